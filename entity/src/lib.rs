@@ -1,0 +1,7 @@
+//! sea-orm entities: the shape of the tables, nothing more. Behaviour lives in the
+//! service crate's `store` module.
+
+pub mod client_secrets;
+pub mod tenants;
+pub mod user_roles;
+pub mod users;

@@ -1,0 +1,14 @@
+//! Append-only schema migrations. Never edit a migration that has shipped; add a new one.
+
+pub use sea_orm_migration::{MigrationStatus, prelude::*};
+
+mod m20261123_000001_tenants_and_users;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261123_000001_tenants_and_users::Migration)]
+    }
+}

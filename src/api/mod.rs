@@ -1,0 +1,34 @@
+//! HTTP surfaces. Each surface owns its routes, its request and response types and
+//! the mapping of domain errors to its own error format.
+
+pub mod docs;
+pub mod health;
+pub mod middleware;
+pub mod raw_json;
+pub mod signup;
+
+use poem::{Endpoint, EndpointExt, Route};
+
+use crate::context::AppContext;
+
+/// Every surface's name and OpenAPI document, as `openapi export` writes them.
+pub fn specs() -> Vec<(&'static str, String)> {
+    vec![(signup::NAME, signup::service().spec())]
+}
+
+/// The whole HTTP application.
+pub fn app(ctx: AppContext) -> impl Endpoint {
+    let signup = signup::service();
+    Route::new()
+        .nest_no_strip("/sign-up", signup::with_cors(signup::service()))
+        .at(
+            format!("/docs/{}/openapi.json", signup::NAME),
+            signup.spec_endpoint(),
+        )
+        .nest(format!("/docs/{}", signup::NAME), signup.swagger_ui())
+        .at("/docs", docs::index)
+        .at("/healthz", health::healthz)
+        .at("/readyz", health::readyz)
+        .data(ctx)
+        .around(middleware::request_context)
+}

@@ -1,0 +1,80 @@
+//! The one place where the sign-up surface turns failures into Rails-style errors.
+
+use std::collections::BTreeMap;
+
+use poem_openapi::{error::ContentTypeError, payload::Json};
+
+use super::types::{ErrorResponse, SignUpResponse};
+use crate::{
+    api::raw_json::MalformedJson,
+    domain::{FieldError, Problem, registration::RegistrationError},
+};
+
+/// Seconds a shed request is told to wait.
+const RETRY_AFTER_SECS: u32 = 1;
+
+/// Errors raised before the handler runs (content type, JSON syntax).
+pub fn from_parse_error(err: poem::Error) -> SignUpResponse {
+    if err.is::<ContentTypeError>() {
+        SignUpResponse::UnsupportedMediaType(ErrorResponse::one(
+            "base",
+            "Content-Type must be application/json",
+        ))
+    } else if let Some(malformed) = err.downcast_ref::<MalformedJson>() {
+        SignUpResponse::BadRequest(ErrorResponse::one(
+            "base",
+            format!(
+                "is not valid JSON (line {}, column {})",
+                malformed.line, malformed.column
+            ),
+        ))
+    } else {
+        SignUpResponse::BadRequest(ErrorResponse::one("base", "is not a valid request"))
+    }
+}
+
+pub fn unprocessable(errors: &[FieldError]) -> SignUpResponse {
+    let mut map: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for error in errors {
+        map.entry(error.field.to_owned())
+            .or_default()
+            .push(message(&error.problem));
+    }
+    SignUpResponse::Unprocessable(Json(ErrorResponse { errors: map }))
+}
+
+pub fn invalid_client() -> SignUpResponse {
+    SignUpResponse::Unauthorized(ErrorResponse::one("client_id", "is invalid"))
+}
+
+pub fn internal(err: &dyn std::error::Error) -> SignUpResponse {
+    tracing::error!(error = %err, "sign-up failed");
+    SignUpResponse::Internal(ErrorResponse::one("base", "internal error"))
+}
+
+impl From<RegistrationError> for SignUpResponse {
+    fn from(err: RegistrationError) -> Self {
+        match err {
+            RegistrationError::Rejected(errors) => unprocessable(&errors),
+            RegistrationError::Overloaded => SignUpResponse::Unavailable(
+                ErrorResponse::one("base", "too many sign-ups in progress, retry shortly"),
+                RETRY_AFTER_SECS,
+            ),
+            other => internal(&other),
+        }
+    }
+}
+
+/// Rails' ActiveModel wording.
+fn message(problem: &Problem) -> String {
+    match problem {
+        Problem::Blank => "can't be blank".to_owned(),
+        Problem::TooShort { min } => format!("is too short (minimum is {min} characters)"),
+        Problem::TooLong { max } => format!("is too long (maximum is {max} characters)"),
+        Problem::Invalid => "is invalid".to_owned(),
+        Problem::TooWeak { min_classes } => format!(
+            "must contain at least {min_classes} of: lowercase letters, uppercase letters, digits, symbols"
+        ),
+        Problem::Taken => "has already been taken".to_owned(),
+    }
+}

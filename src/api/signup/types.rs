@@ -1,0 +1,80 @@
+//! Request and response bodies of `POST /sign-up`, as seed 004 documents them.
+
+use std::collections::BTreeMap;
+
+use poem_openapi::{ApiResponse, Object, payload::Json};
+
+use super::errors::from_parse_error;
+
+/// The body of `POST /sign-up`.
+#[derive(Debug, Object)]
+#[oai(rename = "SignUpRequest")]
+pub struct SignUpRequest {
+    /// Username: letters and digits of any script and symbols; no spaces. Unique
+    /// within the client_id's namespace.
+    #[oai(validator(max_length = 255))]
+    pub username: String,
+    /// Password, in clear (we hash it). At most 128 characters.
+    #[oai(validator(max_length = 128))]
+    pub password: String,
+    /// The ID that identifies your app.
+    pub client_id: String,
+}
+
+/// The created user.
+#[derive(Debug, Object)]
+#[oai(rename = "SignUpUser")]
+pub struct SignUpUser {
+    pub id: i64,
+    pub username: String,
+}
+
+#[derive(Debug, Object)]
+#[oai(rename = "SignUpResult")]
+pub struct SignUpResult {
+    pub user: SignUpUser,
+}
+
+/// Rails-style errors: each offending field (or `base`) with its messages.
+#[derive(Debug, Object)]
+#[oai(rename = "ErrorResponse")]
+pub struct ErrorResponse {
+    pub errors: BTreeMap<String, Vec<String>>,
+}
+
+impl ErrorResponse {
+    pub fn one(field: &str, message: impl Into<String>) -> Json<Self> {
+        Json(Self {
+            errors: BTreeMap::from([(field.to_owned(), vec![message.into()])]),
+        })
+    }
+}
+
+#[derive(Debug, ApiResponse)]
+#[oai(bad_request_handler = "from_parse_error")]
+pub enum SignUpResponse {
+    /// The user was created.
+    #[oai(status = 200)]
+    Ok(Json<SignUpResult>),
+    /// The body is not a JSON object.
+    #[oai(status = 400)]
+    BadRequest(Json<ErrorResponse>),
+    /// The client_id is unknown or malformed.
+    #[oai(status = 401)]
+    Unauthorized(Json<ErrorResponse>),
+    /// Sign-up is disabled for this client_id, or the request's Origin is not allowed.
+    #[oai(status = 403)]
+    Forbidden(Json<ErrorResponse>),
+    /// The request is not `application/json`.
+    #[oai(status = 415)]
+    UnsupportedMediaType(Json<ErrorResponse>),
+    /// A field is missing, blank, invalid, or the username is taken.
+    #[oai(status = 422)]
+    Unprocessable(Json<ErrorResponse>),
+    /// Unexpected failure; details are in the server's logs under the request id.
+    #[oai(status = 500)]
+    Internal(Json<ErrorResponse>),
+    /// Too many sign-ups in flight; retry after the given number of seconds.
+    #[oai(status = 503)]
+    Unavailable(Json<ErrorResponse>, #[oai(header = "Retry-After")] u32),
+}

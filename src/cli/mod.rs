@@ -1,0 +1,103 @@
+//! The `portcullis` command line. Every command reads the same configuration, so
+//! `PORTCULLIS_DATABASE_URL` points them all at the server's database.
+
+mod openapi;
+mod tenant;
+mod user;
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+use crate::{
+    config::Config,
+    domain::Clock,
+    startup::{self, Application, BoxError},
+    store, telemetry,
+};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "portcullis",
+    version,
+    about = "A multi-tenant identity service"
+)]
+pub struct Cli {
+    /// TOML configuration file (defaults, then this file, then PORTCULLIS_* variables).
+    #[arg(long, global = true, env = "PORTCULLIS_CONFIG")]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Apply pending migrations, then serve HTTP (the default).
+    Serve,
+    /// Apply pending migrations (`migrate status` lists them).
+    Migrate {
+        #[command(subcommand)]
+        action: Option<MigrateAction>,
+    },
+    /// Manage tenants (apps, OAuth2 clients).
+    Tenant {
+        #[command(subcommand)]
+        action: tenant::TenantAction,
+    },
+    /// Manage users.
+    User {
+        #[command(subcommand)]
+        action: user::UserAction,
+    },
+    /// Work with the OpenAPI documents.
+    Openapi {
+        #[command(subcommand)]
+        action: openapi::OpenapiAction,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum MigrateAction {
+    /// List each migration and whether it is applied.
+    Status,
+}
+
+pub async fn run(cli: Cli) -> Result<(), BoxError> {
+    let config = Config::load(cli.config.as_deref())?;
+    match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => {
+            telemetry::init(&config);
+            let app = Application::build(&config, Clock::system()).await?;
+            app.run_until(startup::shutdown_signal()).await
+        }
+        Command::Migrate { action } => migrate(&config, action).await,
+        Command::Tenant { action } => {
+            let ctx = startup::connect(&config, Clock::system()).await?;
+            tenant::run(&ctx, action).await
+        }
+        Command::User { action } => {
+            let ctx = startup::connect(&config, Clock::system()).await?;
+            user::run(&ctx, action).await
+        }
+        Command::Openapi { action } => openapi::run(action),
+    }
+}
+
+async fn migrate(config: &Config, action: Option<MigrateAction>) -> Result<(), BoxError> {
+    let db = store::connect(config)
+        .await
+        .map_err(|err| format!("cannot open database: {err}"))?;
+    match action {
+        None => {
+            store::migrate(&db).await?;
+            println!("migrations applied");
+        }
+        Some(MigrateAction::Status) => {
+            for (name, applied) in store::migration_status(&db).await? {
+                let state = if applied { "applied" } else { "pending" };
+                println!("{state:8} {name}");
+            }
+        }
+    }
+    Ok(())
+}

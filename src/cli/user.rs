@@ -1,0 +1,121 @@
+use std::io::BufRead;
+
+use clap::Subcommand;
+use serde_json::json;
+
+use crate::{
+    context::AppContext,
+    domain::{
+        Email, FieldError, Password, Role, Username, UsernameCharset, UsernameRules,
+        registration::{NewUser, RegistrationError},
+    },
+    startup::BoxError,
+};
+
+#[derive(Debug, Subcommand)]
+pub enum UserAction {
+    /// Create a user through the registration pipeline; the password is read from
+    /// standard input (one line).
+    Create {
+        #[arg(long)]
+        client_id: String,
+        #[arg(long)]
+        username: String,
+        #[arg(long)]
+        email: Option<String>,
+        /// admin, moderator, editor or viewer; repeat for several.
+        #[arg(long = "role")]
+        roles: Vec<Role>,
+        /// Read the password from standard input (required: passwords never go in argv).
+        #[arg(long, required = true)]
+        password_stdin: bool,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+pub async fn run(ctx: &AppContext, action: UserAction) -> Result<(), BoxError> {
+    let UserAction::Create {
+        client_id,
+        username,
+        email,
+        mut roles,
+        password_stdin: _,
+        json,
+    } = action;
+    let tenant = ctx
+        .tenants
+        .by_client_id(&client_id)
+        .await?
+        .ok_or_else(|| format!("no tenant with client_id {client_id:?}"))?;
+    let password = read_password_line()?;
+
+    let rules = UsernameRules {
+        charset: UsernameCharset::Identifier,
+        min_chars: 1,
+        max_chars: 255,
+        case_insensitive: tenant.policy.username_case_insensitive,
+    };
+    let username =
+        Username::parse(&username, rules).map_err(|p| describe(&FieldError::new("username", p)))?;
+    let email = email
+        .as_deref()
+        .map(Email::parse)
+        .transpose()
+        .map_err(|p| describe(&FieldError::new("email", p)))?;
+    let password = Password::parse(&password, tenant.policy.signup_password_policy())
+        .map_err(|p| describe(&FieldError::new("password", p)))?;
+    roles.sort();
+    roles.dedup();
+
+    let new_user = NewUser {
+        username,
+        email,
+        password: Some(password),
+        roles,
+    };
+    let user = ctx
+        .registrar
+        .register(&tenant, new_user)
+        .await
+        .map_err(|err| match err {
+            RegistrationError::Rejected(errors) => {
+                errors.iter().map(describe).collect::<Vec<_>>().join("; ")
+            }
+            other => other.to_string(),
+        })?;
+    let roles: Vec<&str> = user.roles.iter().map(|r| r.as_str()).collect();
+    if json {
+        let out = json!({
+            "id": user.id,
+            "uuid": user.uuid,
+            "username": user.username,
+            "email": user.email,
+            "roles": roles,
+            "status": user.status.as_str(),
+        });
+        println!("{out}");
+    } else {
+        println!(
+            "created user {} ({}) in tenant {} with roles [{}]",
+            user.username,
+            user.id,
+            tenant.client_id,
+            roles.join(", ")
+        );
+    }
+    Ok(())
+}
+
+fn read_password_line() -> Result<String, BoxError> {
+    let mut line = String::new();
+    std::io::stdin()
+        .lock()
+        .read_line(&mut line)
+        .map_err(|err| format!("cannot read the password from stdin: {err}"))?;
+    Ok(line.trim_end_matches(['\r', '\n']).to_owned())
+}
+
+fn describe(error: &FieldError) -> String {
+    format!("{}: {:?}", error.field, error.problem)
+}

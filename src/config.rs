@@ -1,0 +1,155 @@
+//! Layered configuration: defaults, then an optional TOML file, then `PORTCULLIS_*`
+//! environment variables (nested keys use `__`, e.g. `PORTCULLIS_ARGON2__MEMORY_KIB`).
+
+use std::{net::SocketAddr, path::Path};
+
+use figment::{
+    Figment,
+    providers::{Env, Format, Serialized, Toml},
+};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    /// Address the HTTP server binds to.
+    pub listen: SocketAddr,
+    /// sea-orm connection URL (`sqlite://...` or `postgres://...`).
+    pub database_url: String,
+    /// Upper bound of the database connection pool.
+    pub database_max_connections: u32,
+    pub argon2: Argon2Config,
+    pub hashing: HashingConfig,
+    /// `text` or `json`.
+    pub log_format: LogFormat,
+    /// A tracing filter directive; `RUST_LOG` wins when set.
+    pub log_level: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Argon2Config {
+    pub memory_kib: u32,
+    pub iterations: u32,
+    pub parallelism: u32,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct HashingConfig {
+    /// Concurrent argon2 computations; 0 means one per available core.
+    pub slots: usize,
+    /// Requests allowed to wait for a slot; beyond that the service sheds load (503).
+    pub queue_depth: usize,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            database_url: "sqlite://portcullis.db?mode=rwc".to_owned(),
+            database_max_connections: 16,
+            argon2: Argon2Config::default(),
+            hashing: HashingConfig::default(),
+            log_format: LogFormat::Text,
+            log_level: "info".to_owned(),
+        }
+    }
+}
+
+impl Default for Argon2Config {
+    /// OWASP's first recommended argon2id configuration.
+    fn default() -> Self {
+        Self {
+            memory_kib: 19_456,
+            iterations: 2,
+            parallelism: 1,
+        }
+    }
+}
+
+impl Default for HashingConfig {
+    fn default() -> Self {
+        Self {
+            slots: 0,
+            queue_depth: 64,
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("invalid configuration: {0}")]
+    Invalid(Box<figment::Error>),
+    #[error("invalid configuration key `{key}`: {reason}")]
+    Key { key: &'static str, reason: String },
+}
+
+impl Config {
+    /// Loads the configuration; `file` comes from `--config` or `PORTCULLIS_CONFIG`.
+    pub fn load(file: Option<&Path>) -> Result<Self, ConfigError> {
+        let mut figment = Figment::from(Serialized::defaults(Config::default()));
+        if let Some(file) = file {
+            figment = figment.merge(Toml::file_exact(file));
+        }
+        // PORTCULLIS_CONFIG names the file and PORTCULLIS_TEST_* belong to the test suite;
+        // neither is a configuration key.
+        let env = Env::prefixed("PORTCULLIS_")
+            .filter(|key| key != "config" && !key.as_str().starts_with("test_"))
+            .split("__");
+        let config: Config = figment
+            .merge(env)
+            .extract()
+            .map_err(|err| ConfigError::Invalid(Box::new(err)))?;
+        config.validate()?;
+        Ok(config)
+    }
+
+    fn validate(&self) -> Result<(), ConfigError> {
+        argon2::Params::new(
+            self.argon2.memory_kib,
+            self.argon2.iterations,
+            self.argon2.parallelism,
+            None,
+        )
+        .map_err(|err| ConfigError::Key {
+            key: "argon2",
+            reason: err.to_string(),
+        })?;
+        if !(self.database_url.starts_with("sqlite:") || self.database_url.starts_with("postgres"))
+        {
+            return Err(ConfigError::Key {
+                key: "database_url",
+                reason: "expected a sqlite:// or postgres:// URL".to_owned(),
+            });
+        }
+        if self.database_max_connections == 0 {
+            return Err(ConfigError::Key {
+                key: "database_max_connections",
+                reason: "must be at least 1".to_owned(),
+            });
+        }
+        if self.hashing.queue_depth == 0 {
+            return Err(ConfigError::Key {
+                key: "hashing.queue_depth",
+                reason: "must be at least 1".to_owned(),
+            });
+        }
+        Ok(())
+    }
+
+    /// The number of hashing slots, resolving 0 to the available cores.
+    pub fn hashing_slots(&self) -> usize {
+        match self.hashing.slots {
+            0 => std::thread::available_parallelism().map_or(1, usize::from),
+            n => n,
+        }
+    }
+}

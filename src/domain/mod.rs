@@ -1,0 +1,21 @@
+//! Parsed domain types and the registration pipeline. No HTTP here, and no SQL:
+//! persistence goes through `crate::store`.
+
+pub mod client_id;
+pub mod clock;
+pub mod email;
+pub mod field_error;
+pub mod password;
+pub mod registration;
+pub mod role;
+pub mod tenant;
+pub mod username;
+
+pub use client_id::ClientId;
+pub use clock::Clock;
+pub use email::Email;
+pub use field_error::{FieldError, Problem};
+pub use password::{Password, PasswordPolicy};
+pub use role::Role;
+pub use tenant::{Tenant, TenantPolicy};
+pub use username::{Username, UsernameCharset, UsernameRules};

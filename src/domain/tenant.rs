@@ -1,0 +1,218 @@
+//! Tenants (the apps, OAuth2 clients) and the policy each one sets for its users.
+
+use chrono::{DateTime, Utc};
+use sea_orm::{DatabaseConnection, DbErr};
+use serde::{Deserialize, Serialize};
+
+use super::{ClientId, PasswordPolicy, password::MAX_PASSWORD_CHARS};
+use crate::store;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Tenant {
+    pub id: i64,
+    pub client_id: ClientId,
+    pub name: String,
+    pub policy: TenantPolicy,
+    pub created_at: DateTime<Utc>,
+}
+
+/// Looks tenants up by what callers present.
+#[derive(Clone)]
+pub struct Tenants {
+    db: DatabaseConnection,
+}
+
+impl Tenants {
+    pub fn new(db: DatabaseConnection) -> Self {
+        Self { db }
+    }
+
+    /// The tenant a raw `client_id` names; `None` when it is malformed or unknown,
+    /// which callers must not tell apart.
+    pub async fn by_client_id(&self, raw: &str) -> Result<Option<Tenant>, DbErr> {
+        match ClientId::parse(raw) {
+            Ok(client_id) => store::tenants::find_by_client_id(&self.db, &client_id).await,
+            Err(_) => Ok(None),
+        }
+    }
+}
+
+/// Stored as JSON; absent keys take their defaults, so old rows read fine after new
+/// keys are added.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct TenantPolicy {
+    /// Whether `POST /sign-up` accepts registrations for this tenant.
+    pub public_signup_enabled: bool,
+    /// RFC 8265 UsernameCaseMapped (true) or UsernameCasePreserved (false).
+    pub username_case_insensitive: bool,
+    /// Browser origins allowed to call the public surfaces; `*` allows any.
+    pub allowed_origins: Vec<String>,
+    /// Minimum password length for sign-ups.
+    pub password_min_length: usize,
+    /// How many of lower / upper / digit / symbol a sign-up password needs.
+    pub password_min_classes: u8,
+}
+
+impl Default for TenantPolicy {
+    fn default() -> Self {
+        Self {
+            public_signup_enabled: true,
+            username_case_insensitive: true,
+            allowed_origins: vec!["*".to_owned()],
+            password_min_length: 1,
+            password_min_classes: 0,
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum PolicyError {
+    #[error("unknown policy key `{0}` (known: {known})", known = TenantPolicy::KEYS.join(", "))]
+    UnknownKey(String),
+    #[error("invalid value for `{key}`: {reason}")]
+    InvalidValue { key: String, reason: String },
+}
+
+impl TenantPolicy {
+    pub const KEYS: &'static [&'static str] = &[
+        "public_signup_enabled",
+        "username_case_insensitive",
+        "allowed_origins",
+        "password_min_length",
+        "password_min_classes",
+    ];
+
+    /// Sets one key from its textual form (`true`/`false`, numbers, comma-separated lists).
+    pub fn set(&mut self, key: &str, value: &str) -> Result<(), PolicyError> {
+        let invalid = |reason: &str| PolicyError::InvalidValue {
+            key: key.to_owned(),
+            reason: reason.to_owned(),
+        };
+        let boolean = || {
+            value
+                .parse::<bool>()
+                .map_err(|_| invalid("expected true or false"))
+        };
+        match key {
+            "public_signup_enabled" => self.public_signup_enabled = boolean()?,
+            "username_case_insensitive" => self.username_case_insensitive = boolean()?,
+            "allowed_origins" => {
+                let origins: Vec<String> = value
+                    .split(',')
+                    .map(str::trim)
+                    .filter(|origin| !origin.is_empty())
+                    .map(str::to_owned)
+                    .collect();
+                if origins.is_empty() {
+                    return Err(invalid("expected `*` or a comma-separated list of origins"));
+                }
+                if let Some(bad) = origins.iter().find(|o| *o != "*" && !is_origin(o)) {
+                    return Err(invalid(&format!(
+                        "`{bad}` is not an origin like https://app.example"
+                    )));
+                }
+                self.allowed_origins = origins;
+            }
+            "password_min_length" => {
+                self.password_min_length = value
+                    .parse()
+                    .ok()
+                    .filter(|n| (1..=MAX_PASSWORD_CHARS).contains(n))
+                    .ok_or_else(|| invalid("expected a number from 1 to 128"))?;
+            }
+            "password_min_classes" => {
+                self.password_min_classes = value
+                    .parse()
+                    .ok()
+                    .filter(|n| *n <= 4)
+                    .ok_or_else(|| invalid("expected a number from 0 to 4"))?;
+            }
+            other => return Err(PolicyError::UnknownKey(other.to_owned())),
+        }
+        Ok(())
+    }
+
+    pub fn allows_any_origin(&self) -> bool {
+        self.allowed_origins.iter().any(|o| o == "*")
+    }
+
+    pub fn allows_origin(&self, origin: &str) -> bool {
+        self.allows_any_origin() || self.allowed_origins.iter().any(|o| o == origin)
+    }
+
+    /// The password rules of the public sign-up for this tenant.
+    pub fn signup_password_policy(&self) -> PasswordPolicy {
+        PasswordPolicy {
+            min_chars: self.password_min_length,
+            max_chars: MAX_PASSWORD_CHARS,
+            min_classes: self.password_min_classes,
+        }
+    }
+}
+
+/// `scheme://host[:port]` with nothing after it, as browsers send in `Origin`.
+fn is_origin(value: &str) -> bool {
+    let Some((scheme, rest)) = value.split_once("://") else {
+        return false;
+    };
+    matches!(scheme, "http" | "https")
+        && !rest.is_empty()
+        && !rest.contains(['/', '?', '#', ' ', '@'])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_open_sign_up_to_any_origin() {
+        let policy = TenantPolicy::default();
+        assert!(policy.public_signup_enabled);
+        assert!(policy.username_case_insensitive);
+        assert!(policy.allows_origin("https://anything.example"));
+        assert_eq!(policy.signup_password_policy(), PasswordPolicy::LENIENT);
+    }
+
+    #[test]
+    fn set_parses_each_key() {
+        let mut policy = TenantPolicy::default();
+        policy.set("public_signup_enabled", "false").unwrap();
+        policy
+            .set(
+                "allowed_origins",
+                "https://a.example, http://localhost:3000",
+            )
+            .unwrap();
+        policy.set("password_min_length", "12").unwrap();
+        assert!(!policy.public_signup_enabled);
+        assert!(policy.allows_origin("http://localhost:3000"));
+        assert!(!policy.allows_origin("https://evil.example"));
+        assert_eq!(policy.signup_password_policy().min_chars, 12);
+    }
+
+    #[test]
+    fn set_rejects_bad_keys_and_values() {
+        let mut policy = TenantPolicy::default();
+        assert!(matches!(
+            policy.set("nope", "1"),
+            Err(PolicyError::UnknownKey(_))
+        ));
+        assert!(policy.set("public_signup_enabled", "yes please").is_err());
+        assert!(
+            policy
+                .set("allowed_origins", "https://a.example/path")
+                .is_err()
+        );
+        assert!(policy.set("password_min_classes", "5").is_err());
+        assert_eq!(policy, TenantPolicy::default());
+    }
+
+    #[test]
+    fn missing_keys_in_stored_json_take_defaults() {
+        let policy: TenantPolicy =
+            serde_json::from_str(r#"{"public_signup_enabled":false}"#).unwrap();
+        assert!(!policy.public_signup_enabled);
+        assert!(policy.username_case_insensitive);
+    }
+}

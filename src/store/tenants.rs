@@ -1,0 +1,104 @@
+//! Tenants and their client secrets.
+
+use chrono::{DateTime, Utc};
+use entity::{client_secrets, tenants, users};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait,
+    PaginatorTrait, QueryFilter, QueryOrder, Set, TransactionTrait,
+};
+
+use crate::domain::{ClientId, Tenant, TenantPolicy};
+
+/// Creates a tenant with its first client secret (given as its hash).
+pub async fn create(
+    db: &DatabaseConnection,
+    name: &str,
+    client_id: &ClientId,
+    secret_hash: &str,
+    now: DateTime<Utc>,
+) -> Result<Tenant, DbErr> {
+    let policy = TenantPolicy::default();
+    let txn = db.begin().await?;
+    let tenant = tenants::ActiveModel {
+        client_id: Set(client_id.to_string()),
+        name: Set(name.to_owned()),
+        policy: Set(to_json(&policy)?),
+        created_at: Set(now),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    client_secrets::ActiveModel {
+        tenant_id: Set(tenant.id),
+        secret_hash: Set(secret_hash.to_owned()),
+        created_at: Set(now),
+        expires_at: Set(None),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    txn.commit().await?;
+    from_model(tenant)
+}
+
+pub async fn find_by_client_id<C: ConnectionTrait>(
+    db: &C,
+    client_id: &ClientId,
+) -> Result<Option<Tenant>, DbErr> {
+    tenants::Entity::find()
+        .filter(tenants::Column::ClientId.eq(client_id.as_str()))
+        .one(db)
+        .await?
+        .map(from_model)
+        .transpose()
+}
+
+pub async fn list<C: ConnectionTrait>(db: &C) -> Result<Vec<Tenant>, DbErr> {
+    tenants::Entity::find()
+        .order_by_asc(tenants::Column::Id)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(from_model)
+        .collect()
+}
+
+pub async fn update_policy<C: ConnectionTrait>(
+    db: &C,
+    tenant_id: i64,
+    policy: &TenantPolicy,
+) -> Result<(), DbErr> {
+    tenants::ActiveModel {
+        id: Set(tenant_id),
+        policy: Set(to_json(policy)?),
+        ..Default::default()
+    }
+    .update(db)
+    .await
+    .map(drop)
+}
+
+pub async fn count_users<C: ConnectionTrait>(db: &C, tenant_id: i64) -> Result<u64, DbErr> {
+    users::Entity::find()
+        .filter(users::Column::TenantId.eq(tenant_id))
+        .count(db)
+        .await
+}
+
+fn to_json(policy: &TenantPolicy) -> Result<serde_json::Value, DbErr> {
+    serde_json::to_value(policy).map_err(|err| DbErr::Json(err.to_string()))
+}
+
+fn from_model(model: tenants::Model) -> Result<Tenant, DbErr> {
+    let client_id = ClientId::parse(&model.client_id)
+        .map_err(|err| DbErr::Type(format!("tenant {}: {err}", model.id)))?;
+    let policy = serde_json::from_value(model.policy)
+        .map_err(|err| DbErr::Json(format!("tenant {} policy: {err}", model.id)))?;
+    Ok(Tenant {
+        id: model.id,
+        client_id,
+        name: model.name,
+        policy,
+        created_at: model.created_at,
+    })
+}

@@ -1,0 +1,122 @@
+//! Users of a tenant.
+
+use chrono::{DateTime, Utc};
+use entity::{user_roles, users};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DbErr,
+    EntityTrait, QueryFilter, QuerySelect, Set, SqlErr, TransactionTrait,
+};
+use uuid::Uuid;
+
+use crate::domain::Role;
+
+/// A user row ready to insert; every value already validated by the domain.
+pub struct NewUserRow<'a> {
+    pub tenant_id: i64,
+    pub username: &'a str,
+    pub username_key: &'a str,
+    pub email: Option<&'a str>,
+    pub email_key: Option<&'a str>,
+    pub password_hash: Option<String>,
+    pub status: &'a str,
+    pub roles: &'a [Role],
+    pub now: DateTime<Utc>,
+}
+
+/// A unique value that another user of the tenant already holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Duplicate {
+    Username,
+    Email,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum InsertError {
+    #[error("duplicate {0:?}")]
+    Duplicate(Duplicate),
+    #[error(transparent)]
+    Db(#[from] DbErr),
+}
+
+/// Which of the given unique values are already taken in the tenant (an indexed
+/// lookup, so duplicates are refused before paying for a password hash).
+pub async fn taken<C: ConnectionTrait>(
+    db: &C,
+    tenant_id: i64,
+    username_key: &str,
+    email_key: Option<&str>,
+) -> Result<Vec<Duplicate>, DbErr> {
+    let mut wanted = Condition::any().add(users::Column::UsernameKey.eq(username_key));
+    if let Some(email_key) = email_key {
+        wanted = wanted.add(users::Column::EmailKey.eq(email_key));
+    }
+    let rows: Vec<(String, Option<String>)> = users::Entity::find()
+        .select_only()
+        .column(users::Column::UsernameKey)
+        .column(users::Column::EmailKey)
+        .filter(users::Column::TenantId.eq(tenant_id))
+        .filter(wanted)
+        .limit(2)
+        .into_tuple()
+        .all(db)
+        .await?;
+    let mut taken = Vec::new();
+    if rows.iter().any(|(key, _)| key == username_key) {
+        taken.push(Duplicate::Username);
+    }
+    if email_key.is_some() && rows.iter().any(|(_, key)| key.as_deref() == email_key) {
+        taken.push(Duplicate::Email);
+    }
+    Ok(taken)
+}
+
+/// Inserts the user and their roles in one transaction. A unique-index violation
+/// (the loser of a race) comes back as [`InsertError::Duplicate`].
+pub async fn insert(
+    db: &DatabaseConnection,
+    row: NewUserRow<'_>,
+) -> Result<users::Model, InsertError> {
+    let txn = db.begin().await?;
+    let user = users::ActiveModel {
+        uuid: Set(Uuid::now_v7()),
+        tenant_id: Set(row.tenant_id),
+        ext_id: Set(None),
+        username: Set(row.username.to_owned()),
+        username_key: Set(row.username_key.to_owned()),
+        email: Set(row.email.map(str::to_owned)),
+        email_key: Set(row.email_key.map(str::to_owned)),
+        password_hash: Set(row.password_hash),
+        status: Set(row.status.to_owned()),
+        metadata: Set(serde_json::json!({})),
+        created_at: Set(row.now),
+        updated_at: Set(row.now),
+        last_login_at: Set(None),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await
+    .map_err(classify)?;
+    if !row.roles.is_empty() {
+        user_roles::Entity::insert_many(row.roles.iter().map(|role| user_roles::ActiveModel {
+            user_id: Set(user.id),
+            role: Set(role.as_str().to_owned()),
+        }))
+        .exec(&txn)
+        .await?;
+    }
+    txn.commit().await?;
+    Ok(user)
+}
+
+fn classify(err: DbErr) -> InsertError {
+    match err.sql_err() {
+        // PostgreSQL names the index, SQLite the columns; both mention the key column.
+        Some(SqlErr::UniqueConstraintViolation(message)) if message.contains("email_key") => {
+            InsertError::Duplicate(Duplicate::Email)
+        }
+        Some(SqlErr::UniqueConstraintViolation(message)) if message.contains("username_key") => {
+            InsertError::Duplicate(Duplicate::Username)
+        }
+        _ => InsertError::Db(err),
+    }
+}
