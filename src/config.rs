@@ -102,7 +102,9 @@ impl Config {
         // PORTCULLIS_CONFIG names the file and PORTCULLIS_TEST_* belong to the test suite;
         // neither is a configuration key.
         let env = Env::prefixed("PORTCULLIS_")
-            .filter(|key| key != "config" && !key.as_str().starts_with("test_"))
+            .filter(|key| {
+                key != "config" && !key.as_str().to_ascii_lowercase().starts_with("test_")
+            })
             .split("__");
         let config: Config = figment
             .merge(env)

@@ -1,0 +1,302 @@
+//! The `portcullis` binary's commands, run as a user would run them.
+
+use std::{
+    io::Write,
+    process::{Command, Output, Stdio},
+};
+
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+use crate::{
+    db_test,
+    helpers::{Backend, fresh_database_url, json_body, spawn_app_with, test_config},
+};
+
+struct Cli {
+    database_url: String,
+}
+
+impl Cli {
+    async fn new(backend: Backend) -> Self {
+        Self {
+            database_url: fresh_database_url(backend).await,
+        }
+    }
+
+    fn command(&self, args: &[&str]) -> Command {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_portcullis"));
+        command
+            .args(args)
+            .env("PORTCULLIS_DATABASE_URL", &self.database_url)
+            .env("PORTCULLIS_ARGON2__MEMORY_KIB", "256")
+            .env("PORTCULLIS_ARGON2__ITERATIONS", "1")
+            .env_remove("PORTCULLIS_CONFIG")
+            .env("RUST_LOG", "warn");
+        command
+    }
+
+    fn run(&self, args: &[&str]) -> Output {
+        self.command(args).output().expect("run portcullis")
+    }
+
+    fn run_with_stdin(&self, args: &[&str], stdin: &str) -> Output {
+        let mut child = self
+            .command(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawn portcullis");
+        child
+            .stdin
+            .take()
+            .expect("stdin")
+            .write_all(stdin.as_bytes())
+            .expect("write stdin");
+        child.wait_with_output().expect("wait for portcullis")
+    }
+
+    fn ok_json(&self, args: &[&str]) -> Value {
+        let output = self.run(args);
+        assert!(output.status.success(), "{args:?}: {}", stderr(&output));
+        serde_json::from_slice(&output.stdout).expect("one JSON document on stdout")
+    }
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+async fn tenant_create_prints_one_json_object(backend: Backend) {
+    let cli = Cli::new(backend).await;
+    let created = cli.ok_json(&["tenant", "create", "--name", "demo", "--json"]);
+
+    let object = created.as_object().expect("an object");
+    let mut keys: Vec<_> = object.keys().map(String::as_str).collect();
+    keys.sort_unstable();
+    assert_eq!(keys, ["client_id", "client_secret", "name"]);
+    assert_eq!(created["name"], "demo");
+    let client_id = created["client_id"].as_str().unwrap();
+    assert_eq!(client_id.len(), 32);
+    assert!(
+        client_id
+            .bytes()
+            .all(|b| matches!(b, b'a'..=b'z' | b'2'..=b'7'))
+    );
+    assert_eq!(created["client_secret"].as_str().unwrap().len(), 64);
+
+    let listed = cli.ok_json(&["tenant", "list", "--json"]);
+    assert_eq!(listed.as_array().map(Vec::len), Some(1));
+    assert_eq!(listed[0]["client_id"], client_id);
+    assert!(
+        listed[0].get("client_secret").is_none(),
+        "secrets are shown once"
+    );
+}
+db_test!(tenant_create_prints_one_json_object);
+
+async fn tenant_set_changes_policy_seen_by_the_server(backend: Backend) {
+    let mut config = test_config(backend).await;
+    let cli = Cli::new(backend).await;
+    config.database_url = cli.database_url.clone();
+    let created = cli.ok_json(&["tenant", "create", "--name", "demo", "--json"]);
+    let client_id = created["client_id"].as_str().unwrap();
+
+    let updated = cli.ok_json(&[
+        "tenant",
+        "set",
+        client_id,
+        "public_signup_enabled=false",
+        "allowed_origins=https://a.example,https://b.example",
+    ]);
+    assert_eq!(updated["policy"]["public_signup_enabled"], false);
+    assert_eq!(
+        updated["policy"]["allowed_origins"],
+        json!(["https://a.example", "https://b.example"])
+    );
+
+    let app = spawn_app_with(config).await;
+    let response = app
+        .post_signup(&json!({"username": "u", "password": "p", "client_id": client_id}))
+        .await;
+    assert_eq!(response.status(), StatusCode::FORBIDDEN);
+}
+db_test!(tenant_set_changes_policy_seen_by_the_server);
+
+async fn tenant_set_rejects_unknown_keys_and_values(backend: Backend) {
+    let cli = Cli::new(backend).await;
+    let created = cli.ok_json(&["tenant", "create", "--name", "demo", "--json"]);
+    let client_id = created["client_id"].as_str().unwrap();
+    for setting in [
+        "colour=blue",
+        "public_signup_enabled=maybe",
+        "no-equals-sign",
+    ] {
+        let output = cli.run(&["tenant", "set", client_id, setting]);
+        assert!(!output.status.success(), "{setting} was accepted");
+        assert!(
+            stderr(&output).starts_with("error: "),
+            "{}",
+            stderr(&output)
+        );
+    }
+    let output = cli.run(&[
+        "tenant",
+        "set",
+        "nosuchclient",
+        "public_signup_enabled=true",
+    ]);
+    assert!(!output.status.success());
+    assert!(stderr(&output).contains("no tenant"));
+}
+db_test!(tenant_set_rejects_unknown_keys_and_values);
+
+async fn case_rule_cannot_change_once_users_exist(backend: Backend) {
+    let cli = Cli::new(backend).await;
+    let created = cli.ok_json(&["tenant", "create", "--name", "demo", "--json"]);
+    let client_id = created["client_id"].as_str().unwrap();
+    let made = cli.run_with_stdin(
+        &[
+            "user",
+            "create",
+            "--client-id",
+            client_id,
+            "--username",
+            "alice",
+            "--password-stdin",
+        ],
+        "pw\n",
+    );
+    assert!(made.status.success(), "{}", stderr(&made));
+    let output = cli.run(&[
+        "tenant",
+        "set",
+        client_id,
+        "username_case_insensitive=false",
+    ]);
+    assert!(!output.status.success());
+    assert!(stderr(&output).contains("username_case_insensitive"));
+}
+db_test!(case_rule_cannot_change_once_users_exist);
+
+async fn user_create_uses_the_registration_pipeline(backend: Backend) {
+    let mut config = test_config(backend).await;
+    let cli = Cli::new(backend).await;
+    config.database_url = cli.database_url.clone();
+    let created = cli.ok_json(&["tenant", "create", "--name", "demo", "--json"]);
+    let client_id = created["client_id"].as_str().unwrap();
+    let args = [
+        "user",
+        "create",
+        "--client-id",
+        client_id,
+        "--username",
+        "Admin",
+        "--email",
+        "admin@example.com",
+        "--role",
+        "admin",
+        "--role",
+        "editor",
+        "--password-stdin",
+        "--json",
+    ];
+
+    let output = cli.run_with_stdin(&args, "s3cret pass\n");
+    assert!(output.status.success(), "{}", stderr(&output));
+    let user: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(user["username"], "Admin");
+    assert_eq!(user["email"], "admin@example.com");
+    assert_eq!(user["roles"], json!(["admin", "editor"]));
+    assert_eq!(user["status"], "active");
+    assert!(!String::from_utf8_lossy(&output.stdout).contains("s3cret"));
+
+    // Same pipeline: the username is now taken for the public sign-up too.
+    let app = spawn_app_with(config).await;
+    let response = app
+        .post_signup(&json!({"username": "admin", "password": "p", "client_id": client_id}))
+        .await;
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        json_body(response).await,
+        json!({"errors": {"username": ["has already been taken"]}})
+    );
+
+    let again = cli.run_with_stdin(&args, "another\n");
+    assert!(!again.status.success());
+    assert!(stderr(&again).contains("username"), "{}", stderr(&again));
+    let bad_role = cli.run_with_stdin(
+        &[
+            "user",
+            "create",
+            "--client-id",
+            client_id,
+            "--username",
+            "x",
+            "--role",
+            "root",
+            "--password-stdin",
+        ],
+        "pw\n",
+    );
+    assert!(!bad_role.status.success());
+}
+db_test!(user_create_uses_the_registration_pipeline);
+
+async fn migrate_and_status(backend: Backend) {
+    let cli = Cli::new(backend).await;
+    let before = cli.run(&["migrate", "status"]);
+    assert!(before.status.success(), "{}", stderr(&before));
+    assert!(String::from_utf8_lossy(&before.stdout).contains("pending"));
+    let up = cli.run(&["migrate"]);
+    assert!(up.status.success(), "{}", stderr(&up));
+    let after = String::from_utf8_lossy(&cli.run(&["migrate", "status"]).stdout).into_owned();
+    assert!(
+        after.contains("applied") && !after.contains("pending"),
+        "{after}"
+    );
+}
+db_test!(migrate_and_status);
+
+#[test]
+fn openapi_export_writes_every_surface() {
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("export-{}", uuid::Uuid::now_v7().simple()));
+    let output = Command::new(env!("CARGO_BIN_EXE_portcullis"))
+        .args(["openapi", "export"])
+        .arg(&dir)
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", stderr(&output));
+    for (name, spec) in portcullis::api::specs() {
+        let written = std::fs::read_to_string(dir.join(format!("{name}.json"))).unwrap();
+        assert_eq!(written, format!("{spec}\n"));
+    }
+}
+
+#[test]
+fn invalid_configuration_fails_naming_the_key() {
+    let output = Command::new(env!("CARGO_BIN_EXE_portcullis"))
+        .args(["migrate", "status"])
+        .env("PORTCULLIS_ARGON2__MEMORY_KIB", "lots")
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    assert!(
+        stderr(&output).to_lowercase().contains("argon2.memory_kib"),
+        "{}",
+        stderr(&output)
+    );
+
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"));
+    let file = dir.join(format!("bad-{}.toml", uuid::Uuid::now_v7().simple()));
+    std::fs::write(&file, "listen = \"127.0.0.1:0\"\nlissten = 1\n").unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_portcullis"))
+        .args(["migrate", "status", "--config"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    assert!(stderr(&output).contains("lissten"), "{}", stderr(&output));
+}

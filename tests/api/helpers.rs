@@ -1,0 +1,210 @@
+//! `spawn_app()`: the real application on port 0 with its own fresh database.
+
+use std::net::SocketAddr;
+
+use portcullis::{
+    auth::secrets::generate_client_secret,
+    config::{Argon2Config, Config},
+    context::AppContext,
+    domain::{ClientId, Clock, Tenant},
+    startup::Application,
+    store,
+};
+use sea_orm::{ConnectionTrait, Database};
+use serde_json::Value;
+use tokio::sync::oneshot;
+use uuid::Uuid;
+
+/// Which database a test runs on.
+#[derive(Debug, Clone, Copy)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// Generates one `#[tokio::test]` per backend for an `async fn(Backend)`. The
+/// PostgreSQL variant runs when `PORTCULLIS_TEST_DATABASE_URL` is set, and fails
+/// (never skips) when that server cannot be reached.
+#[macro_export]
+macro_rules! db_test {
+    ($name:ident) => {
+        mod $name {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                super::$name($crate::helpers::Backend::Sqlite).await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                if $crate::helpers::postgres_admin_url().is_some() {
+                    super::$name($crate::helpers::Backend::Postgres).await;
+                } else {
+                    eprintln!(
+                        "PORTCULLIS_TEST_DATABASE_URL is not set: PostgreSQL variant not run"
+                    );
+                }
+            }
+        }
+    };
+}
+
+pub fn postgres_admin_url() -> Option<String> {
+    std::env::var("PORTCULLIS_TEST_DATABASE_URL")
+        .ok()
+        .filter(|url| !url.is_empty())
+}
+
+/// A fresh, empty database for one test.
+pub async fn fresh_database_url(backend: Backend) -> String {
+    let name = format!("pc_test_{}", Uuid::now_v7().simple());
+    match backend {
+        Backend::Sqlite => {
+            let dir = env!("CARGO_TARGET_TMPDIR");
+            format!("sqlite://{dir}/{name}.db?mode=rwc")
+        }
+        Backend::Postgres => {
+            let admin_url = postgres_admin_url().expect("PORTCULLIS_TEST_DATABASE_URL");
+            let admin = Database::connect(&admin_url)
+                .await
+                .expect("PostgreSQL at PORTCULLIS_TEST_DATABASE_URL must be reachable");
+            admin
+                .execute_unprepared(&format!("CREATE DATABASE {name}"))
+                .await
+                .expect("create test database");
+            let base = admin_url
+                .rsplit_once('/')
+                .map_or(admin_url.as_str(), |(base, _)| base);
+            format!("{base}/{name}")
+        }
+    }
+}
+
+/// Fast argon2 parameters: the tests exercise behaviour, the benchmark measures speed.
+pub const TEST_ARGON2: Argon2Config = Argon2Config {
+    memory_kib: 256,
+    iterations: 1,
+    parallelism: 1,
+};
+
+pub async fn test_config(backend: Backend) -> Config {
+    let mut config = Config {
+        listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+        database_url: fresh_database_url(backend).await,
+        argon2: TEST_ARGON2,
+        ..Config::default()
+    };
+    config.hashing.queue_depth = 256;
+    config
+}
+
+pub struct TestApp {
+    pub address: String,
+    pub client: reqwest::Client,
+    pub ctx: AppContext,
+    shutdown: Option<oneshot::Sender<()>>,
+    server: Option<tokio::task::JoinHandle<()>>,
+}
+
+pub async fn spawn_app(backend: Backend) -> TestApp {
+    spawn_app_with(test_config(backend).await).await
+}
+
+pub async fn spawn_app_with(config: Config) -> TestApp {
+    let app = Application::build(&config, Clock::system())
+        .await
+        .expect("build application");
+    let addr = app.local_addr().expect("bound address");
+    let ctx = app.context().clone();
+    let (tx, rx) = oneshot::channel::<()>();
+    let server = tokio::spawn(async move {
+        app.run_until(async {
+            let _ = rx.await;
+        })
+        .await
+        .expect("server runs");
+    });
+    TestApp {
+        address: format!("http://{addr}"),
+        client: reqwest::Client::new(),
+        ctx,
+        shutdown: Some(tx),
+        server: Some(server),
+    }
+}
+
+/// A tenant created the way `portcullis tenant create` does it.
+pub struct TestTenant {
+    pub tenant: Tenant,
+}
+
+impl TestTenant {
+    pub fn client_id(&self) -> &str {
+        self.tenant.client_id.as_str()
+    }
+}
+
+impl TestApp {
+    pub async fn create_tenant(&self, name: &str) -> TestTenant {
+        let (_secret, hash) = generate_client_secret();
+        let tenant = store::tenants::create(
+            &self.ctx.db,
+            name,
+            &ClientId::generate(),
+            &hash,
+            self.ctx.clock.now(),
+        )
+        .await
+        .expect("create tenant");
+        TestTenant { tenant }
+    }
+
+    pub async fn set_policy(&self, tenant: &mut TestTenant, key: &str, value: &str) {
+        tenant.tenant.policy.set(key, value).expect("valid policy");
+        store::tenants::update_policy(&self.ctx.db, tenant.tenant.id, &tenant.tenant.policy)
+            .await
+            .expect("update policy");
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.address, path)
+    }
+
+    pub async fn post_signup(&self, body: &Value) -> reqwest::Response {
+        self.client
+            .post(self.url("/sign-up"))
+            .json(body)
+            .send()
+            .await
+            .expect("request")
+    }
+
+    pub async fn sign_up(&self, tenant: &TestTenant, username: &str) -> reqwest::Response {
+        self.post_signup(&serde_json::json!({
+            "username": username,
+            "password": "password",
+            "client_id": tenant.client_id(),
+        }))
+        .await
+    }
+
+    /// Number of users stored for the tenant.
+    pub async fn user_count(&self, tenant: &TestTenant) -> u64 {
+        store::tenants::count_users(&self.ctx.db, tenant.tenant.id)
+            .await
+            .expect("count users")
+    }
+
+    /// Signals shutdown and waits until the server has drained and stopped.
+    pub async fn stop(mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(server) = self.server.take() {
+            server.await.expect("server task");
+        }
+    }
+}
+
+pub async fn json_body(response: reqwest::Response) -> Value {
+    response.json().await.expect("JSON body")
+}

@@ -1,0 +1,8 @@
+//! All integration tests, in one binary (link time matters).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod cli;
+mod health;
+mod helpers;
+mod openapi;
+mod signup;
