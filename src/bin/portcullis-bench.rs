@@ -1,0 +1,304 @@
+//! Load generator. In one run it measures the machine's raw argon2id limit with the
+//! service's own parameters, drives `POST /sign-up` with unique usernames at a given
+//! concurrency, and reports throughput, latency percentiles, errors, the server's
+//! peak RSS and the ratio of sign-up throughput to the argon2 limit.
+
+use std::{
+    collections::BTreeMap,
+    path::PathBuf,
+    process::{Child, Command, Stdio},
+    sync::Arc,
+    time::{Duration, Instant},
+};
+
+use clap::Parser;
+use portcullis::{auth::hashing, config::Config, startup::BoxError};
+use serde_json::{Value, json};
+
+#[derive(Debug, Parser)]
+#[command(name = "portcullis-bench", about = "Portcullis load generator")]
+struct Args {
+    /// Configuration file, as for `portcullis` (argon2 parameters come from here).
+    #[arg(long, env = "PORTCULLIS_CONFIG")]
+    config: Option<PathBuf>,
+    /// Database for the spawned server (default: a fresh SQLite file).
+    #[arg(long)]
+    database_url: Option<String>,
+    /// Target an already running server instead of spawning one (needs --client-id).
+    #[arg(long, requires = "client_id")]
+    target: Option<String>,
+    /// The tenant to sign users up in, when targeting a running server.
+    #[arg(long)]
+    client_id: Option<String>,
+    /// Process id of the targeted server, for its peak RSS.
+    #[arg(long)]
+    pid: Option<u32>,
+    /// Concurrent connections.
+    #[arg(long, default_value_t = 16)]
+    concurrency: usize,
+    /// Measured load duration, in seconds.
+    #[arg(long, default_value_t = 20)]
+    duration: u64,
+    /// Warm-up before measuring, in seconds.
+    #[arg(long, default_value_t = 3)]
+    warmup: u64,
+    /// Duration of each raw argon2 measurement (before and after the load), in seconds.
+    #[arg(long, default_value_t = 10)]
+    argon2_seconds: u64,
+}
+
+#[tokio::main]
+async fn main() -> Result<(), BoxError> {
+    let args = Args::parse();
+    let config = Config::load(args.config.as_deref())?;
+    let cores = std::thread::available_parallelism().map_or(1, usize::from);
+
+    // The raw limit is measured before and after the load and averaged: on a shared
+    // machine it drifts by several percent within a minute.
+    let argon2_time = Duration::from_secs(args.argon2_seconds);
+    let before = argon2_limit(&config, cores, argon2_time)?;
+
+    let server = match &args.target {
+        Some(target) => Server {
+            base: target.trim_end_matches('/').to_owned(),
+            client_id: args.client_id.clone().unwrap_or_default(),
+            pid: args.pid,
+            child: None,
+        },
+        None => Server::spawn(&args).await?,
+    };
+    let report = drive_sign_ups(&server, &args).await?;
+    let rss_kib = server.pid.and_then(peak_rss_kib);
+    drop(server);
+    let after = argon2_limit(&config, cores, argon2_time)?;
+    let limit = (before + after) / 2.0;
+    println!(
+        "argon2id m={} t={} p={}: {limit:.1} hashes/s on {cores} cores ({before:.1} before, {after:.1} after the load)",
+        config.argon2.memory_kib, config.argon2.iterations, config.argon2.parallelism
+    );
+    report.print(limit, rss_kib);
+    Ok(())
+}
+
+/// Hashes/s with the configured parameters, one hashing thread per core.
+fn argon2_limit(config: &Config, cores: usize, duration: Duration) -> Result<f64, BoxError> {
+    let argon2 = hashing::argon2id(config.argon2)?;
+    let started = Instant::now();
+    let counts = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..cores)
+            .map(|_| {
+                let argon2 = argon2.clone();
+                scope.spawn(move || {
+                    let mut hashes = 0u64;
+                    while started.elapsed() < duration {
+                        if hashing::hash_blocking(&argon2, "bench-password").is_ok() {
+                            hashes += 1;
+                        }
+                    }
+                    hashes
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .map(|w| w.join().unwrap_or(0))
+            .sum::<u64>()
+    });
+    Ok(counts as f64 / started.elapsed().as_secs_f64())
+}
+
+struct Server {
+    base: String,
+    client_id: String,
+    pid: Option<u32>,
+    child: Option<Child>,
+}
+
+impl Server {
+    /// Starts the `portcullis` binary next to this one on a free port.
+    async fn spawn(args: &Args) -> Result<Self, BoxError> {
+        let exe = std::env::current_exe()?
+            .parent()
+            .map(|dir| dir.join("portcullis"))
+            .ok_or("cannot locate the portcullis binary")?;
+        let database_url = args.database_url.clone().unwrap_or_else(|| {
+            let file = std::env::temp_dir().join(format!(
+                "portcullis-bench-{}.db",
+                uuid::Uuid::now_v7().simple()
+            ));
+            format!("sqlite://{}?mode=rwc", file.display())
+        });
+        let port = std::net::TcpListener::bind("127.0.0.1:0")?
+            .local_addr()?
+            .port();
+        let command = |args: &[&str]| {
+            let mut command = Command::new(&exe);
+            command
+                .args(args)
+                .env("PORTCULLIS_DATABASE_URL", &database_url)
+                .env("PORTCULLIS_LISTEN", format!("127.0.0.1:{port}"));
+            command
+        };
+        let created = command(&["tenant", "create", "--name", "bench", "--json"]).output()?;
+        if !created.status.success() {
+            return Err(String::from_utf8_lossy(&created.stderr).into_owned().into());
+        }
+        let tenant: Value = serde_json::from_slice(&created.stdout)?;
+        let client_id = tenant["client_id"]
+            .as_str()
+            .ok_or("tenant create printed no client_id")?
+            .to_owned();
+        let child = command(&["serve"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()?;
+        let server = Self {
+            base: format!("http://127.0.0.1:{port}"),
+            client_id,
+            pid: Some(child.id()),
+            child: Some(child),
+        };
+        server.wait_until_healthy().await?;
+        Ok(server)
+    }
+
+    async fn wait_until_healthy(&self) -> Result<(), BoxError> {
+        let client = reqwest::Client::new();
+        for _ in 0..100 {
+            let healthy = client.get(format!("{}/healthz", self.base)).send().await;
+            if healthy.is_ok_and(|r| r.status().is_success()) {
+                return Ok(());
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        Err("the server did not become healthy within 10 s".into())
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        if let Some(child) = &mut self.child {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
+#[derive(Default)]
+struct Report {
+    measured: Duration,
+    latencies: Vec<Duration>,
+    statuses: BTreeMap<String, u64>,
+}
+
+async fn drive_sign_ups(server: &Server, args: &Args) -> Result<Report, BoxError> {
+    let client = reqwest::Client::builder()
+        .pool_max_idle_per_host(args.concurrency)
+        .build()?;
+    let run = uuid::Uuid::now_v7().simple().to_string();
+    let url = Arc::new(format!("{}/sign-up", server.base));
+    let client_id = Arc::new(server.client_id.clone());
+    let started = Instant::now();
+    let measure_from = started + Duration::from_secs(args.warmup);
+    let stop_at = measure_from + Duration::from_secs(args.duration);
+
+    let workers: Vec<_> = (0..args.concurrency)
+        .map(|worker| {
+            let (client, url, client_id, run) =
+                (client.clone(), url.clone(), client_id.clone(), run.clone());
+            tokio::spawn(async move {
+                let mut report = Report::default();
+                let mut n = 0u64;
+                while Instant::now() < stop_at {
+                    n += 1;
+                    let body = json!({
+                        "username": format!("u{run}w{worker}n{n}"),
+                        "password": "bench-password",
+                        "client_id": client_id.as_str(),
+                    });
+                    let sent = Instant::now();
+                    let status = match client.post(url.as_str()).json(&body).send().await {
+                        Ok(response) => response.status().as_u16().to_string(),
+                        Err(_) => "connection error".to_owned(),
+                    };
+                    if sent >= measure_from && Instant::now() <= stop_at {
+                        if status == "200" {
+                            report.latencies.push(sent.elapsed());
+                        }
+                        *report.statuses.entry(status).or_default() += 1;
+                    }
+                }
+                report
+            })
+        })
+        .collect();
+
+    let mut total = Report {
+        measured: Duration::from_secs(args.duration),
+        ..Report::default()
+    };
+    for worker in workers {
+        let report = worker.await?;
+        total.latencies.extend(report.latencies);
+        for (status, count) in report.statuses {
+            *total.statuses.entry(status).or_default() += count;
+        }
+    }
+    Ok(total)
+}
+
+impl Report {
+    fn print(&self, argon2_limit: f64, rss_kib: Option<u64>) {
+        let mut latencies = self.latencies.clone();
+        latencies.sort_unstable();
+        let percentile = |p: f64| {
+            latencies
+                .get(((latencies.len() as f64 * p).ceil() as usize).saturating_sub(1))
+                .map_or(0.0, |d| d.as_secs_f64() * 1000.0)
+        };
+        let throughput = latencies.len() as f64 / self.measured.as_secs_f64();
+        println!(
+            "sign-up: {throughput:.1} users/s over {} s ({} created)",
+            self.measured.as_secs(),
+            latencies.len()
+        );
+        println!(
+            "latency ms: p50 {:.1}  p95 {:.1}  p99 {:.1}",
+            percentile(0.50),
+            percentile(0.95),
+            percentile(0.99)
+        );
+        let errors: Vec<String> = self
+            .statuses
+            .iter()
+            .filter(|(status, _)| status.as_str() != "200")
+            .map(|(status, count)| format!("{status}: {count}"))
+            .collect();
+        println!(
+            "errors: {}",
+            if errors.is_empty() {
+                "none".to_owned()
+            } else {
+                errors.join(", ")
+            }
+        );
+        match rss_kib {
+            Some(kib) => println!("server peak RSS: {:.1} MiB", kib as f64 / 1024.0),
+            None => println!("server peak RSS: unknown (pass --pid)"),
+        }
+        println!(
+            "ratio sign-up / argon2 limit: {:.3}",
+            throughput / argon2_limit
+        );
+    }
+}
+
+/// VmHWM (peak resident set) of a process, from /proc.
+fn peak_rss_kib(pid: u32) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    status
+        .lines()
+        .find_map(|line| line.strip_prefix("VmHWM:"))
+        .and_then(|rest| rest.split_whitespace().next())
+        .and_then(|kib| kib.parse().ok())
+}
