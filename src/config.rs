@@ -155,3 +155,48 @@ impl Config {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_example_config_documents_exactly_the_defaults() {
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/deploy/portcullis.example.toml"
+        );
+        let example: Config = Figment::from(Toml::file_exact(path)).extract().unwrap();
+        assert_eq!(example, Config::default());
+    }
+
+    #[test]
+    fn semantic_errors_name_the_key() {
+        let mut config = Config::default();
+        config.hashing.queue_depth = 0;
+        let err = config.validate().unwrap_err().to_string();
+        assert!(err.contains("hashing.queue_depth"), "{err}");
+
+        let mut config = Config::default();
+        config.argon2.memory_kib = 1;
+        assert!(
+            config
+                .validate()
+                .unwrap_err()
+                .to_string()
+                .contains("argon2")
+        );
+
+        let config = Config {
+            database_url: "mysql://x".to_owned(),
+            ..Config::default()
+        };
+        assert!(
+            config
+                .validate()
+                .unwrap_err()
+                .to_string()
+                .contains("database_url")
+        );
+    }
+}
