@@ -26,6 +26,7 @@ pub async fn request_context<E: Endpoint>(ep: Arc<E>, req: Request) -> Result<Re
         request_id = %request_id,
         method = %req.method(),
         path = %req.uri().path(),
+        tenant = tracing::field::Empty,
     );
     async move {
         let mut resp = ep.get_response(req).await.into_response();

@@ -110,7 +110,7 @@ async fn set(ctx: &AppContext, client_id: &str, settings: &[String]) -> Result<(
             "username_case_insensitive can only change while the tenant has no users".into(),
         );
     }
-    store::tenants::update_policy(&ctx.db, tenant.id, &policy).await?;
+    ctx.tenants.update_policy(&tenant, &policy).await?;
     tenant.policy = policy;
     println!("{}", tenant_json(&tenant));
     Ok(())

@@ -6,7 +6,7 @@ use serde_json::json;
 use crate::{
     context::AppContext,
     domain::{
-        Email, FieldError, Password, Role, Username, UsernameCharset, UsernameRules,
+        Email, FieldError, Password, Role, Username,
         registration::{NewUser, RegistrationError},
     },
     startup::BoxError,
@@ -50,21 +50,16 @@ pub async fn run(ctx: &AppContext, action: UserAction) -> Result<(), BoxError> {
         .ok_or_else(|| format!("no tenant with client_id {client_id:?}"))?;
     let password = read_password_line()?;
 
-    let rules = UsernameRules {
-        charset: UsernameCharset::Identifier,
-        min_chars: 1,
-        max_chars: 255,
-        case_insensitive: tenant.policy.username_case_insensitive,
-    };
-    let username =
-        Username::parse(&username, rules).map_err(|p| describe(&FieldError::new("username", p)))?;
+    let rules = tenant.policy.signup_username_rules();
+    let username = Username::parse(&username, rules)
+        .map_err(|p| FieldError::new("username", p).to_string())?;
     let email = email
         .as_deref()
         .map(Email::parse)
         .transpose()
-        .map_err(|p| describe(&FieldError::new("email", p)))?;
+        .map_err(|p| FieldError::new("email", p).to_string())?;
     let password = Password::parse(&password, tenant.policy.signup_password_policy())
-        .map_err(|p| describe(&FieldError::new("password", p)))?;
+        .map_err(|p| FieldError::new("password", p).to_string())?;
     roles.sort();
     roles.dedup();
 
@@ -79,9 +74,11 @@ pub async fn run(ctx: &AppContext, action: UserAction) -> Result<(), BoxError> {
         .register(&tenant, new_user)
         .await
         .map_err(|err| match err {
-            RegistrationError::Rejected(errors) => {
-                errors.iter().map(describe).collect::<Vec<_>>().join("; ")
-            }
+            RegistrationError::Rejected(errors) => errors
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join("; "),
             other => other.to_string(),
         })?;
     let roles: Vec<&str> = user.roles.iter().map(|r| r.as_str()).collect();
@@ -114,8 +111,4 @@ fn read_password_line() -> Result<String, BoxError> {
         .read_line(&mut line)
         .map_err(|err| format!("cannot read the password from stdin: {err}"))?;
     Ok(line.trim_end_matches(['\r', '\n']).to_owned())
-}
-
-fn describe(error: &FieldError) -> String {
-    format!("{}: {:?}", error.field, error.problem)
 }

@@ -32,3 +32,21 @@ impl FieldError {
         Self { field, problem }
     }
 }
+
+/// Plain wording for operators (the CLI); each HTTP surface words problems its own way.
+impl std::fmt::Display for FieldError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let field = self.field;
+        match &self.problem {
+            Problem::Blank => write!(f, "{field} must not be blank"),
+            Problem::TooShort { min } => write!(f, "{field} needs at least {min} characters"),
+            Problem::TooLong { max } => write!(f, "{field} allows at most {max} characters"),
+            Problem::Invalid => write!(f, "{field} is invalid"),
+            Problem::TooWeak { min_classes } => write!(
+                f,
+                "{field} needs {min_classes} of: lowercase, uppercase, digits, symbols"
+            ),
+            Problem::Taken => write!(f, "{field} is already taken"),
+        }
+    }
+}

@@ -1,10 +1,18 @@
 //! Tenants (the apps, OAuth2 clients) and the policy each one sets for its users.
 
+use std::{
+    collections::HashMap,
+    sync::{Arc, Mutex},
+    time::{Duration, Instant},
+};
+
 use chrono::{DateTime, Utc};
 use sea_orm::{DatabaseConnection, DbErr};
 use serde::{Deserialize, Serialize};
 
-use super::{ClientId, PasswordPolicy, password::MAX_PASSWORD_CHARS};
+use super::{
+    ClientId, PasswordPolicy, UsernameCharset, UsernameRules, password::MAX_PASSWORD_CHARS,
+};
 use crate::store;
 
 #[derive(Debug, Clone, PartialEq)]
@@ -16,23 +24,67 @@ pub struct Tenant {
     pub created_at: DateTime<Utc>,
 }
 
-/// Looks tenants up by what callers present.
+/// How long a looked-up tenant is trusted before it is read again. Changes made in
+/// this process invalidate at once; changes made by another instance or the CLI are
+/// seen within this bound.
+const CACHE_TTL: Duration = Duration::from_secs(5);
+/// Beyond this many cached tenants the cache starts over, so memory stays bounded.
+const CACHE_CAPACITY: usize = 10_000;
+
+/// Looks tenants up by what callers present, with a short-lived cache: every
+/// request names its tenant, and tenants change rarely.
 #[derive(Clone)]
 pub struct Tenants {
     db: DatabaseConnection,
+    cache: Arc<Mutex<HashMap<ClientId, (Instant, Tenant)>>>,
 }
 
 impl Tenants {
     pub fn new(db: DatabaseConnection) -> Self {
-        Self { db }
+        Self {
+            db,
+            cache: Arc::default(),
+        }
     }
 
     /// The tenant a raw `client_id` names; `None` when it is malformed or unknown,
-    /// which callers must not tell apart.
+    /// which callers must not tell apart. Unknown ids are not cached, so guessing
+    /// cannot fill memory.
     pub async fn by_client_id(&self, raw: &str) -> Result<Option<Tenant>, DbErr> {
-        match ClientId::parse(raw) {
-            Ok(client_id) => store::tenants::find_by_client_id(&self.db, &client_id).await,
-            Err(_) => Ok(None),
+        let Ok(client_id) = ClientId::parse(raw) else {
+            return Ok(None);
+        };
+        if let Some(tenant) = self.cached(&client_id) {
+            return Ok(Some(tenant));
+        }
+        let found = store::tenants::find_by_client_id(&self.db, &client_id).await?;
+        if let Some(tenant) = &found {
+            self.remember(tenant);
+        }
+        Ok(found)
+    }
+
+    /// Stores a new policy and drops the cached copy.
+    pub async fn update_policy(&self, tenant: &Tenant, policy: &TenantPolicy) -> Result<(), DbErr> {
+        store::tenants::update_policy(&self.db, tenant.id, policy).await?;
+        if let Ok(mut cache) = self.cache.lock() {
+            cache.remove(&tenant.client_id);
+        }
+        Ok(())
+    }
+
+    fn cached(&self, client_id: &ClientId) -> Option<Tenant> {
+        let cache = self.cache.lock().ok()?;
+        let (at, tenant) = cache.get(client_id)?;
+        (at.elapsed() < CACHE_TTL).then(|| tenant.clone())
+    }
+
+    fn remember(&self, tenant: &Tenant) {
+        if let Ok(mut cache) = self.cache.lock() {
+            if cache.len() >= CACHE_CAPACITY {
+                cache.clear();
+            }
+            cache.insert(tenant.client_id.clone(), (Instant::now(), tenant.clone()));
         }
     }
 }
@@ -139,6 +191,16 @@ impl TenantPolicy {
 
     pub fn allows_origin(&self, origin: &str) -> bool {
         self.allows_any_origin() || self.allowed_origins.iter().any(|o| o == origin)
+    }
+
+    /// The username rules of the public sign-up (and the CLI) for this tenant.
+    pub fn signup_username_rules(&self) -> UsernameRules {
+        UsernameRules {
+            charset: UsernameCharset::Identifier,
+            min_chars: 1,
+            max_chars: 255,
+            case_insensitive: self.username_case_insensitive,
+        }
     }
 
     /// The password rules of the public sign-up for this tenant.

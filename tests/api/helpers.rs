@@ -159,10 +159,14 @@ impl TestApp {
     }
 
     pub async fn set_policy(&self, tenant: &mut TestTenant, key: &str, value: &str) {
-        tenant.tenant.policy.set(key, value).expect("valid policy");
-        store::tenants::update_policy(&self.ctx.db, tenant.tenant.id, &tenant.tenant.policy)
+        let mut policy = tenant.tenant.policy.clone();
+        policy.set(key, value).expect("valid policy");
+        self.ctx
+            .tenants
+            .update_policy(&tenant.tenant, &policy)
             .await
             .expect("update policy");
+        tenant.tenant.policy = policy;
     }
 
     pub fn url(&self, path: &str) -> String {

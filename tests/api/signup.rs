@@ -71,6 +71,8 @@ db_test!(unknown_or_malformed_client_id_is_401);
 async fn tenant_with_public_signup_disabled_is_403(backend: Backend) {
     let app = spawn_app(backend).await;
     let mut tenant = app.create_tenant("closed").await;
+    // The first sign-up caches the tenant; the policy change must still apply at once.
+    assert_eq!(app.sign_up(&tenant, "early").await.status(), StatusCode::OK);
     app.set_policy(&mut tenant, "public_signup_enabled", "false")
         .await;
 
@@ -81,7 +83,7 @@ async fn tenant_with_public_signup_disabled_is_403(backend: Backend) {
         json_body(response).await,
         json!({"errors": {"client_id": ["does not accept public sign-ups"]}})
     );
-    assert_eq!(app.user_count(&tenant).await, 0);
+    assert_eq!(app.user_count(&tenant).await, 1);
 }
 db_test!(tenant_with_public_signup_disabled_is_403);
 

@@ -43,6 +43,21 @@ pub fn unprocessable(errors: &[FieldError]) -> SignUpResponse {
     SignUpResponse::Unprocessable(Json(ErrorResponse { errors: map }))
 }
 
+pub fn not_an_object() -> SignUpResponse {
+    SignUpResponse::BadRequest(ErrorResponse::one("base", "must be a JSON object"))
+}
+
+pub fn signup_disabled() -> SignUpResponse {
+    SignUpResponse::Forbidden(ErrorResponse::one(
+        "client_id",
+        "does not accept public sign-ups",
+    ))
+}
+
+pub fn origin_not_allowed() -> SignUpResponse {
+    SignUpResponse::Forbidden(ErrorResponse::one("origin", "is not allowed"))
+}
+
 pub fn invalid_client() -> SignUpResponse {
     SignUpResponse::Unauthorized(ErrorResponse::one("client_id", "is invalid"))
 }

@@ -9,16 +9,15 @@ use poem_openapi::{OpenApi, payload::Json};
 use serde_json::{Map, Value};
 
 use super::{
-    errors::{internal, invalid_client, unprocessable},
-    types::{ErrorResponse, SignUpRequest, SignUpResponse, SignUpResult, SignUpUser},
+    errors::{
+        internal, invalid_client, not_an_object, origin_not_allowed, signup_disabled, unprocessable,
+    },
+    types::{SignUpRequest, SignUpResponse, SignUpResult, SignUpUser},
 };
 use crate::{
     api::raw_json::RawJson,
     context::AppContext,
-    domain::{
-        FieldError, Password, Problem, Tenant, Username, UsernameCharset, UsernameRules,
-        registration::NewUser,
-    },
+    domain::{FieldError, Password, Problem, Tenant, Username, registration::NewUser},
 };
 
 pub struct SignupApi;
@@ -58,9 +57,7 @@ async fn sign_up(
     body: &Value,
 ) -> (SignUpResponse, Option<String>) {
     let Some(body) = body.as_object() else {
-        let response =
-            SignUpResponse::BadRequest(ErrorResponse::one("base", "must be a JSON object"));
-        return (response, None);
+        return (not_an_object(), None);
     };
     let mut errors = Vec::new();
     let username = required(body, "username", &mut errors);
@@ -77,18 +74,12 @@ async fn sign_up(
     };
     tracing::Span::current().record("tenant", tenant.client_id.as_str());
     if !tenant.policy.public_signup_enabled {
-        let response = SignUpResponse::Forbidden(ErrorResponse::one(
-            "client_id",
-            "does not accept public sign-ups",
-        ));
-        return (response, None);
+        return (signup_disabled(), None);
     }
     let allowed_origin = match origin {
         Some(origin) if !tenant.policy.allows_any_origin() => {
             if !tenant.policy.allows_origin(origin) {
-                let response =
-                    SignUpResponse::Forbidden(ErrorResponse::one("origin", "is not allowed"));
-                return (response, None);
+                return (origin_not_allowed(), None);
             }
             Some(origin.to_owned())
         }
@@ -116,12 +107,7 @@ fn parse_new_user(
     username: &str,
     password: &str,
 ) -> Result<NewUser, Vec<FieldError>> {
-    let rules = UsernameRules {
-        charset: UsernameCharset::Identifier,
-        min_chars: 1,
-        max_chars: 255,
-        case_insensitive: tenant.policy.username_case_insensitive,
-    };
+    let rules = tenant.policy.signup_username_rules();
     let username = Username::parse(username, rules).map_err(|p| FieldError::new("username", p));
     let password = Password::parse(password, tenant.policy.signup_password_policy())
         .map_err(|p| FieldError::new("password", p));
