@@ -27,6 +27,7 @@ pub fn app(ctx: AppContext) -> impl Endpoint {
         )
         .nest(format!("/docs/{}", signup::NAME), signup.swagger_ui())
         .at("/docs", docs::index)
+        .at("/docs/", docs::index)
         .at("/healthz", health::healthz)
         .at("/readyz", health::readyz)
         .data(ctx)

@@ -21,6 +21,8 @@ fn committed_specs_match_the_code() {
 #[tokio::test]
 async fn every_surface_serves_swagger_ui_and_its_spec() {
     let app = spawn_app(Backend::Sqlite).await;
+    let with_slash = app.client.get(app.url("/docs/")).send().await.unwrap();
+    assert_eq!(with_slash.status(), StatusCode::OK);
     let index = app.client.get(app.url("/docs")).send().await.unwrap();
     assert_eq!(index.status(), StatusCode::OK);
     let index = index.text().await.unwrap();
