@@ -20,6 +20,7 @@ pub struct Config {
     pub database_max_connections: u32,
     pub argon2: Argon2Config,
     pub hashing: HashingConfig,
+    pub tokens: TokensConfig,
     /// `text` or `json`.
     pub log_format: LogFormat,
     /// A tracing filter directive; `RUST_LOG` wins when set.
@@ -43,6 +44,28 @@ pub struct HashingConfig {
     pub queue_depth: usize,
 }
 
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct TokensConfig {
+    /// The `iss` of access tokens and the issuer of the discovery document: the
+    /// service's public base URL.
+    pub issuer: String,
+    /// Access token lifetime, in seconds.
+    pub access_ttl_secs: u32,
+    /// Refresh token lifetime, in seconds.
+    pub refresh_ttl_secs: u32,
+}
+
+impl Default for TokensConfig {
+    fn default() -> Self {
+        Self {
+            issuer: "http://127.0.0.1:8080".to_owned(),
+            access_ttl_secs: 900,
+            refresh_ttl_secs: 30 * 24 * 3600,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum LogFormat {
@@ -58,6 +81,7 @@ impl Default for Config {
             database_max_connections: 16,
             argon2: Argon2Config::default(),
             hashing: HashingConfig::default(),
+            tokens: TokensConfig::default(),
             log_format: LogFormat::Text,
             log_level: "info".to_owned(),
         }
@@ -142,6 +166,12 @@ impl Config {
             return Err(ConfigError::Key {
                 key: "hashing.queue_depth",
                 reason: "must be at least 1".to_owned(),
+            });
+        }
+        if self.tokens.access_ttl_secs == 0 || self.tokens.refresh_ttl_secs == 0 {
+            return Err(ConfigError::Key {
+                key: "tokens",
+                reason: "token lifetimes must be at least 1 second".to_owned(),
             });
         }
         Ok(())

@@ -1,12 +1,13 @@
 //! What every request handler and CLI command needs: the database, the registration
-//! pipeline and the clock.
+//! pipeline, the token service and the clock.
 
 use sea_orm::DatabaseConnection;
 
 use crate::{
-    auth::{HashError, PasswordHasher},
+    auth::{PasswordHasher, keys::KeyRing},
     config::Config,
-    domain::{Clock, registration::Registrar, tenant::Tenants},
+    domain::{Clock, oauth::TokenService, registration::Registrar, tenant::Tenants},
+    startup::BoxError,
 };
 
 #[derive(Clone)]
@@ -14,19 +15,35 @@ pub struct AppContext {
     pub db: DatabaseConnection,
     pub tenants: Tenants,
     pub registrar: Registrar,
+    pub tokens: TokenService,
     pub clock: Clock,
 }
 
 impl AppContext {
-    pub fn new(config: &Config, db: DatabaseConnection, clock: Clock) -> Result<Self, HashError> {
+    /// Builds the shared services; creates the first signing key when there is none.
+    pub async fn new(
+        config: &Config,
+        db: DatabaseConnection,
+        clock: Clock,
+    ) -> Result<Self, BoxError> {
         let hasher = PasswordHasher::new(
             config.argon2,
             config.hashing_slots(),
             config.hashing.queue_depth,
         )?;
+        let tenants = Tenants::new(db.clone());
+        let keys = KeyRing::load(db.clone(), clock.now()).await?;
         Ok(Self {
-            tenants: Tenants::new(db.clone()),
+            tokens: TokenService::new(
+                db.clone(),
+                tenants.clone(),
+                keys,
+                hasher.clone(),
+                clock.clone(),
+                config.tokens.clone(),
+            ),
             registrar: Registrar::new(db.clone(), hasher, clock.clone()),
+            tenants,
             db,
             clock,
         })

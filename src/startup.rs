@@ -66,7 +66,7 @@ pub async fn connect(config: &Config, clock: Clock) -> Result<AppContext, BoxErr
     store::migrate(&db)
         .await
         .map_err(|err| format!("cannot apply migrations: {err}"))?;
-    Ok(AppContext::new(config, db, clock)?)
+    AppContext::new(config, db, clock).await
 }
 
 /// Resolves on Ctrl-C or SIGTERM.

@@ -2,6 +2,8 @@
 //! service crate's `store` module.
 
 pub mod client_secrets;
+pub mod refresh_tokens;
+pub mod signing_keys;
 pub mod tenants;
 pub mod user_roles;
 pub mod users;

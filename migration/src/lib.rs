@@ -3,12 +3,16 @@
 pub use sea_orm_migration::{MigrationStatus, prelude::*};
 
 mod m20261123_000001_tenants_and_users;
+mod m20261123_000002_oauth;
 
 pub struct Migrator;
 
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m20261123_000001_tenants_and_users::Migration)]
+        vec![
+            Box::new(m20261123_000001_tenants_and_users::Migration),
+            Box::new(m20261123_000002_oauth::Migration),
+        ]
     }
 }

@@ -4,6 +4,7 @@
 pub mod docs;
 pub mod health;
 pub mod middleware;
+pub mod oauth;
 pub mod raw_json;
 pub mod signup;
 
@@ -13,19 +14,30 @@ use crate::context::AppContext;
 
 /// Every surface's name and OpenAPI document, as `openapi export` writes them.
 pub fn specs() -> Vec<(&'static str, String)> {
-    vec![(signup::NAME, signup::service().spec())]
+    vec![
+        (signup::NAME, signup::service().spec()),
+        (oauth::NAME, oauth::service().spec()),
+    ]
 }
 
 /// The whole HTTP application.
 pub fn app(ctx: AppContext) -> impl Endpoint {
     let signup = signup::service();
+    let oauth = oauth::service();
     Route::new()
         .nest_no_strip("/sign-up", signup::with_cors(signup::service()))
+        .nest_no_strip("/oauth", oauth::with_no_store(oauth::service()))
+        .nest_no_strip("/.well-known", oauth::service())
         .at(
             format!("/docs/{}/openapi.json", signup::NAME),
             signup.spec_endpoint(),
         )
         .nest(format!("/docs/{}", signup::NAME), signup.swagger_ui())
+        .at(
+            format!("/docs/{}/openapi.json", oauth::NAME),
+            oauth.spec_endpoint(),
+        )
+        .nest(format!("/docs/{}", oauth::NAME), oauth.swagger_ui())
         .at("/docs", docs::index)
         .at("/docs/", docs::index)
         .at("/healthz", health::healthz)

@@ -15,6 +15,7 @@ use argon2::{
     ARGON2ID_IDENT, Algorithm, Argon2, Block, Params, Version,
     password_hash::{self, Output, ParamsString, PasswordHash, SaltString},
 };
+use secrecy::{ExposeSecret, SecretString};
 use tokio::sync::oneshot;
 
 use crate::{config::Argon2Config, domain::Password};
@@ -33,6 +34,17 @@ type Job = Box<dyn FnOnce() + Send>;
 pub struct PasswordHasher {
     argon2: Argon2<'static>,
     jobs: SyncSender<Job>,
+    /// A hash of a random password, verified against when the user is unknown so
+    /// that timing does not tell which usernames exist.
+    dummy: Arc<String>,
+}
+
+/// The outcome of checking a password against a stored hash.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Verified {
+    pub matches: bool,
+    /// The hash was made with other argon2 parameters than the configured ones.
+    pub outdated: bool,
 }
 
 impl PasswordHasher {
@@ -47,10 +59,31 @@ impl PasswordHasher {
                 .spawn(move || run_jobs(&queue))
                 .map_err(|err| HashError::Failed(err.to_string()))?;
         }
+        let argon2 = argon2id(config)?;
+        let dummy = hash_blocking(&argon2, &hex_random())?;
         Ok(Self {
-            argon2: argon2id(config)?,
+            argon2,
             jobs,
+            dummy: Arc::new(dummy),
         })
+    }
+
+    /// Checks a password against a stored PHC string, on the pool.
+    pub async fn verify(&self, phc: &str, password: &str) -> Result<Verified, HashError> {
+        let (phc, password) = (phc.to_owned(), SecretString::from(password));
+        let params = self.argon2.params().clone();
+        self.run(move || verify_blocking(&phc, password.expose_secret(), &params))
+            .await?
+    }
+
+    /// Costs what [`Self::verify`] costs and never matches.
+    pub async fn verify_dummy(&self, password: &str) -> Result<(), HashError> {
+        let dummy = Arc::clone(&self.dummy);
+        let password = SecretString::from(password);
+        let params = self.argon2.params().clone();
+        self.run(move || verify_blocking(&dummy, password.expose_secret(), &params))
+            .await?
+            .map(drop)
     }
 
     /// Hashes a password into a PHC string with a fresh random salt.
@@ -113,20 +146,8 @@ pub fn hash_blocking(argon2: &Argon2<'_>, password: &str) -> Result<String, Hash
         .map_err(failed)?;
     let params = argon2.params();
     let output_len = params.output_len().unwrap_or(Params::DEFAULT_OUTPUT_LEN);
-    let output = Output::init_with(output_len, |out| {
-        MEMORY.with_borrow_mut(|blocks| {
-            blocks.resize(params.block_count(), Block::default());
-            argon2
-                .hash_password_into_with_memory(
-                    password.as_bytes(),
-                    salt_bytes,
-                    out,
-                    &mut blocks[..],
-                )
-                .map_err(password_hash::Error::from)
-        })
-    })
-    .map_err(failed)?;
+    let output = Output::init_with(output_len, |out| compute(argon2, password, salt_bytes, out))
+        .map_err(failed)?;
     let phc = PasswordHash {
         algorithm: ARGON2ID_IDENT,
         version: Some(Version::V0x13.into()),
@@ -135,6 +156,59 @@ pub fn hash_blocking(argon2: &Argon2<'_>, password: &str) -> Result<String, Hash
         hash: Some(output),
     };
     Ok(phc.to_string())
+}
+
+/// Recomputes the hash with the stored hash's own parameters and salt and compares
+/// in constant time.
+fn verify_blocking(phc: &str, password: &str, configured: &Params) -> Result<Verified, HashError> {
+    let failed = |err: password_hash::Error| HashError::Failed(err.to_string());
+    let parsed = PasswordHash::new(phc).map_err(failed)?;
+    let (Some(salt), Some(expected)) = (parsed.salt, parsed.hash) else {
+        return Err(HashError::Failed("stored hash lacks salt or output".into()));
+    };
+    let algorithm = Algorithm::try_from(parsed.algorithm).map_err(failed)?;
+    let version = parsed
+        .version
+        .map(Version::try_from)
+        .transpose()
+        .map_err(|err| HashError::Failed(err.to_string()))?
+        .unwrap_or_default();
+    let params = Params::try_from(&parsed).map_err(failed)?;
+    let argon2 = Argon2::new(algorithm, version, params.clone());
+    let mut salt_buffer = [0u8; 64];
+    let salt_bytes = salt.decode_b64(&mut salt_buffer).map_err(failed)?;
+    let computed = Output::init_with(expected.len(), |out| {
+        compute(&argon2, password, salt_bytes, out)
+    })
+    .map_err(failed)?;
+    Ok(Verified {
+        matches: computed == expected,
+        outdated: algorithm != Algorithm::Argon2id
+            || params.m_cost() != configured.m_cost()
+            || params.t_cost() != configured.t_cost()
+            || params.p_cost() != configured.p_cost(),
+    })
+}
+
+fn compute(
+    argon2: &Argon2<'_>,
+    password: &str,
+    salt: &[u8],
+    out: &mut [u8],
+) -> Result<(), password_hash::Error> {
+    MEMORY.with_borrow_mut(|blocks| {
+        blocks.resize(argon2.params().block_count(), Block::default());
+        argon2
+            .hash_password_into_with_memory(password.as_bytes(), salt, out, &mut blocks[..])
+            .map_err(password_hash::Error::from)
+    })
+}
+
+fn hex_random() -> String {
+    use rand::RngCore;
+    let mut bytes = [0u8; 16];
+    rand::rng().fill_bytes(&mut bytes);
+    hex::encode(bytes)
 }
 
 /// An argon2id hasher with the configured parameters.
@@ -203,5 +277,30 @@ mod tests {
         release_tx.send(()).unwrap();
         drained_rx.recv().unwrap();
         assert!(hasher.hash(&password).await.is_ok());
+    }
+
+    #[tokio::test]
+    async fn verifies_and_flags_hashes_made_with_other_parameters() {
+        let hasher = PasswordHasher::new(CHEAP, 1, 4).unwrap();
+        let password = Password::parse("pw", PasswordPolicy::LENIENT).unwrap();
+        let phc = hasher.hash(&password).await.unwrap();
+        let current = Verified {
+            matches: true,
+            outdated: false,
+        };
+        assert_eq!(hasher.verify(&phc, "pw").await.unwrap(), current);
+        assert!(!hasher.verify(&phc, "pW").await.unwrap().matches);
+
+        let stronger = Argon2Config {
+            memory_kib: 128,
+            ..CHEAP
+        };
+        let upgraded = PasswordHasher::new(stronger, 1, 4).unwrap();
+        let outdated = Verified {
+            matches: true,
+            outdated: true,
+        };
+        assert_eq!(upgraded.verify(&phc, "pw").await.unwrap(), outdated);
+        assert!(hasher.verify_dummy("pw").await.is_ok());
     }
 }

@@ -1,6 +1,9 @@
-//! Credentials: the bounded password-hashing pool and client secrets.
+//! Credentials: the bounded password-hashing pool, client secrets, signing keys and
+//! access tokens.
 
 pub mod hashing;
+pub mod keys;
 pub mod secrets;
+pub mod tokens;
 
 pub use hashing::{HashError, PasswordHasher};

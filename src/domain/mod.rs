@@ -5,9 +5,11 @@ pub mod client_id;
 pub mod clock;
 pub mod email;
 pub mod field_error;
+pub mod oauth;
 pub mod password;
 pub mod registration;
 pub mod role;
+pub mod scope;
 pub mod tenant;
 pub mod username;
 
@@ -17,5 +19,6 @@ pub use email::Email;
 pub use field_error::{FieldError, Problem};
 pub use password::{Password, PasswordPolicy};
 pub use role::Role;
+pub use scope::Scope;
 pub use tenant::{Tenant, TenantPolicy};
 pub use username::{Username, UsernameCharset, UsernameRules};

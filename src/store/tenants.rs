@@ -3,8 +3,8 @@
 use chrono::{DateTime, Utc};
 use entity::{client_secrets, tenants, users};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait,
-    PaginatorTrait, QueryFilter, QueryOrder, Set, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DbErr,
+    EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
 };
 
 use crate::domain::{ClientId, Tenant, TenantPolicy};
@@ -101,4 +101,24 @@ fn from_model(model: tenants::Model) -> Result<Tenant, DbErr> {
         policy,
         created_at: model.created_at,
     })
+}
+
+/// Hashes of the tenant's client secrets that are still valid at `now`.
+pub async fn live_secret_hashes(
+    db: &DatabaseConnection,
+    tenant_id: i64,
+    now: DateTime<Utc>,
+) -> Result<Vec<String>, DbErr> {
+    client_secrets::Entity::find()
+        .select_only()
+        .column(client_secrets::Column::SecretHash)
+        .filter(client_secrets::Column::TenantId.eq(tenant_id))
+        .filter(
+            Condition::any()
+                .add(client_secrets::Column::ExpiresAt.is_null())
+                .add(client_secrets::Column::ExpiresAt.gt(now)),
+        )
+        .into_tuple()
+        .all(db)
+        .await
 }

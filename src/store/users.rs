@@ -129,3 +129,65 @@ fn classify(err: DbErr) -> InsertError {
         _ => InsertError::Db(err),
     }
 }
+
+/// The user of the tenant with this canonical username.
+pub async fn find_by_username_key(
+    db: &DatabaseConnection,
+    tenant_id: i64,
+    username_key: &str,
+) -> Result<Option<users::Model>, DbErr> {
+    users::Entity::find()
+        .filter(users::Column::TenantId.eq(tenant_id))
+        .filter(users::Column::UsernameKey.eq(username_key))
+        .one(db)
+        .await
+}
+
+pub async fn find_by_id(
+    db: &DatabaseConnection,
+    tenant_id: i64,
+    user_id: i64,
+) -> Result<Option<users::Model>, DbErr> {
+    users::Entity::find()
+        .filter(users::Column::TenantId.eq(tenant_id))
+        .filter(users::Column::Id.eq(user_id))
+        .one(db)
+        .await
+}
+
+pub async fn roles_of(db: &DatabaseConnection, user_id: i64) -> Result<Vec<String>, DbErr> {
+    user_roles::Entity::find()
+        .select_only()
+        .column(user_roles::Column::Role)
+        .filter(user_roles::Column::UserId.eq(user_id))
+        .into_tuple()
+        .all(db)
+        .await
+}
+
+/// Records a successful login, replacing the hash when it was re-computed.
+pub async fn record_login(
+    db: &DatabaseConnection,
+    user_id: i64,
+    new_password_hash: Option<String>,
+    now: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    let mut update = users::Entity::update_many()
+        .col_expr(
+            users::Column::LastLoginAt,
+            sea_orm::sea_query::Expr::value(now),
+        )
+        .filter(users::Column::Id.eq(user_id));
+    if let Some(hash) = new_password_hash {
+        update = update
+            .col_expr(
+                users::Column::PasswordHash,
+                sea_orm::sea_query::Expr::value(hash),
+            )
+            .col_expr(
+                users::Column::UpdatedAt,
+                sea_orm::sea_query::Expr::value(now),
+            );
+    }
+    update.exec(db).await.map(drop)
+}

@@ -135,6 +135,7 @@ pub async fn spawn_app_with(config: Config) -> TestApp {
 /// A tenant created the way `portcullis tenant create` does it.
 pub struct TestTenant {
     pub tenant: Tenant,
+    pub client_secret: String,
 }
 
 impl TestTenant {
@@ -145,7 +146,7 @@ impl TestTenant {
 
 impl TestApp {
     pub async fn create_tenant(&self, name: &str) -> TestTenant {
-        let (_secret, hash) = generate_client_secret();
+        let (secret, hash) = generate_client_secret();
         let tenant = store::tenants::create(
             &self.ctx.db,
             name,
@@ -155,7 +156,10 @@ impl TestApp {
         )
         .await
         .expect("create tenant");
-        TestTenant { tenant }
+        TestTenant {
+            tenant,
+            client_secret: secrecy::ExposeSecret::expose_secret(&secret).to_owned(),
+        }
     }
 
     pub async fn set_policy(&self, tenant: &mut TestTenant, key: &str, value: &str) {

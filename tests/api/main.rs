@@ -4,5 +4,6 @@
 mod cli;
 mod health;
 mod helpers;
+mod oauth;
 mod openapi;
 mod signup;

@@ -1,0 +1,156 @@
+//! Ed25519 signing keys for access tokens: kept in the database, loaded into a key
+//! ring, the newest active key signs and every active key verifies.
+
+use std::{
+    collections::HashMap,
+    sync::{Arc, RwLock},
+    time::{Duration, Instant},
+};
+
+use base64::{
+    Engine,
+    engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD},
+};
+use chrono::{DateTime, Utc};
+use ed25519_dalek::{SigningKey, pkcs8::EncodePrivateKey};
+use jsonwebtoken::{DecodingKey, EncodingKey};
+use rand::RngCore;
+use sea_orm::{DatabaseConnection, DbErr};
+
+use crate::store;
+
+/// Unknown `kid`s trigger a reload at most this often (another instance may have
+/// rotated), so forged kids cannot hammer the database.
+const RELOAD_INTERVAL: Duration = Duration::from_secs(1);
+
+#[derive(Debug, thiserror::Error)]
+pub enum KeyError {
+    #[error("signing key storage: {0}")]
+    Db(#[from] DbErr),
+    #[error("signing key material: {0}")]
+    Material(String),
+}
+
+/// A public key as published in the JWKS.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PublicKey {
+    pub kid: String,
+    /// Base64url of the raw Ed25519 public key.
+    pub x: String,
+}
+
+struct Loaded {
+    signing: (String, EncodingKey),
+    verifying: HashMap<String, DecodingKey>,
+    public: Vec<PublicKey>,
+    loaded_at: Instant,
+}
+
+#[derive(Clone)]
+pub struct KeyRing {
+    db: DatabaseConnection,
+    loaded: Arc<RwLock<Loaded>>,
+}
+
+impl KeyRing {
+    /// Loads the active keys, creating the first one when there is none.
+    pub async fn load(db: DatabaseConnection, now: DateTime<Utc>) -> Result<Self, KeyError> {
+        if store::signing_keys::active(&db).await?.is_empty() {
+            add_key(&db, now).await?;
+        }
+        let loaded = read_keys(&db).await?;
+        Ok(Self {
+            db,
+            loaded: Arc::new(RwLock::new(loaded)),
+        })
+    }
+
+    /// The key id and key that sign new tokens.
+    pub fn signing_key(&self) -> Result<(String, EncodingKey), KeyError> {
+        let loaded = self.read()?;
+        Ok(loaded.signing.clone())
+    }
+
+    /// The verification key for `kid`, reloading once if it is unknown here.
+    pub async fn verifying_key(&self, kid: &str) -> Result<Option<DecodingKey>, KeyError> {
+        let stale = {
+            let loaded = self.read()?;
+            if let Some(key) = loaded.verifying.get(kid) {
+                return Ok(Some(key.clone()));
+            }
+            loaded.loaded_at.elapsed() >= RELOAD_INTERVAL
+        };
+        if !stale {
+            return Ok(None);
+        }
+        self.reload().await?;
+        Ok(self.read()?.verifying.get(kid).cloned())
+    }
+
+    /// Every active public key, for `/.well-known/jwks.json`.
+    pub fn public_keys(&self) -> Result<Vec<PublicKey>, KeyError> {
+        Ok(self.read()?.public.clone())
+    }
+
+    pub async fn reload(&self) -> Result<(), KeyError> {
+        let fresh = read_keys(&self.db).await?;
+        let mut loaded = self
+            .loaded
+            .write()
+            .map_err(|_| KeyError::Material("key ring lock poisoned".into()))?;
+        *loaded = fresh;
+        Ok(())
+    }
+
+    fn read(&self) -> Result<std::sync::RwLockReadGuard<'_, Loaded>, KeyError> {
+        self.loaded
+            .read()
+            .map_err(|_| KeyError::Material("key ring lock poisoned".into()))
+    }
+}
+
+/// Generates and stores a new key, which becomes the signing key; returns its kid.
+pub async fn add_key(db: &DatabaseConnection, now: DateTime<Utc>) -> Result<String, KeyError> {
+    let mut seed = [0u8; 32];
+    rand::rng().fill_bytes(&mut seed);
+    let key = SigningKey::from_bytes(&seed);
+    let der = key
+        .to_pkcs8_der()
+        .map_err(|err| KeyError::Material(err.to_string()))?;
+    let x = URL_SAFE_NO_PAD.encode(key.verifying_key().as_bytes());
+    let kid = format!(
+        "{}-{}",
+        now.format("%Y%m%d"),
+        &uuid::Uuid::now_v7().simple().to_string()[20..]
+    );
+    store::signing_keys::insert(db, &kid, &STANDARD.encode(der.as_bytes()), &x, now).await?;
+    Ok(kid)
+}
+
+async fn read_keys(db: &DatabaseConnection) -> Result<Loaded, KeyError> {
+    let rows = store::signing_keys::active(db).await?;
+    let newest = rows
+        .last()
+        .ok_or_else(|| KeyError::Material("no active signing key".into()))?;
+    let der = STANDARD
+        .decode(&newest.private_key)
+        .map_err(|err| KeyError::Material(err.to_string()))?;
+    let signing = (newest.kid.clone(), EncodingKey::from_ed_der(&der));
+    let mut verifying = HashMap::new();
+    let mut public = Vec::new();
+    for row in &rows {
+        let key = DecodingKey::from_ed_components(&row.public_key)
+            .map_err(|err| KeyError::Material(err.to_string()))?;
+        verifying.insert(row.kid.clone(), key);
+        public.push(PublicKey {
+            kid: row.kid.clone(),
+            x: row.public_key.clone(),
+        });
+    }
+    Ok(Loaded {
+        signing,
+        verifying,
+        public,
+        loaded_at: Instant::now(),
+    })
+}

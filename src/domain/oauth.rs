@@ -1,0 +1,337 @@
+//! The OAuth2 grants (RFC 6749): client authentication, client_credentials,
+//! password and refresh_token, issuing EdDSA access tokens and rotating refresh
+//! tokens.
+
+use chrono::Duration;
+use sea_orm::{DatabaseConnection, DbErr};
+use subtle::ConstantTimeEq;
+use tracing::instrument;
+use uuid::Uuid;
+
+use super::{Clock, Role, Scope, Tenant, Username, registration::UserStatus, tenant::Tenants};
+use crate::{
+    auth::{
+        HashError, PasswordHasher,
+        keys::{KeyError, KeyRing},
+        secrets::{generate_client_secret, hash_secret},
+        tokens::{self, Claims},
+    },
+    config::TokensConfig,
+    store::{self, refresh_tokens::NewRefreshToken},
+};
+
+/// What a client presented to authenticate itself.
+#[derive(Debug, Clone)]
+pub struct ClientCredentials {
+    pub client_id: String,
+    pub client_secret: Option<String>,
+}
+
+/// The RFC 6749 section 5.2 error codes, plus overload and internal failure.
+#[derive(Debug, thiserror::Error)]
+pub enum OAuthError {
+    #[error("invalid_request: {0}")]
+    InvalidRequest(String),
+    #[error("invalid_client")]
+    InvalidClient,
+    #[error("invalid_grant: {0}")]
+    InvalidGrant(&'static str),
+    #[error("unsupported_grant_type")]
+    UnsupportedGrantType,
+    #[error("invalid_scope")]
+    InvalidScope,
+    #[error("too many password checks in flight")]
+    Overloaded,
+    #[error("internal: {0}")]
+    Internal(String),
+}
+
+impl From<DbErr> for OAuthError {
+    fn from(err: DbErr) -> Self {
+        OAuthError::Internal(err.to_string())
+    }
+}
+
+impl From<KeyError> for OAuthError {
+    fn from(err: KeyError) -> Self {
+        OAuthError::Internal(err.to_string())
+    }
+}
+
+impl From<HashError> for OAuthError {
+    fn from(err: HashError) -> Self {
+        match err {
+            HashError::Overloaded => OAuthError::Overloaded,
+            HashError::Failed(reason) => OAuthError::Internal(reason),
+        }
+    }
+}
+
+/// A successful token response.
+#[derive(Debug, Clone)]
+pub struct IssuedTokens {
+    pub access_token: String,
+    pub expires_in: i64,
+    pub refresh_token: Option<String>,
+    pub scope: String,
+}
+
+#[derive(Clone)]
+pub struct TokenService {
+    db: DatabaseConnection,
+    tenants: Tenants,
+    keys: KeyRing,
+    hasher: PasswordHasher,
+    clock: Clock,
+    settings: TokensConfig,
+}
+
+/// Whom a token is for.
+struct Subject {
+    sub: String,
+    roles: Vec<String>,
+}
+
+impl TokenService {
+    pub fn new(
+        db: DatabaseConnection,
+        tenants: Tenants,
+        keys: KeyRing,
+        hasher: PasswordHasher,
+        clock: Clock,
+        settings: TokensConfig,
+    ) -> Self {
+        Self {
+            db,
+            tenants,
+            keys,
+            hasher,
+            clock,
+            settings,
+        }
+    }
+
+    pub fn keys(&self) -> &KeyRing {
+        &self.keys
+    }
+
+    pub fn issuer(&self) -> &str {
+        &self.settings.issuer
+    }
+
+    /// The tenant whose client_id and live secret were presented.
+    pub async fn authenticate(
+        &self,
+        credentials: &ClientCredentials,
+    ) -> Result<Tenant, OAuthError> {
+        let tenant = self
+            .tenants
+            .by_client_id(&credentials.client_id)
+            .await?
+            .ok_or(OAuthError::InvalidClient)?;
+        let secret = credentials
+            .client_secret
+            .as_deref()
+            .ok_or(OAuthError::InvalidClient)?;
+        let presented = hash_secret(secret);
+        let live =
+            store::tenants::live_secret_hashes(&self.db, tenant.id, self.clock.now()).await?;
+        let matches = live.iter().fold(subtle::Choice::from(0), |found, stored| {
+            found | stored.as_bytes().ct_eq(presented.as_bytes())
+        });
+        if bool::from(matches) {
+            Ok(tenant)
+        } else {
+            Err(OAuthError::InvalidClient)
+        }
+    }
+
+    /// A token for the tenant itself (RFC 6749 section 4.4); no refresh token.
+    #[instrument(skip_all, fields(tenant = %tenant.client_id))]
+    pub async fn client_credentials(
+        &self,
+        tenant: &Tenant,
+        scope: Option<&str>,
+    ) -> Result<IssuedTokens, OAuthError> {
+        let scopes = granted_scopes(scope, &Scope::ALL)?;
+        let subject = Subject {
+            sub: tenant.client_id.to_string(),
+            roles: Vec::new(),
+        };
+        let (access_token, expires_in) = self.access_token(tenant, &subject, &scopes)?;
+        Ok(IssuedTokens {
+            access_token,
+            expires_in,
+            refresh_token: None,
+            scope: Scope::join(&scopes),
+        })
+    }
+
+    /// Resource owner password credentials (RFC 6749 section 4.3). Unknown users
+    /// cost the same hash time as a wrong password.
+    #[instrument(skip_all, fields(tenant = %tenant.client_id))]
+    pub async fn password(
+        &self,
+        tenant: &Tenant,
+        username: &str,
+        password: &str,
+        scope: Option<&str>,
+    ) -> Result<IssuedTokens, OAuthError> {
+        let key = Username::parse(username, tenant.policy.signup_username_rules()).ok();
+        let user = match &key {
+            Some(key) => store::users::find_by_username_key(&self.db, tenant.id, key.key()).await?,
+            None => None,
+        };
+        let Some((user, stored_hash)) =
+            user.and_then(|u| u.password_hash.clone().map(|hash| (u, hash)))
+        else {
+            self.hasher.verify_dummy(password).await?;
+            return Err(OAuthError::InvalidGrant("invalid username or password"));
+        };
+        let verified = self.hasher.verify(&stored_hash, password).await?;
+        if !verified.matches {
+            tracing::info!(user_id = user.id, "password grant refused: wrong password");
+            return Err(OAuthError::InvalidGrant("invalid username or password"));
+        }
+        if user.status == UserStatus::Disabled.as_str() {
+            return Err(OAuthError::InvalidGrant("the account is disabled"));
+        }
+        let roles = store::users::roles_of(&self.db, user.id).await?;
+        let scopes = granted_scopes(scope, &user_scopes(&roles))?;
+        let rehashed = if verified.outdated {
+            let parsed = super::Password::parse(password, super::PasswordPolicy::LENIENT)
+                .map_err(|_| OAuthError::InvalidGrant("invalid username or password"))?;
+            Some(self.hasher.hash(&parsed).await?)
+        } else {
+            None
+        };
+        store::users::record_login(&self.db, user.id, rehashed, self.clock.now()).await?;
+        let subject = Subject {
+            sub: user.id.to_string(),
+            roles,
+        };
+        self.user_tokens(tenant, user.id, &subject, &scopes, Uuid::now_v7())
+            .await
+    }
+
+    /// Refresh token rotation (RFC 6749 section 6, with reuse detection): a spent
+    /// token presented again revokes its whole family.
+    #[instrument(skip_all, fields(tenant = %tenant.client_id))]
+    pub async fn refresh(
+        &self,
+        tenant: &Tenant,
+        refresh_token: &str,
+        scope: Option<&str>,
+    ) -> Result<IssuedTokens, OAuthError> {
+        const INVALID: OAuthError = OAuthError::InvalidGrant("invalid refresh token");
+        let now = self.clock.now();
+        let stored = store::refresh_tokens::find(&self.db, &hash_secret(refresh_token))
+            .await?
+            .filter(|t| t.tenant_id == tenant.id)
+            .ok_or(INVALID)?;
+        if stored.revoked_at.is_some() || stored.expires_at <= now {
+            return Err(INVALID);
+        }
+        if stored.used_at.is_some()
+            || !store::refresh_tokens::mark_used(&self.db, stored.id, now).await?
+        {
+            let revoked =
+                store::refresh_tokens::revoke_family(&self.db, stored.family, now).await?;
+            tracing::warn!(family = %stored.family, revoked, "refresh token reused: family revoked");
+            return Err(INVALID);
+        }
+        let user = store::users::find_by_id(&self.db, tenant.id, stored.user_id)
+            .await?
+            .filter(|u| u.status != UserStatus::Disabled.as_str())
+            .ok_or(INVALID)?;
+        let allowed = Scope::parse_list(&stored.scope).unwrap_or_default();
+        let scopes = granted_scopes(scope.or(Some(&stored.scope)), &allowed)?;
+        let roles = store::users::roles_of(&self.db, user.id).await?;
+        let subject = Subject {
+            sub: user.id.to_string(),
+            roles,
+        };
+        self.user_tokens(tenant, user.id, &subject, &scopes, stored.family)
+            .await
+    }
+
+    async fn user_tokens(
+        &self,
+        tenant: &Tenant,
+        user_id: i64,
+        subject: &Subject,
+        scopes: &[Scope],
+        family: Uuid,
+    ) -> Result<IssuedTokens, OAuthError> {
+        let (access_token, expires_in) = self.access_token(tenant, subject, scopes)?;
+        let (refresh_token, token_hash) = generate_client_secret();
+        let now = self.clock.now();
+        let scope = Scope::join(scopes);
+        store::refresh_tokens::insert(
+            &self.db,
+            NewRefreshToken {
+                token_hash: &token_hash,
+                family,
+                tenant_id: tenant.id,
+                user_id,
+                scope: &scope,
+                now,
+                expires_at: now + Duration::seconds(i64::from(self.settings.refresh_ttl_secs)),
+            },
+        )
+        .await?;
+        use secrecy::ExposeSecret;
+        Ok(IssuedTokens {
+            access_token,
+            expires_in,
+            refresh_token: Some(refresh_token.expose_secret().to_owned()),
+            scope,
+        })
+    }
+
+    fn access_token(
+        &self,
+        tenant: &Tenant,
+        subject: &Subject,
+        scopes: &[Scope],
+    ) -> Result<(String, i64), OAuthError> {
+        let now = self.clock.now().timestamp();
+        let ttl = i64::from(self.settings.access_ttl_secs);
+        let claims = Claims {
+            iss: self.settings.issuer.clone(),
+            sub: subject.sub.clone(),
+            aud: tenant.client_id.to_string(),
+            client_id: tenant.client_id.to_string(),
+            tid: tenant.id,
+            roles: subject.roles.clone(),
+            scope: Scope::join(scopes),
+            iat: now,
+            exp: now + ttl,
+            jti: Uuid::now_v7().to_string(),
+        };
+        Ok((tokens::sign(&self.keys, &claims)?, ttl))
+    }
+}
+
+/// Scopes a user may hold: tenant admins get every scope, other users none.
+fn user_scopes(roles: &[String]) -> Vec<Scope> {
+    if roles.iter().any(|r| r == Role::Admin.as_str()) {
+        Scope::ALL.to_vec()
+    } else {
+        Vec::new()
+    }
+}
+
+/// The requested scopes when all are allowed; everything allowed when none are
+/// requested (RFC 6749 section 3.3 lets the server pick a default).
+fn granted_scopes(requested: Option<&str>, allowed: &[Scope]) -> Result<Vec<Scope>, OAuthError> {
+    let Some(requested) = requested.filter(|r| !r.trim().is_empty()) else {
+        return Ok(allowed.to_vec());
+    };
+    let scopes = Scope::parse_list(requested).ok_or(OAuthError::InvalidScope)?;
+    if scopes.iter().all(|s| allowed.contains(s)) {
+        Ok(scopes)
+    } else {
+        Err(OAuthError::InvalidScope)
+    }
+}

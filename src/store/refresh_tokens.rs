@@ -1,0 +1,79 @@
+//! Opaque refresh tokens, stored by hash and rotated on every use.
+
+use chrono::{DateTime, Utc};
+use entity::refresh_tokens;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, Set,
+    sea_query::Expr,
+};
+use uuid::Uuid;
+
+pub struct NewRefreshToken<'a> {
+    pub token_hash: &'a str,
+    pub family: Uuid,
+    pub tenant_id: i64,
+    pub user_id: i64,
+    pub scope: &'a str,
+    pub now: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+}
+
+pub async fn insert(db: &DatabaseConnection, token: NewRefreshToken<'_>) -> Result<(), DbErr> {
+    refresh_tokens::ActiveModel {
+        token_hash: Set(token.token_hash.to_owned()),
+        family: Set(token.family),
+        tenant_id: Set(token.tenant_id),
+        user_id: Set(token.user_id),
+        scope: Set(token.scope.to_owned()),
+        created_at: Set(token.now),
+        expires_at: Set(token.expires_at),
+        used_at: Set(None),
+        revoked_at: Set(None),
+        ..Default::default()
+    }
+    .insert(db)
+    .await
+    .map(drop)
+}
+
+pub async fn find(
+    db: &DatabaseConnection,
+    token_hash: &str,
+) -> Result<Option<refresh_tokens::Model>, DbErr> {
+    refresh_tokens::Entity::find()
+        .filter(refresh_tokens::Column::TokenHash.eq(token_hash))
+        .one(db)
+        .await
+}
+
+/// Marks the token used if nobody has used or revoked it yet; false means it was
+/// already spent (a replay, or a race lost to a concurrent refresh).
+pub async fn mark_used(
+    db: &DatabaseConnection,
+    id: i64,
+    now: DateTime<Utc>,
+) -> Result<bool, DbErr> {
+    let result = refresh_tokens::Entity::update_many()
+        .col_expr(refresh_tokens::Column::UsedAt, Expr::value(now))
+        .filter(refresh_tokens::Column::Id.eq(id))
+        .filter(refresh_tokens::Column::UsedAt.is_null())
+        .filter(refresh_tokens::Column::RevokedAt.is_null())
+        .exec(db)
+        .await?;
+    Ok(result.rows_affected == 1)
+}
+
+/// Revokes every token of a family (on reuse of a spent token).
+pub async fn revoke_family(
+    db: &DatabaseConnection,
+    family: Uuid,
+    now: DateTime<Utc>,
+) -> Result<u64, DbErr> {
+    let result = refresh_tokens::Entity::update_many()
+        .col_expr(refresh_tokens::Column::RevokedAt, Expr::value(now))
+        .filter(refresh_tokens::Column::Family.eq(family))
+        .filter(refresh_tokens::Column::RevokedAt.is_null())
+        .exec(db)
+        .await?;
+    Ok(result.rows_affected)
+}
