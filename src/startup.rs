@@ -14,6 +14,8 @@ pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
 /// How long in-flight requests may take to finish after a shutdown signal.
 const DRAIN_TIMEOUT: Duration = Duration::from_secs(30);
+/// How often a running server re-reads the signing keys.
+const KEY_RELOAD_INTERVAL: Duration = Duration::from_secs(30);
 
 pub struct Application {
     acceptor: TcpAcceptor,
@@ -50,9 +52,22 @@ impl Application {
         if let Some(addr) = self.local_addr() {
             tracing::info!(%addr, "portcullis listening");
         }
-        Server::new_with_acceptor(self.acceptor)
+        let keys = self.ctx.tokens.keys().clone();
+        let reloading = tokio::spawn(async move {
+            // Picks up keys rotated or retired by the CLI or another instance.
+            let mut every = tokio::time::interval(KEY_RELOAD_INTERVAL);
+            loop {
+                every.tick().await;
+                if let Err(err) = keys.reload().await {
+                    tracing::warn!(error = %err, "signing keys could not be reloaded");
+                }
+            }
+        });
+        let served = Server::new_with_acceptor(self.acceptor)
             .run_with_graceful_shutdown(api::app(self.ctx), shutdown, Some(DRAIN_TIMEOUT))
-            .await?;
+            .await;
+        reloading.abort();
+        served?;
         tracing::info!("portcullis stopped");
         Ok(())
     }

@@ -1,6 +1,7 @@
 //! The `portcullis` command line. Every command reads the same configuration, so
 //! `PORTCULLIS_DATABASE_URL` points them all at the server's database.
 
+mod keys;
 mod openapi;
 mod tenant;
 mod user;
@@ -49,6 +50,11 @@ enum Command {
         #[command(subcommand)]
         action: user::UserAction,
     },
+    /// Manage the keys that sign access tokens.
+    Keys {
+        #[command(subcommand)]
+        action: keys::KeysAction,
+    },
     /// Work with the OpenAPI documents.
     Openapi {
         #[command(subcommand)]
@@ -78,6 +84,10 @@ pub async fn run(cli: Cli) -> Result<(), BoxError> {
         Command::User { action } => {
             let ctx = startup::connect(&config, Clock::system()).await?;
             user::run(&ctx, action).await
+        }
+        Command::Keys { action } => {
+            let ctx = startup::connect(&config, Clock::system()).await?;
+            keys::run(&ctx, action).await
         }
         Command::Openapi { action } => openapi::run(action),
     }

@@ -25,6 +25,15 @@ pub enum TenantAction {
         #[arg(long)]
         json: bool,
     },
+    /// Issue a new client_secret; the current ones stay valid for the grace period.
+    RotateSecret {
+        client_id: String,
+        /// Seconds the previous secrets remain valid.
+        #[arg(long, default_value_t = 86_400)]
+        grace_secs: u32,
+        #[arg(long)]
+        json: bool,
+    },
     /// Change policy keys, e.g. `public_signup_enabled=false`.
     Set {
         client_id: String,
@@ -37,6 +46,11 @@ pub async fn run(ctx: &AppContext, action: TenantAction) -> Result<(), BoxError>
     match action {
         TenantAction::Create { name, json } => create(ctx, &name, json).await,
         TenantAction::List { json } => list(ctx, json).await,
+        TenantAction::RotateSecret {
+            client_id,
+            grace_secs,
+            json,
+        } => rotate_secret(ctx, &client_id, grace_secs, json).await,
         TenantAction::Set {
             client_id,
             settings,
@@ -65,6 +79,38 @@ async fn create(ctx: &AppContext, name: &str, as_json: bool) -> Result<(), BoxEr
         println!("client_id:     {}", tenant.client_id);
         println!("client_secret: {}", secret.expose_secret());
         println!("(the secret is shown only this once)");
+    }
+    Ok(())
+}
+
+async fn rotate_secret(
+    ctx: &AppContext,
+    client_id: &str,
+    grace_secs: u32,
+    as_json: bool,
+) -> Result<(), BoxError> {
+    let tenant = ctx
+        .tenants
+        .by_client_id(client_id)
+        .await?
+        .ok_or_else(|| format!("no tenant with client_id {client_id:?}"))?;
+    let (secret, secret_hash) = generate_client_secret();
+    let now = ctx.clock.now();
+    let old_valid_until = now + chrono::Duration::seconds(i64::from(grace_secs));
+    store::tenants::rotate_secret(&ctx.db, tenant.id, &secret_hash, now, old_valid_until).await?;
+    if as_json {
+        let out = json!({
+            "client_id": tenant.client_id.as_str(),
+            "client_secret": secret.expose_secret(),
+            "previous_secrets_valid_until": old_valid_until.to_rfc3339(),
+        });
+        println!("{out}");
+    } else {
+        println!("client_secret: {}", secret.expose_secret());
+        println!(
+            "previous secrets stay valid until {}",
+            old_valid_until.to_rfc3339()
+        );
     }
     Ok(())
 }

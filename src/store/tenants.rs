@@ -122,3 +122,37 @@ pub async fn live_secret_hashes(
         .all(db)
         .await
 }
+
+/// Adds a new client secret; the live ones stay valid until `old_valid_until`.
+pub async fn rotate_secret(
+    db: &DatabaseConnection,
+    tenant_id: i64,
+    new_secret_hash: &str,
+    now: DateTime<Utc>,
+    old_valid_until: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    let txn = db.begin().await?;
+    client_secrets::Entity::update_many()
+        .col_expr(
+            client_secrets::Column::ExpiresAt,
+            sea_orm::sea_query::Expr::value(old_valid_until),
+        )
+        .filter(client_secrets::Column::TenantId.eq(tenant_id))
+        .filter(
+            Condition::any()
+                .add(client_secrets::Column::ExpiresAt.is_null())
+                .add(client_secrets::Column::ExpiresAt.gt(old_valid_until)),
+        )
+        .exec(&txn)
+        .await?;
+    client_secrets::ActiveModel {
+        tenant_id: Set(tenant_id),
+        secret_hash: Set(new_secret_hash.to_owned()),
+        created_at: Set(now),
+        expires_at: Set(None),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    txn.commit().await
+}

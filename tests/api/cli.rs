@@ -300,3 +300,123 @@ fn invalid_configuration_fails_naming_the_key() {
     assert!(!output.status.success());
     assert!(stderr(&output).contains("lissten"), "{}", stderr(&output));
 }
+
+async fn rotate_secret_keeps_the_old_one_for_the_grace_period(backend: Backend) {
+    let mut config = test_config(backend).await;
+    let cli = Cli::new(backend).await;
+    config.database_url = cli.database_url.clone();
+    let created = cli.ok_json(&["tenant", "create", "--name", "demo", "--json"]);
+    let client_id = created["client_id"].as_str().unwrap();
+    let old_secret = created["client_secret"].as_str().unwrap().to_owned();
+    let app = spawn_app_with(config).await;
+    let token_status = |secret: String| {
+        app.client
+            .post(app.url("/oauth/token"))
+            .basic_auth(client_id, Some(secret))
+            .form(&[("grant_type", "client_credentials")])
+            .send()
+    };
+
+    let rotated = cli.ok_json(&["tenant", "rotate-secret", client_id, "--json"]);
+    let new_secret = rotated["client_secret"].as_str().unwrap().to_owned();
+    assert_ne!(new_secret, old_secret);
+    assert_eq!(
+        token_status(old_secret.clone()).await.unwrap().status(),
+        StatusCode::OK
+    );
+    assert_eq!(
+        token_status(new_secret.clone()).await.unwrap().status(),
+        StatusCode::OK
+    );
+
+    cli.ok_json(&[
+        "tenant",
+        "rotate-secret",
+        client_id,
+        "--grace-secs",
+        "0",
+        "--json",
+    ]);
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    assert_eq!(
+        token_status(old_secret).await.unwrap().status(),
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        token_status(new_secret).await.unwrap().status(),
+        StatusCode::UNAUTHORIZED
+    );
+}
+db_test!(rotate_secret_keeps_the_old_one_for_the_grace_period);
+
+async fn rotated_keys_keep_verifying_until_retired(backend: Backend) {
+    let mut config = test_config(backend).await;
+    let cli = Cli::new(backend).await;
+    config.database_url = cli.database_url.clone();
+    let app = spawn_app_with(config).await;
+    let tenant = app.create_tenant("keys").await;
+    let issue = || async {
+        let body: Value = app
+            .client
+            .post(app.url("/oauth/token"))
+            .basic_auth(tenant.client_id(), Some(&tenant.client_secret))
+            .form(&[("grant_type", "client_credentials")])
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        body["access_token"].as_str().unwrap().to_owned()
+    };
+    let keys = app.ctx.tokens.keys();
+    let old_token = issue().await;
+    let old_kid = jsonwebtoken::decode_header(&old_token)
+        .unwrap()
+        .kid
+        .unwrap();
+
+    let output = cli.run(&["keys", "rotate"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    keys.reload().await.unwrap();
+    let new_token = issue().await;
+    let new_kid = jsonwebtoken::decode_header(&new_token)
+        .unwrap()
+        .kid
+        .unwrap();
+    assert_ne!(new_kid, old_kid);
+    assert!(check(&app, &old_token).await.is_ok());
+    assert!(check(&app, &new_token).await.is_ok());
+
+    let output = cli.run(&["keys", "retire", &old_kid]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    keys.reload().await.unwrap();
+    assert!(matches!(
+        check(&app, &old_token).await,
+        Err(portcullis::auth::tokens::TokenError::Invalid)
+    ));
+    assert!(check(&app, &new_token).await.is_ok());
+    let jwks: Value = app
+        .client
+        .get(app.url("/.well-known/jwks.json"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(jwks["keys"].as_array().map(Vec::len), Some(1));
+
+    let last = cli.run(&["keys", "retire", &new_kid]);
+    assert!(!last.status.success(), "the only key must not be retired");
+}
+db_test!(rotated_keys_keep_verifying_until_retired);
+
+async fn check(
+    app: &crate::helpers::TestApp,
+    token: &str,
+) -> Result<portcullis::auth::tokens::Claims, portcullis::auth::tokens::TokenError> {
+    let tokens = &app.ctx.tokens;
+    portcullis::auth::tokens::verify(tokens.keys(), token, tokens.issuer(), app.ctx.clock.now())
+        .await
+}
