@@ -1,10 +1,13 @@
 //! HTTP surfaces. Each surface owns its routes, its request and response types and
 //! the mapping of domain errors to its own error format.
 
+pub mod bearer;
 pub mod docs;
 pub mod health;
+pub mod manage;
 pub mod middleware;
 pub mod oauth;
+pub mod problem;
 pub mod raw_json;
 pub mod signup;
 
@@ -17,6 +20,7 @@ pub fn specs() -> Vec<(&'static str, String)> {
     vec![
         (signup::NAME, signup::service().spec()),
         (oauth::NAME, oauth::service().spec()),
+        (manage::NAME, manage::service().spec()),
     ]
 }
 
@@ -24,7 +28,9 @@ pub fn specs() -> Vec<(&'static str, String)> {
 pub fn app(ctx: AppContext) -> impl Endpoint {
     let signup = signup::service();
     let oauth = oauth::service();
+    let manage = manage::service();
     Route::new()
+        .nest_no_strip("/manage", manage::service())
         .nest_no_strip("/sign-up", signup::with_cors(signup::service()))
         .nest_no_strip("/oauth", oauth::with_no_store(oauth::service()))
         .nest_no_strip("/.well-known", oauth::service())
@@ -38,6 +44,11 @@ pub fn app(ctx: AppContext) -> impl Endpoint {
             oauth.spec_endpoint(),
         )
         .nest(format!("/docs/{}", oauth::NAME), oauth.swagger_ui())
+        .at(
+            format!("/docs/{}/openapi.json", manage::NAME),
+            manage.spec_endpoint(),
+        )
+        .nest(format!("/docs/{}", manage::NAME), manage.swagger_ui())
         .at("/docs", docs::index)
         .at("/docs/", docs::index)
         .at("/healthz", health::healthz)

@@ -1,6 +1,9 @@
 //! The time source, passed in so expiry and timestamps are testable.
 
-use std::sync::Arc;
+use std::sync::{
+    Arc,
+    atomic::{AtomicI64, Ordering},
+};
 
 use chrono::{DateTime, Utc};
 
@@ -12,8 +15,11 @@ impl Clock {
         Self(Arc::new(Utc::now))
     }
 
-    pub fn fixed(at: DateTime<Utc>) -> Self {
-        Self(Arc::new(move || at))
+    /// The system time plus an offset the caller can move (tests of expiry).
+    pub fn offset(seconds: Arc<AtomicI64>) -> Self {
+        Self(Arc::new(move || {
+            Utc::now() + chrono::Duration::seconds(seconds.load(Ordering::Relaxed))
+        }))
     }
 
     pub fn now(&self) -> DateTime<Utc> {

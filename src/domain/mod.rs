@@ -1,6 +1,7 @@
 //! Parsed domain types and the registration pipeline. No HTTP here, and no SQL:
 //! persistence goes through `crate::store`.
 
+pub mod access;
 pub mod client_id;
 pub mod clock;
 pub mod email;

@@ -119,6 +119,10 @@ impl TokenService {
         &self.settings.issuer
     }
 
+    pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        self.clock.now()
+    }
+
     /// The tenant whose client_id and live secret were presented.
     pub async fn authenticate(
         &self,

@@ -110,7 +110,11 @@ pub async fn spawn_app(backend: Backend) -> TestApp {
 }
 
 pub async fn spawn_app_with(config: Config) -> TestApp {
-    let app = Application::build(&config, Clock::system())
+    spawn_app_with_clock(config, Clock::system()).await
+}
+
+pub async fn spawn_app_with_clock(config: Config, clock: Clock) -> TestApp {
+    let app = Application::build(&config, clock)
         .await
         .expect("build application");
     let addr = app.local_addr().expect("bound address");
@@ -171,6 +175,25 @@ impl TestApp {
             .await
             .expect("update policy");
         tenant.tenant.policy = policy;
+    }
+
+    /// A token for the tenant itself (client_credentials) with the given scopes.
+    pub async fn client_token(&self, tenant: &TestTenant, scope: &str) -> String {
+        let body: Value = self
+            .client
+            .post(self.url("/oauth/token"))
+            .basic_auth(tenant.client_id(), Some(&tenant.client_secret))
+            .form(&[("grant_type", "client_credentials"), ("scope", scope)])
+            .send()
+            .await
+            .expect("token request")
+            .json()
+            .await
+            .expect("token response");
+        body["access_token"]
+            .as_str()
+            .expect("access_token")
+            .to_owned()
     }
 
     pub fn url(&self, path: &str) -> String {

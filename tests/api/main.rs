@@ -4,6 +4,7 @@
 mod cli;
 mod health;
 mod helpers;
+mod manage;
 mod oauth;
 mod openapi;
 mod signup;

@@ -1,0 +1,25 @@
+//! The tenant management surface (`/manage/v1/...`), for a tenant's admins and its
+//! backend; every operation is scoped to the caller's tenant. Errors are RFC 9457
+//! problem details.
+
+mod errors;
+mod routes;
+mod types;
+
+use poem_openapi::OpenApiService;
+pub use routes::ManageApi;
+
+pub const NAME: &str = "manage";
+
+pub fn service() -> OpenApiService<ManageApi, ()> {
+    OpenApiService::new(
+        ManageApi,
+        "Portcullis tenant management API",
+        env!("CARGO_PKG_VERSION"),
+    )
+    .description(
+        "Manage your tenant. Authenticate with a bearer token from `/oauth/token`: \
+             a tenant admin's token, or the tenant's client_credentials token with the \
+             `tenant:manage` scope.",
+    )
+}

@@ -1,0 +1,71 @@
+//! RFC 9457 problem details (`application/problem+json`), the error format of the
+//! community API v2 and management surfaces.
+
+use poem::{IntoResponse, Response, http::header};
+use poem_openapi::{
+    Object,
+    payload::Payload,
+    registry::{MetaSchemaRef, Registry},
+    types::{ToJSON, Type},
+};
+
+/// One problem with one request field.
+#[derive(Debug, Clone, Object)]
+#[oai(rename = "FieldProblem")]
+pub struct FieldProblem {
+    pub field: String,
+    /// Machine-readable: `required`, `invalid`, `unique`, `too_long`, ...
+    pub code: String,
+    pub detail: String,
+}
+
+/// RFC 9457 problem details, with the offending fields listed in `errors`.
+#[derive(Debug, Clone, Object)]
+#[oai(rename = "Problem")]
+pub struct Problem {
+    /// A URI naming the problem type; `about:blank` when the status says it all.
+    #[oai(rename = "type")]
+    pub problem_type: String,
+    pub title: String,
+    pub status: u16,
+    #[oai(skip_serializing_if_is_none)]
+    pub detail: Option<String>,
+    pub errors: Vec<FieldProblem>,
+}
+
+impl ProblemJson {
+    pub fn new(status: u16, title: &str, detail: impl Into<Option<String>>) -> Self {
+        Self(Problem {
+            problem_type: "about:blank".to_owned(),
+            title: title.to_owned(),
+            status,
+            detail: detail.into(),
+            errors: Vec::new(),
+        })
+    }
+}
+
+/// A [`Problem`] sent as `application/problem+json`.
+#[derive(Debug, Clone)]
+pub struct ProblemJson(pub Problem);
+
+impl Payload for ProblemJson {
+    const CONTENT_TYPE: &'static str = "application/problem+json";
+
+    fn schema_ref() -> MetaSchemaRef {
+        Problem::schema_ref()
+    }
+
+    fn register(registry: &mut Registry) {
+        Problem::register(registry);
+    }
+}
+
+impl IntoResponse for ProblemJson {
+    fn into_response(self) -> Response {
+        let body = self.0.to_json_string();
+        Response::builder()
+            .header(header::CONTENT_TYPE, Self::CONTENT_TYPE)
+            .body(body)
+    }
+}
