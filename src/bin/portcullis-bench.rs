@@ -1,7 +1,11 @@
-//! Load generator. In one run it measures the machine's raw argon2id limit with the
-//! service's own parameters, drives `POST /sign-up` with unique usernames at a given
-//! concurrency, and reports throughput, latency percentiles, errors, the server's
-//! peak RSS and the ratio of sign-up throughput to the argon2 limit.
+//! Load generator.
+//!
+//! `--mode signup` (the default) measures the machine's raw argon2id limit with the
+//! service's own parameters, drives `POST /sign-up` with unique usernames, and
+//! reports throughput, latency percentiles, errors, the server's peak RSS and the
+//! ratio of sign-up throughput to the argon2 limit. `--mode token` drives
+//! client_credentials requests to `/oauth/token`; `--mode bearer` drives a cheap
+//! bearer-protected request (`GET /manage/v1/tenant`).
 
 use std::{
     collections::BTreeMap,
@@ -15,9 +19,19 @@ use clap::Parser;
 use portcullis::{auth::hashing, config::Config, startup::BoxError};
 use serde_json::{Value, json};
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum Mode {
+    Signup,
+    Token,
+    Bearer,
+}
+
 #[derive(Debug, Parser)]
 #[command(name = "portcullis-bench", about = "Portcullis load generator")]
 struct Args {
+    /// What to drive.
+    #[arg(long, value_enum, default_value_t = Mode::Signup)]
+    mode: Mode,
     /// Configuration file, as for `portcullis` (argon2 parameters come from here).
     #[arg(long, env = "PORTCULLIS_CONFIG")]
     config: Option<PathBuf>,
@@ -30,6 +44,9 @@ struct Args {
     /// The tenant to sign users up in, when targeting a running server.
     #[arg(long)]
     client_id: Option<String>,
+    /// The tenant's secret, for the token and bearer modes against a running server.
+    #[arg(long)]
+    client_secret: Option<String>,
     /// Process id of the targeted server, for its peak RSS.
     #[arg(long)]
     pid: Option<u32>,
@@ -56,27 +73,39 @@ async fn main() -> Result<(), BoxError> {
     // The raw limit is measured before and after the load and averaged: on a shared
     // machine it drifts by several percent within a minute.
     let argon2_time = Duration::from_secs(args.argon2_seconds);
-    let before = argon2_limit(&config, cores, argon2_time)?;
+    let measure_argon2 = args.mode == Mode::Signup;
+    let before = if measure_argon2 {
+        argon2_limit(&config, cores, argon2_time)?
+    } else {
+        0.0
+    };
 
     let server = match &args.target {
         Some(target) => Server {
             base: target.trim_end_matches('/').to_owned(),
             client_id: args.client_id.clone().unwrap_or_default(),
+            client_secret: args.client_secret.clone().unwrap_or_default(),
             pid: args.pid,
             child: None,
         },
         None => Server::spawn(&args).await?,
     };
-    let report = drive_sign_ups(&server, &args).await?;
+    let report = drive(&server, &args).await?;
     let rss_kib = server.pid.and_then(peak_rss_kib);
     drop(server);
-    let after = argon2_limit(&config, cores, argon2_time)?;
-    let limit = (before + after) / 2.0;
-    println!(
-        "argon2id m={} t={} p={}: {limit:.1} hashes/s on {cores} cores ({before:.1} before, {after:.1} after the load)",
-        config.argon2.memory_kib, config.argon2.iterations, config.argon2.parallelism
-    );
-    report.print(limit, rss_kib);
+    report.print(rss_kib);
+    if measure_argon2 {
+        let after = argon2_limit(&config, cores, argon2_time)?;
+        let limit = (before + after) / 2.0;
+        println!(
+            "argon2id m={} t={} p={}: {limit:.1} hashes/s on {cores} cores ({before:.1} before, {after:.1} after the load)",
+            config.argon2.memory_kib, config.argon2.iterations, config.argon2.parallelism
+        );
+        println!(
+            "ratio sign-up / argon2 limit: {:.3}",
+            report.throughput() / limit
+        );
+    }
     Ok(())
 }
 
@@ -110,6 +139,7 @@ fn argon2_limit(config: &Config, cores: usize, duration: Duration) -> Result<f64
 struct Server {
     base: String,
     client_id: String,
+    client_secret: String,
     pid: Option<u32>,
     child: Option<Child>,
 }
@@ -144,10 +174,13 @@ impl Server {
             return Err(String::from_utf8_lossy(&created.stderr).into_owned().into());
         }
         let tenant: Value = serde_json::from_slice(&created.stdout)?;
-        let client_id = tenant["client_id"]
-            .as_str()
-            .ok_or("tenant create printed no client_id")?
-            .to_owned();
+        let field = |name: &str| {
+            tenant[name]
+                .as_str()
+                .map(str::to_owned)
+                .ok_or_else(|| format!("tenant create printed no {name}"))
+        };
+        let (client_id, client_secret) = (field("client_id")?, field("client_secret")?);
         let child = command(&["serve"])
             .stdout(Stdio::null())
             .stderr(Stdio::null())
@@ -155,6 +188,7 @@ impl Server {
         let server = Self {
             base: format!("http://127.0.0.1:{port}"),
             client_id,
+            client_secret,
             pid: Some(child.id()),
             child: Some(child),
         };
@@ -186,39 +220,41 @@ impl Drop for Server {
 
 #[derive(Default)]
 struct Report {
+    mode: Option<Mode>,
     measured: Duration,
     latencies: Vec<Duration>,
     statuses: BTreeMap<String, u64>,
 }
 
-async fn drive_sign_ups(server: &Server, args: &Args) -> Result<Report, BoxError> {
+/// Builds the `n`th request of a worker.
+type RequestFactory = Arc<dyn Fn(usize, u64) -> reqwest::RequestBuilder + Send + Sync>;
+
+async fn drive(server: &Server, args: &Args) -> Result<Report, BoxError> {
     let client = reqwest::Client::builder()
         .pool_max_idle_per_host(args.concurrency)
         .build()?;
-    let run = uuid::Uuid::now_v7().simple().to_string();
-    let url = Arc::new(format!("{}/sign-up", server.base));
-    let client_id = Arc::new(server.client_id.clone());
+    let factory = request_factory(&client, server, args.mode).await?;
     let started = Instant::now();
     let measure_from = started + Duration::from_secs(args.warmup);
     let stop_at = measure_from + Duration::from_secs(args.duration);
 
     let workers: Vec<_> = (0..args.concurrency)
         .map(|worker| {
-            let (client, url, client_id, run) =
-                (client.clone(), url.clone(), client_id.clone(), run.clone());
+            let factory = Arc::clone(&factory);
             tokio::spawn(async move {
                 let mut report = Report::default();
                 let mut n = 0u64;
                 while Instant::now() < stop_at {
                     n += 1;
-                    let body = json!({
-                        "username": format!("u{run}w{worker}n{n}"),
-                        "password": "bench-password",
-                        "client_id": client_id.as_str(),
-                    });
+                    let request = factory(worker, n);
                     let sent = Instant::now();
-                    let status = match client.post(url.as_str()).json(&body).send().await {
-                        Ok(response) => response.status().as_u16().to_string(),
+                    let status = match request.send().await {
+                        Ok(response) => {
+                            let status = response.status().as_u16().to_string();
+                            // Read the body so the connection is reused.
+                            let _ = response.bytes().await;
+                            status
+                        }
                         Err(_) => "connection error".to_owned(),
                     };
                     if sent >= measure_from && Instant::now() <= stop_at {
@@ -234,6 +270,7 @@ async fn drive_sign_ups(server: &Server, args: &Args) -> Result<Report, BoxError
         .collect();
 
     let mut total = Report {
+        mode: Some(args.mode),
         measured: Duration::from_secs(args.duration),
         ..Report::default()
     };
@@ -247,8 +284,65 @@ async fn drive_sign_ups(server: &Server, args: &Args) -> Result<Report, BoxError
     Ok(total)
 }
 
+async fn request_factory(
+    client: &reqwest::Client,
+    server: &Server,
+    mode: Mode,
+) -> Result<RequestFactory, BoxError> {
+    let client = client.clone();
+    let (client_id, secret) = (server.client_id.clone(), server.client_secret.clone());
+    Ok(match mode {
+        Mode::Signup => {
+            let url = format!("{}/sign-up", server.base);
+            let run = uuid::Uuid::now_v7().simple().to_string();
+            Arc::new(move |worker, n| {
+                client.post(&url).json(&json!({
+                    "username": format!("u{run}w{worker}n{n}"),
+                    "password": "bench-password",
+                    "client_id": client_id,
+                }))
+            })
+        }
+        Mode::Token => {
+            let url = format!("{}/oauth/token", server.base);
+            Arc::new(move |_, _| {
+                client
+                    .post(&url)
+                    .basic_auth(&client_id, Some(&secret))
+                    .form(&[
+                        ("grant_type", "client_credentials"),
+                        ("scope", "tenant:manage"),
+                    ])
+            })
+        }
+        Mode::Bearer => {
+            let token: Value = client
+                .post(format!("{}/oauth/token", server.base))
+                .basic_auth(&client_id, Some(&secret))
+                .form(&[
+                    ("grant_type", "client_credentials"),
+                    ("scope", "tenant:manage"),
+                ])
+                .send()
+                .await?
+                .json()
+                .await?;
+            let token = token["access_token"]
+                .as_str()
+                .ok_or("no access_token for the bearer mode")?
+                .to_owned();
+            let url = format!("{}/manage/v1/tenant", server.base);
+            Arc::new(move |_, _| client.get(&url).bearer_auth(&token))
+        }
+    })
+}
+
 impl Report {
-    fn print(&self, argon2_limit: f64, rss_kib: Option<u64>) {
+    fn throughput(&self) -> f64 {
+        self.latencies.len() as f64 / self.measured.as_secs_f64()
+    }
+
+    fn print(&self, rss_kib: Option<u64>) {
         let mut latencies = self.latencies.clone();
         latencies.sort_unstable();
         let percentile = |p: f64| {
@@ -256,14 +350,19 @@ impl Report {
                 .get(((latencies.len() as f64 * p).ceil() as usize).saturating_sub(1))
                 .map_or(0.0, |d| d.as_secs_f64() * 1000.0)
         };
-        let throughput = latencies.len() as f64 / self.measured.as_secs_f64();
+        let what = match self.mode {
+            Some(Mode::Token) => "client_credentials tokens",
+            Some(Mode::Bearer) => "bearer-verified requests",
+            _ => "sign-ups",
+        };
         println!(
-            "sign-up: {throughput:.1} users/s over {} s ({} created)",
+            "{what}: {:.1}/s over {} s ({} answered 200)",
+            self.throughput(),
             self.measured.as_secs(),
             latencies.len()
         );
         println!(
-            "latency ms: p50 {:.1}  p95 {:.1}  p99 {:.1}",
+            "latency ms: p50 {:.2}  p95 {:.2}  p99 {:.2}",
             percentile(0.50),
             percentile(0.95),
             percentile(0.99)
@@ -286,10 +385,6 @@ impl Report {
             Some(kib) => println!("server peak RSS: {:.1} MiB", kib as f64 / 1024.0),
             None => println!("server peak RSS: unknown (pass --pid)"),
         }
-        println!(
-            "ratio sign-up / argon2 limit: {:.3}",
-            throughput / argon2_limit
-        );
     }
 }
 

@@ -53,14 +53,6 @@ pub async fn find_by_client_id<C: ConnectionTrait>(
         .transpose()
 }
 
-pub async fn find_by_id<C: ConnectionTrait>(db: &C, id: i64) -> Result<Option<Tenant>, DbErr> {
-    tenants::Entity::find_by_id(id)
-        .one(db)
-        .await?
-        .map(from_model)
-        .transpose()
-}
-
 pub async fn list<C: ConnectionTrait>(db: &C) -> Result<Vec<Tenant>, DbErr> {
     tenants::Entity::find()
         .order_by_asc(tenants::Column::Id)

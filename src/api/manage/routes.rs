@@ -7,7 +7,11 @@ use super::{
     errors::internal,
     types::{PolicyBody, TenantBody, TenantResponse},
 };
-use crate::{api::bearer::OAuth2Bearer, context::AppContext, domain::Scope, store};
+use crate::{
+    api::bearer::OAuth2Bearer,
+    context::AppContext,
+    domain::{Scope, access::AccessError},
+};
 
 pub struct ManageApi;
 
@@ -25,9 +29,11 @@ impl ManageApi {
         if let Err(err) = caller.require(Scope::TenantManage) {
             return err.into();
         }
-        let tenant = match store::tenants::find_by_id(&ctx.db, caller.tenant_id).await {
-            Ok(Some(tenant)) => tenant,
-            Ok(None) => return crate::domain::access::AccessError::InvalidToken.into(),
+        // The (cached) tenant named by the token; a deleted or mismatched tenant
+        // makes the token invalid.
+        let tenant = match ctx.tenants.by_client_id(&caller.client_id).await {
+            Ok(Some(tenant)) if tenant.id == caller.tenant_id => tenant,
+            Ok(_) => return AccessError::InvalidToken.into(),
             Err(err) => return internal(&err),
         };
         let policy = tenant.policy;
