@@ -2,7 +2,13 @@
 //! password and refresh_token, issuing EdDSA access tokens and rotating refresh
 //! tokens.
 
-use chrono::Duration;
+use std::{
+    collections::HashMap,
+    sync::{Arc, Mutex},
+    time::Instant,
+};
+
+use chrono::{DateTime, Duration, Utc};
 use sea_orm::{DatabaseConnection, DbErr};
 use subtle::ConstantTimeEq;
 use tracing::instrument;
@@ -84,6 +90,36 @@ pub struct TokenService {
     hasher: PasswordHasher,
     clock: Clock,
     settings: TokensConfig,
+    secrets: SecretCache,
+}
+
+/// Live client-secret hashes per tenant, trusted for [`SECRET_CACHE_TTL`]: token
+/// requests then need no database round trip. A secret issued since is found by
+/// the re-read on mismatch; an early expiry set by another process is seen within
+/// the TTL.
+#[derive(Clone, Default)]
+struct SecretCache(Arc<Mutex<HashMap<i64, CachedSecrets>>>);
+
+type CachedSecrets = (Instant, Vec<(String, Option<DateTime<Utc>>)>);
+
+const SECRET_CACHE_TTL: std::time::Duration = std::time::Duration::from_secs(5);
+const SECRET_CACHE_CAPACITY: usize = 10_000;
+
+impl SecretCache {
+    fn get(&self, tenant_id: i64) -> Option<Vec<(String, Option<DateTime<Utc>>)>> {
+        let cache = self.0.lock().ok()?;
+        let (at, live) = cache.get(&tenant_id)?;
+        (at.elapsed() < SECRET_CACHE_TTL).then(|| live.clone())
+    }
+
+    fn put(&self, tenant_id: i64, live: Vec<(String, Option<DateTime<Utc>>)>) {
+        if let Ok(mut cache) = self.0.lock() {
+            if cache.len() >= SECRET_CACHE_CAPACITY {
+                cache.clear();
+            }
+            cache.insert(tenant_id, (Instant::now(), live));
+        }
+    }
 }
 
 /// Whom a token is for.
@@ -108,6 +144,7 @@ impl TokenService {
             hasher,
             clock,
             settings,
+            secrets: SecretCache::default(),
         }
     }
 
@@ -138,12 +175,16 @@ impl TokenService {
             .as_deref()
             .ok_or(OAuthError::InvalidClient)?;
         let presented = hash_secret(secret);
-        let live =
-            store::tenants::live_secret_hashes(&self.db, tenant.id, self.clock.now()).await?;
-        let matches = live.iter().fold(subtle::Choice::from(0), |found, stored| {
-            found | stored.as_bytes().ct_eq(presented.as_bytes())
-        });
-        if bool::from(matches) {
+        let now = self.clock.now();
+        if let Some(live) = self.secrets.get(tenant.id)
+            && secret_matches(&live, &presented, now)
+        {
+            return Ok(tenant);
+        }
+        // Not cached, stale, or a secret issued since: read the database once.
+        let live = store::tenants::live_secret_hashes(&self.db, tenant.id, now).await?;
+        self.secrets.put(tenant.id, live.clone());
+        if secret_matches(&live, &presented, now) {
             Ok(tenant)
         } else {
             Err(OAuthError::InvalidClient)
@@ -315,6 +356,21 @@ impl TokenService {
         };
         Ok((tokens::sign(&self.keys, &claims)?, ttl))
     }
+}
+
+/// Constant-time comparison against every secret still valid at `now`.
+fn secret_matches(
+    live: &[(String, Option<DateTime<Utc>>)],
+    presented: &str,
+    now: DateTime<Utc>,
+) -> bool {
+    let found = live
+        .iter()
+        .fold(subtle::Choice::from(0), |found, (stored, expires_at)| {
+            let valid = subtle::Choice::from(u8::from(expires_at.is_none_or(|at| at > now)));
+            found | (stored.as_bytes().ct_eq(presented.as_bytes()) & valid)
+        });
+    bool::from(found)
 }
 
 /// Scopes a user may hold: tenant admins get every scope, other users none.

@@ -103,15 +103,16 @@ fn from_model(model: tenants::Model) -> Result<Tenant, DbErr> {
     })
 }
 
-/// Hashes of the tenant's client secrets that are still valid at `now`.
+/// Hashes of the tenant's client secrets still valid at `now`, with their expiry.
 pub async fn live_secret_hashes(
     db: &DatabaseConnection,
     tenant_id: i64,
     now: DateTime<Utc>,
-) -> Result<Vec<String>, DbErr> {
+) -> Result<Vec<(String, Option<DateTime<Utc>>)>, DbErr> {
     client_secrets::Entity::find()
         .select_only()
         .column(client_secrets::Column::SecretHash)
+        .column(client_secrets::Column::ExpiresAt)
         .filter(client_secrets::Column::TenantId.eq(tenant_id))
         .filter(
             Condition::any()
