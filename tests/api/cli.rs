@@ -356,22 +356,8 @@ async fn rotated_keys_keep_verifying_until_retired(backend: Backend) {
     config.database_url = cli.database_url.clone();
     let app = spawn_app_with(config).await;
     let tenant = app.create_tenant("keys").await;
-    let issue = || async {
-        let body: Value = app
-            .client
-            .post(app.url("/oauth/token"))
-            .basic_auth(tenant.client_id(), Some(&tenant.client_secret))
-            .form(&[("grant_type", "client_credentials")])
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        body["access_token"].as_str().unwrap().to_owned()
-    };
     let keys = app.ctx.tokens.keys();
-    let old_token = issue().await;
+    let old_token = app.client_token(&tenant, "tenant:manage").await;
     let old_kid = jsonwebtoken::decode_header(&old_token)
         .unwrap()
         .kid
@@ -380,7 +366,7 @@ async fn rotated_keys_keep_verifying_until_retired(backend: Backend) {
     let output = cli.run(&["keys", "rotate"]);
     assert!(output.status.success(), "{}", stderr(&output));
     keys.reload().await.unwrap();
-    let new_token = issue().await;
+    let new_token = app.client_token(&tenant, "tenant:manage").await;
     let new_kid = jsonwebtoken::decode_header(&new_token)
         .unwrap()
         .kid
