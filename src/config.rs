@@ -21,6 +21,9 @@ pub struct Config {
     pub argon2: Argon2Config,
     pub hashing: HashingConfig,
     pub tokens: TokensConfig,
+    /// Base64 of 32 random bytes that seal token-signing keys at rest
+    /// (`PORTCULLIS_MASTER_KEY`). Without it, keys are stored unencrypted.
+    pub master_key: Option<Redacted>,
     /// `text` or `json`.
     pub log_format: LogFormat,
     /// A tracing filter directive; `RUST_LOG` wins when set.
@@ -42,6 +45,27 @@ pub struct HashingConfig {
     pub slots: usize,
     /// Requests allowed to wait for a slot; beyond that the service sheds load (503).
     pub queue_depth: usize,
+}
+
+/// A secret configuration value: never shown by `Debug`.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Redacted(String);
+
+impl Redacted {
+    pub fn new(value: impl Into<String>) -> Self {
+        Self(value.into())
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Redacted {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("[redacted]")
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -82,6 +106,7 @@ impl Default for Config {
             argon2: Argon2Config::default(),
             hashing: HashingConfig::default(),
             tokens: TokensConfig::default(),
+            master_key: None,
             log_format: LogFormat::Text,
             log_level: "info".to_owned(),
         }
@@ -167,6 +192,14 @@ impl Config {
                 key: "hashing.queue_depth",
                 reason: "must be at least 1".to_owned(),
             });
+        }
+        if let Some(master_key) = &self.master_key {
+            crate::auth::master_key::MasterKey::parse(master_key.expose()).map_err(|err| {
+                ConfigError::Key {
+                    key: "master_key",
+                    reason: err.to_string(),
+                }
+            })?;
         }
         if self.tokens.access_ttl_secs == 0 || self.tokens.refresh_ttl_secs == 0 {
             return Err(ConfigError::Key {

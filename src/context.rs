@@ -4,7 +4,7 @@
 use sea_orm::DatabaseConnection;
 
 use crate::{
-    auth::{PasswordHasher, keys::KeyRing},
+    auth::{PasswordHasher, keys::KeyRing, master_key::MasterKey},
     config::Config,
     domain::{Clock, oauth::TokenService, registration::Registrar, tenant::Tenants},
     startup::BoxError,
@@ -32,7 +32,17 @@ impl AppContext {
             config.hashing.queue_depth,
         )?;
         let tenants = Tenants::new(db.clone());
-        let keys = KeyRing::load(db.clone(), clock.now()).await?;
+        let master = config
+            .master_key
+            .as_ref()
+            .map(|key| MasterKey::parse(key.expose()))
+            .transpose()?;
+        if master.is_none() {
+            tracing::warn!(
+                "PORTCULLIS_MASTER_KEY is not set: token-signing keys are stored unencrypted"
+            );
+        }
+        let keys = KeyRing::load(db.clone(), master, clock.now()).await?;
         Ok(Self {
             tokens: TokenService::new(
                 db.clone(),

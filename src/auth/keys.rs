@@ -7,16 +7,14 @@ use std::{
     time::{Duration, Instant},
 };
 
-use base64::{
-    Engine,
-    engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD},
-};
+use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 use chrono::{DateTime, Utc};
 use ed25519_dalek::{SigningKey, pkcs8::EncodePrivateKey};
 use jsonwebtoken::{DecodingKey, EncodingKey};
 use rand::RngCore;
 use sea_orm::{DatabaseConnection, DbErr};
 
+use super::master_key::{self, MasterKey, MasterKeyError};
 use crate::store;
 
 /// Unknown `kid`s trigger a reload at most this often (another instance may have
@@ -29,6 +27,8 @@ pub enum KeyError {
     Db(#[from] DbErr),
     #[error("signing key material: {0}")]
     Material(String),
+    #[error(transparent)]
+    MasterKey(#[from] MasterKeyError),
 }
 
 /// A public key as published in the JWKS.
@@ -49,20 +49,31 @@ struct Loaded {
 #[derive(Clone)]
 pub struct KeyRing {
     db: DatabaseConnection,
+    master: Option<MasterKey>,
     loaded: Arc<RwLock<Loaded>>,
 }
 
 impl KeyRing {
     /// Loads the active keys, creating the first one when there is none.
-    pub async fn load(db: DatabaseConnection, now: DateTime<Utc>) -> Result<Self, KeyError> {
+    pub async fn load(
+        db: DatabaseConnection,
+        master: Option<MasterKey>,
+        now: DateTime<Utc>,
+    ) -> Result<Self, KeyError> {
         if store::signing_keys::active(&db).await?.is_empty() {
-            add_key(&db, now).await?;
+            add_key(&db, master.as_ref(), now).await?;
         }
-        let loaded = read_keys(&db).await?;
+        let loaded = read_keys(&db, master.as_ref()).await?;
         Ok(Self {
             db,
+            master,
             loaded: Arc::new(RwLock::new(loaded)),
         })
+    }
+
+    /// The master key that seals private keys at rest, if configured.
+    pub fn master(&self) -> Option<&MasterKey> {
+        self.master.as_ref()
     }
 
     /// The key id and key that sign new tokens.
@@ -93,7 +104,7 @@ impl KeyRing {
     }
 
     pub async fn reload(&self) -> Result<(), KeyError> {
-        let fresh = read_keys(&self.db).await?;
+        let fresh = read_keys(&self.db, self.master.as_ref()).await?;
         let mut loaded = self
             .loaded
             .write()
@@ -110,7 +121,11 @@ impl KeyRing {
 }
 
 /// Generates and stores a new key, which becomes the signing key; returns its kid.
-pub async fn add_key(db: &DatabaseConnection, now: DateTime<Utc>) -> Result<String, KeyError> {
+pub async fn add_key(
+    db: &DatabaseConnection,
+    master: Option<&MasterKey>,
+    now: DateTime<Utc>,
+) -> Result<String, KeyError> {
     let mut seed = [0u8; 32];
     rand::rng().fill_bytes(&mut seed);
     let key = SigningKey::from_bytes(&seed);
@@ -123,18 +138,20 @@ pub async fn add_key(db: &DatabaseConnection, now: DateTime<Utc>) -> Result<Stri
         now.format("%Y%m%d"),
         &uuid::Uuid::now_v7().simple().to_string()[20..]
     );
-    store::signing_keys::insert(db, &kid, &STANDARD.encode(der.as_bytes()), &x, now).await?;
+    let sealed = master_key::seal(master, der.as_bytes(), &kid)?;
+    store::signing_keys::insert(db, &kid, &sealed, &x, now).await?;
     Ok(kid)
 }
 
-async fn read_keys(db: &DatabaseConnection) -> Result<Loaded, KeyError> {
+async fn read_keys(
+    db: &DatabaseConnection,
+    master: Option<&MasterKey>,
+) -> Result<Loaded, KeyError> {
     let rows = store::signing_keys::active(db).await?;
     let newest = rows
         .last()
         .ok_or_else(|| KeyError::Material("no active signing key".into()))?;
-    let der = STANDARD
-        .decode(&newest.private_key)
-        .map_err(|err| KeyError::Material(err.to_string()))?;
+    let der = master_key::open(master, &newest.private_key, &newest.kid)?;
     let signing = (newest.kid.clone(), EncodingKey::from_ed_der(&der));
     let mut verifying = HashMap::new();
     let mut public = Vec::new();

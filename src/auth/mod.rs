@@ -3,6 +3,7 @@
 
 pub mod hashing;
 pub mod keys;
+pub mod master_key;
 pub mod secrets;
 pub mod tokens;
 

@@ -15,7 +15,7 @@ pub enum KeysAction {
 pub async fn run(ctx: &AppContext, action: KeysAction) -> Result<(), BoxError> {
     match action {
         KeysAction::Rotate => {
-            let kid = keys::add_key(&ctx.db, ctx.clock.now()).await?;
+            let kid = keys::add_key(&ctx.db, ctx.tokens.keys().master(), ctx.clock.now()).await?;
             println!("new signing key: {kid}");
         }
         KeysAction::Retire { kid } => {

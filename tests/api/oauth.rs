@@ -351,3 +351,38 @@ fn assert_grant_error<T: std::fmt::Debug, E: std::error::Error + 'static>(
         other => panic!("expected {expected:?}, got {other:?}"),
     }
 }
+
+async fn signing_keys_are_sealed_with_the_master_key(backend: Backend) {
+    use base64::{Engine, engine::general_purpose::STANDARD};
+    use portcullis::config::{Config, Redacted};
+
+    let mut config = crate::helpers::test_config(backend).await;
+    config.master_key = Some(Redacted::new(STANDARD.encode([7u8; 32])));
+    let app = crate::helpers::spawn_app_with(config.clone()).await;
+    let tenant = app.create_tenant("sealed").await;
+    let token = app.client_token(&tenant, "tenant:manage").await;
+    assert_eq!(verify(&app, &token).await.client_id, tenant.client_id());
+    let stored = portcullis::store::signing_keys::active(&app.ctx.db)
+        .await
+        .unwrap();
+    assert!(!stored.is_empty());
+    assert!(
+        stored
+            .iter()
+            .all(|key| key.private_key.starts_with("xchacha20poly1305:"))
+    );
+    assert!(!format!("{config:?}").contains(&STANDARD.encode([7u8; 32])));
+
+    // Without the master key the service refuses to start rather than sign with
+    // keys it cannot read.
+    let without = Config {
+        master_key: None,
+        ..config
+    };
+    let err = portcullis::startup::connect(&without, portcullis::domain::Clock::system())
+        .await
+        .err()
+        .expect("start-up must fail");
+    assert!(err.to_string().contains("PORTCULLIS_MASTER_KEY"), "{err}");
+}
+db_test!(signing_keys_are_sealed_with_the_master_key);
