@@ -6,7 +6,10 @@ use sea_orm::DatabaseConnection;
 use crate::{
     auth::{PasswordHasher, keys::KeyRing, master_key::MasterKey},
     config::Config,
-    domain::{Clock, oauth::TokenService, registration::Registrar, tenant::Tenants},
+    domain::{
+        Clock, oauth::TokenService, registration::Registrar, revocation::Revocations,
+        tenant::Tenants,
+    },
     startup::BoxError,
 };
 
@@ -43,6 +46,7 @@ impl AppContext {
             );
         }
         let keys = KeyRing::load(db.clone(), master, clock.now()).await?;
+        let revocations = Revocations::load(db.clone(), clock.clone()).await?;
         Ok(Self {
             tokens: TokenService::new(
                 db.clone(),
@@ -51,6 +55,7 @@ impl AppContext {
                 hasher.clone(),
                 clock.clone(),
                 config.tokens.clone(),
+                revocations,
             ),
             registrar: Registrar::new(db.clone(), hasher, clock.clone()),
             tenants,

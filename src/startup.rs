@@ -8,7 +8,13 @@ use poem::{
     listener::{Acceptor, Listener, TcpAcceptor, TcpListener},
 };
 
-use crate::{api, config::Config, context::AppContext, domain::Clock, store};
+use crate::{
+    api,
+    config::Config,
+    context::AppContext,
+    domain::{Clock, revocation},
+    store,
+};
 
 pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
@@ -52,17 +58,7 @@ impl Application {
         if let Some(addr) = self.local_addr() {
             tracing::info!(%addr, "portcullis listening");
         }
-        let keys = self.ctx.tokens.keys().clone();
-        let reloading = tokio::spawn(async move {
-            // Picks up keys rotated or retired by the CLI or another instance.
-            let mut every = tokio::time::interval(KEY_RELOAD_INTERVAL);
-            loop {
-                every.tick().await;
-                if let Err(err) = keys.reload().await {
-                    tracing::warn!(error = %err, "signing keys could not be reloaded");
-                }
-            }
-        });
+        let reloading = tokio::spawn(refresh_shared_state(self.ctx.clone()));
         let served = Server::new_with_acceptor(self.acceptor)
             .run_with_graceful_shutdown(api::app(self.ctx), shutdown, Some(DRAIN_TIMEOUT))
             .await;
@@ -70,6 +66,27 @@ impl Application {
         served?;
         tracing::info!("portcullis stopped");
         Ok(())
+    }
+}
+
+/// Picks up what the CLI or other instances change: rotated or retired signing
+/// keys, and revoked access tokens.
+async fn refresh_shared_state(ctx: AppContext) {
+    let mut keys_every = tokio::time::interval(KEY_RELOAD_INTERVAL);
+    let mut revocations_every = tokio::time::interval(revocation::SYNC_INTERVAL);
+    loop {
+        tokio::select! {
+            _ = keys_every.tick() => {
+                if let Err(err) = ctx.tokens.keys().reload().await {
+                    tracing::warn!(error = %err, "signing keys could not be reloaded");
+                }
+            }
+            _ = revocations_every.tick() => {
+                if let Err(err) = ctx.tokens.revocations().sync().await {
+                    tracing::warn!(error = %err, "revoked tokens could not be synced");
+                }
+            }
+        }
     }
 }
 

@@ -3,6 +3,7 @@
 
 pub mod client_secrets;
 pub mod refresh_tokens;
+pub mod revoked_tokens;
 pub mod signing_keys;
 pub mod tenants;
 pub mod user_roles;

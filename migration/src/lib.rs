@@ -4,6 +4,7 @@ pub use sea_orm_migration::{MigrationStatus, prelude::*};
 
 mod m20261123_000001_tenants_and_users;
 mod m20261123_000002_oauth;
+mod m20261123_000003_revoked_tokens;
 
 pub struct Migrator;
 
@@ -13,6 +14,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261123_000001_tenants_and_users::Migration),
             Box::new(m20261123_000002_oauth::Migration),
+            Box::new(m20261123_000003_revoked_tokens::Migration),
         ]
     }
 }

@@ -3,14 +3,19 @@
 
 use std::{
     collections::HashMap,
-    sync::{Arc, RwLock},
+    sync::{
+        Arc, RwLock,
+        atomic::{AtomicU64, Ordering},
+    },
     time::{Duration, Instant},
 };
 
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 use chrono::{DateTime, Utc};
-use ed25519_dalek::{SigningKey, pkcs8::EncodePrivateKey};
-use jsonwebtoken::{DecodingKey, EncodingKey};
+use ed25519_dalek::{
+    SigningKey, VerifyingKey,
+    pkcs8::{DecodePrivateKey, EncodePrivateKey},
+};
 use rand::RngCore;
 use sea_orm::{DatabaseConnection, DbErr};
 
@@ -39,9 +44,15 @@ pub struct PublicKey {
     pub x: String,
 }
 
+/// The key that signs new tokens, decoded once at load.
+pub struct Signer {
+    pub kid: String,
+    pub key: SigningKey,
+}
+
 struct Loaded {
-    signing: (String, EncodingKey),
-    verifying: HashMap<String, DecodingKey>,
+    signing: Arc<Signer>,
+    verifying: HashMap<String, VerifyingKey>,
     public: Vec<PublicKey>,
     loaded_at: Instant,
 }
@@ -51,6 +62,9 @@ pub struct KeyRing {
     db: DatabaseConnection,
     master: Option<MasterKey>,
     loaded: Arc<RwLock<Loaded>>,
+    /// Bumped whenever a reload drops a verification key, so caches of verified
+    /// tokens know to verify again.
+    generation: Arc<AtomicU64>,
 }
 
 impl KeyRing {
@@ -60,6 +74,9 @@ impl KeyRing {
         master: Option<MasterKey>,
         now: DateTime<Utc>,
     ) -> Result<Self, KeyError> {
+        if let Some(master) = &master {
+            seal_plain_keys(&db, master).await?;
+        }
         if store::signing_keys::active(&db).await?.is_empty() {
             add_key(&db, master.as_ref(), now).await?;
         }
@@ -68,6 +85,7 @@ impl KeyRing {
             db,
             master,
             loaded: Arc::new(RwLock::new(loaded)),
+            generation: Arc::default(),
         })
     }
 
@@ -77,17 +95,21 @@ impl KeyRing {
     }
 
     /// The key id and key that sign new tokens.
-    pub fn signing_key(&self) -> Result<(String, EncodingKey), KeyError> {
-        let loaded = self.read()?;
-        Ok(loaded.signing.clone())
+    pub fn signer(&self) -> Result<Arc<Signer>, KeyError> {
+        Ok(Arc::clone(&self.read()?.signing))
+    }
+
+    /// Changes whenever a key that verified before no longer does.
+    pub fn generation(&self) -> u64 {
+        self.generation.load(Ordering::Acquire)
     }
 
     /// The verification key for `kid`, reloading once if it is unknown here.
-    pub async fn verifying_key(&self, kid: &str) -> Result<Option<DecodingKey>, KeyError> {
+    pub async fn verifying_key(&self, kid: &str) -> Result<Option<VerifyingKey>, KeyError> {
         let stale = {
             let loaded = self.read()?;
             if let Some(key) = loaded.verifying.get(kid) {
-                return Ok(Some(key.clone()));
+                return Ok(Some(*key));
             }
             loaded.loaded_at.elapsed() >= RELOAD_INTERVAL
         };
@@ -109,7 +131,14 @@ impl KeyRing {
             .loaded
             .write()
             .map_err(|_| KeyError::Material("key ring lock poisoned".into()))?;
+        let dropped = loaded
+            .verifying
+            .keys()
+            .any(|kid| !fresh.verifying.contains_key(kid));
         *loaded = fresh;
+        if dropped {
+            self.generation.fetch_add(1, Ordering::AcqRel);
+        }
         Ok(())
     }
 
@@ -143,6 +172,20 @@ pub async fn add_key(
     Ok(kid)
 }
 
+/// Encrypts keys stored before a master key was configured.
+async fn seal_plain_keys(db: &DatabaseConnection, master: &MasterKey) -> Result<(), KeyError> {
+    for row in store::signing_keys::all(db).await? {
+        if master_key::is_sealed(&row.private_key) {
+            continue;
+        }
+        let der = master_key::open(None, &row.private_key, &row.kid)?;
+        let sealed = master_key::seal(Some(master), &der, &row.kid)?;
+        store::signing_keys::set_private_key(db, row.id, &sealed).await?;
+        tracing::info!(kid = %row.kid, "signing key sealed with the master key");
+    }
+    Ok(())
+}
+
 async fn read_keys(
     db: &DatabaseConnection,
     master: Option<&MasterKey>,
@@ -152,13 +195,14 @@ async fn read_keys(
         .last()
         .ok_or_else(|| KeyError::Material("no active signing key".into()))?;
     let der = master_key::open(master, &newest.private_key, &newest.kid)?;
-    let signing = (newest.kid.clone(), EncodingKey::from_ed_der(&der));
+    let signing = Arc::new(Signer {
+        kid: newest.kid.clone(),
+        key: SigningKey::from_pkcs8_der(&der).map_err(|err| KeyError::Material(err.to_string()))?,
+    });
     let mut verifying = HashMap::new();
     let mut public = Vec::new();
     for row in &rows {
-        let key = DecodingKey::from_ed_components(&row.public_key)
-            .map_err(|err| KeyError::Material(err.to_string()))?;
-        verifying.insert(row.kid.clone(), key);
+        verifying.insert(row.kid.clone(), decode_public_key(&row.public_key)?);
         public.push(PublicKey {
             kid: row.kid.clone(),
             x: row.public_key.clone(),
@@ -170,4 +214,14 @@ async fn read_keys(
         public,
         loaded_at: Instant::now(),
     })
+}
+
+/// A stored public key: base64url of the raw 32 bytes.
+fn decode_public_key(x: &str) -> Result<VerifyingKey, KeyError> {
+    let bytes: [u8; 32] = URL_SAFE_NO_PAD
+        .decode(x)
+        .ok()
+        .and_then(|bytes| bytes.try_into().ok())
+        .ok_or_else(|| KeyError::Material("a stored public key is not 32 bytes".into()))?;
+    VerifyingKey::from_bytes(&bytes).map_err(|err| KeyError::Material(err.to_string()))
 }

@@ -82,6 +82,11 @@ pub fn seal(master: Option<&MasterKey>, der: &[u8], kid: &str) -> Result<String,
     }
 }
 
+/// Whether a stored private key is encrypted.
+pub fn is_sealed(stored: &str) -> bool {
+    stored.starts_with(PREFIX)
+}
+
 /// The private key back from its stored form.
 pub fn open(
     master: Option<&MasterKey>,

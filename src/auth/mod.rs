@@ -6,5 +6,6 @@ pub mod keys;
 pub mod master_key;
 pub mod secrets;
 pub mod tokens;
+pub mod verified;
 
 pub use hashing::{HashError, PasswordHasher};

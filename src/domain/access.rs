@@ -1,7 +1,9 @@
 //! Who is calling a protected surface, and whether they may do what they ask.
 
+use std::sync::Arc;
+
 use super::{Role, Scope, oauth::TokenService};
-use crate::auth::tokens::{self, TokenError};
+use crate::auth::tokens::{self, Claims, TokenError};
 
 /// The verified caller behind a bearer token.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -45,15 +47,36 @@ impl Caller {
 }
 
 impl TokenService {
-    /// Verifies a bearer token (signature, issuer, expiry against the service clock).
+    /// The claims of a valid access token: signed by an active key for this issuer
+    /// (checked once per token, then cached), unexpired by the service clock, and
+    /// not revoked.
+    pub async fn verify_access(&self, token: &str) -> Result<Arc<Claims>, TokenError> {
+        let generation = self.keys.generation();
+        let claims = match self.verified.get(token, generation) {
+            Some(claims) => claims,
+            None => {
+                let claims = tokens::verify(&self.keys, token, self.issuer(), self.now()).await?;
+                let claims = Arc::new(claims);
+                self.verified.put(token, generation, Arc::clone(&claims));
+                claims
+            }
+        };
+        if claims.exp <= self.now().timestamp() {
+            return Err(TokenError::Expired);
+        }
+        if self.revocations.is_revoked(&claims.jti) {
+            return Err(TokenError::Invalid);
+        }
+        Ok(claims)
+    }
+
+    /// Who presents this bearer token.
     pub async fn caller(&self, bearer: &str) -> Result<Caller, AccessError> {
-        let claims = tokens::verify(self.keys(), bearer, self.issuer(), self.now())
-            .await
-            .map_err(|err| match err {
-                TokenError::Invalid => AccessError::InvalidToken,
-                TokenError::Expired => AccessError::ExpiredToken,
-                TokenError::Keys(err) => AccessError::Internal(err.to_string()),
-            })?;
+        let claims = self.verify_access(bearer).await.map_err(|err| match err {
+            TokenError::Invalid => AccessError::InvalidToken,
+            TokenError::Expired => AccessError::ExpiredToken,
+            TokenError::Keys(err) => AccessError::Internal(err.to_string()),
+        })?;
         let user_id = if claims.sub == claims.client_id {
             None
         } else {
@@ -61,9 +84,9 @@ impl TokenService {
         };
         Ok(Caller {
             tenant_id: claims.tid,
-            client_id: claims.client_id,
+            client_id: claims.client_id.clone(),
             user_id,
-            roles: claims.roles,
+            roles: claims.roles.clone(),
             scopes: Scope::parse_list(&claims.scope).ok_or(AccessError::InvalidToken)?,
         })
     }

@@ -14,13 +14,17 @@ use subtle::ConstantTimeEq;
 use tracing::instrument;
 use uuid::Uuid;
 
-use super::{Clock, Role, Scope, Tenant, Username, registration::UserStatus, tenant::Tenants};
+use super::{
+    Clock, Role, Scope, Tenant, Username, registration::UserStatus, revocation::Revocations,
+    tenant::Tenants,
+};
 use crate::{
     auth::{
         HashError, PasswordHasher,
         keys::{KeyError, KeyRing},
         secrets::{generate_client_secret, hash_secret},
         tokens::{self, Claims},
+        verified::VerifiedTokens,
     },
     config::TokensConfig,
     store::{self, refresh_tokens::NewRefreshToken},
@@ -33,6 +37,15 @@ pub struct ClientCredentials {
     pub client_secret: Option<String>,
 }
 
+/// A client that proved who it is: with its secret (confidential), or by naming
+/// a tenant marked public (RFC 6749 section 2.1), which may only use the grants
+/// that act for a user.
+#[derive(Debug, Clone)]
+pub struct AuthenticatedClient {
+    pub tenant: Tenant,
+    pub confidential: bool,
+}
+
 /// The RFC 6749 section 5.2 error codes, plus overload and internal failure.
 #[derive(Debug, thiserror::Error)]
 pub enum OAuthError {
@@ -40,6 +53,8 @@ pub enum OAuthError {
     InvalidRequest(String),
     #[error("invalid_client")]
     InvalidClient,
+    #[error("unauthorized_client: {0}")]
+    UnauthorizedClient(&'static str),
     #[error("invalid_grant: {0}")]
     InvalidGrant(&'static str),
     #[error("unsupported_grant_type")]
@@ -84,13 +99,15 @@ pub struct IssuedTokens {
 
 #[derive(Clone)]
 pub struct TokenService {
-    db: DatabaseConnection,
+    pub(super) db: DatabaseConnection,
     tenants: Tenants,
-    keys: KeyRing,
+    pub(super) keys: KeyRing,
     hasher: PasswordHasher,
-    clock: Clock,
+    pub(super) clock: Clock,
     settings: TokensConfig,
     secrets: SecretCache,
+    pub(super) revocations: Revocations,
+    pub(super) verified: Arc<VerifiedTokens<Claims>>,
 }
 
 /// Live client-secret hashes per tenant, trusted for [`SECRET_CACHE_TTL`]: token
@@ -136,6 +153,7 @@ impl TokenService {
         hasher: PasswordHasher,
         clock: Clock,
         settings: TokensConfig,
+        revocations: Revocations,
     ) -> Self {
         Self {
             db,
@@ -145,11 +163,17 @@ impl TokenService {
             clock,
             settings,
             secrets: SecretCache::default(),
+            revocations,
+            verified: Arc::default(),
         }
     }
 
     pub fn keys(&self) -> &KeyRing {
         &self.keys
+    }
+
+    pub fn revocations(&self) -> &Revocations {
+        &self.revocations
     }
 
     pub fn issuer(&self) -> &str {
@@ -160,32 +184,45 @@ impl TokenService {
         self.clock.now()
     }
 
-    /// The tenant whose client_id and live secret were presented.
+    /// The client whose client_id and live secret were presented, or a public
+    /// client named without a secret. A secret, when presented, must be right.
     pub async fn authenticate(
         &self,
         credentials: &ClientCredentials,
-    ) -> Result<Tenant, OAuthError> {
+    ) -> Result<AuthenticatedClient, OAuthError> {
         let tenant = self
             .tenants
             .by_client_id(&credentials.client_id)
             .await?
             .ok_or(OAuthError::InvalidClient)?;
-        let secret = credentials
-            .client_secret
-            .as_deref()
-            .ok_or(OAuthError::InvalidClient)?;
+        let Some(secret) = credentials.client_secret.as_deref() else {
+            return if tenant.policy.public_client {
+                Ok(AuthenticatedClient {
+                    tenant,
+                    confidential: false,
+                })
+            } else {
+                Err(OAuthError::InvalidClient)
+            };
+        };
         let presented = hash_secret(secret);
         let now = self.clock.now();
-        if let Some(live) = self.secrets.get(tenant.id)
-            && secret_matches(&live, &presented, now)
-        {
-            return Ok(tenant);
-        }
-        // Not cached, stale, or a secret issued since: read the database once.
-        let live = store::tenants::live_secret_hashes(&self.db, tenant.id, now).await?;
-        self.secrets.put(tenant.id, live.clone());
-        if secret_matches(&live, &presented, now) {
-            Ok(tenant)
+        let cached = self.secrets.get(tenant.id);
+        let matches = match cached {
+            Some(live) if secret_matches(&live, &presented, now) => true,
+            // Not cached, stale, or a secret issued since: read the database once.
+            _ => {
+                let live = store::tenants::live_secret_hashes(&self.db, tenant.id, now).await?;
+                let matches = secret_matches(&live, &presented, now);
+                self.secrets.put(tenant.id, live);
+                matches
+            }
+        };
+        if matches {
+            Ok(AuthenticatedClient {
+                tenant,
+                confidential: true,
+            })
         } else {
             Err(OAuthError::InvalidClient)
         }

@@ -104,6 +104,10 @@ pub struct TenantPolicy {
     pub password_min_length: usize,
     /// How many of lower / upper / digit / symbol a sign-up password needs.
     pub password_min_classes: u8,
+    /// A public client (RFC 6749 section 2.1: a browser or mobile app that cannot
+    /// keep a secret) may use the password and refresh_token grants with its
+    /// client_id alone.
+    pub public_client: bool,
 }
 
 impl Default for TenantPolicy {
@@ -114,6 +118,7 @@ impl Default for TenantPolicy {
             allowed_origins: vec!["*".to_owned()],
             password_min_length: 1,
             password_min_classes: 0,
+            public_client: false,
         }
     }
 }
@@ -133,6 +138,7 @@ impl TenantPolicy {
         "allowed_origins",
         "password_min_length",
         "password_min_classes",
+        "public_client",
     ];
 
     /// Sets one key from its textual form (`true`/`false`, numbers, comma-separated lists).
@@ -149,6 +155,7 @@ impl TenantPolicy {
         match key {
             "public_signup_enabled" => self.public_signup_enabled = boolean()?,
             "username_case_insensitive" => self.username_case_insensitive = boolean()?,
+            "public_client" => self.public_client = boolean()?,
             "allowed_origins" => {
                 let origins: Vec<String> = value
                     .split(',')

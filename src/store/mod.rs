@@ -1,6 +1,7 @@
 //! Persistence with sea-orm. Every query about users is scoped by tenant.
 
 pub mod refresh_tokens;
+pub mod revoked_tokens;
 pub mod signing_keys;
 pub mod tenants;
 pub mod users;

@@ -16,6 +16,27 @@ pub async fn active(db: &DatabaseConnection) -> Result<Vec<signing_keys::Model>,
         .await
 }
 
+/// Every key, retired ones included, oldest first.
+pub async fn all(db: &DatabaseConnection) -> Result<Vec<signing_keys::Model>, DbErr> {
+    signing_keys::Entity::find()
+        .order_by_asc(signing_keys::Column::Id)
+        .all(db)
+        .await
+}
+
+/// Replaces a key's stored private key (when it gets sealed).
+pub async fn set_private_key(db: &DatabaseConnection, id: i64, stored: &str) -> Result<(), DbErr> {
+    signing_keys::Entity::update_many()
+        .col_expr(
+            signing_keys::Column::PrivateKey,
+            sea_orm::sea_query::Expr::value(stored),
+        )
+        .filter(signing_keys::Column::Id.eq(id))
+        .exec(db)
+        .await
+        .map(drop)
+}
+
 pub async fn insert(
     db: &DatabaseConnection,
     kid: &str,

@@ -8,3 +8,4 @@ mod manage;
 mod oauth;
 mod openapi;
 mod signup;
+mod token_management;

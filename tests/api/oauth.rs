@@ -20,20 +20,20 @@ use crate::{
 type Client =
     BasicClient<EndpointNotSet, EndpointNotSet, EndpointNotSet, EndpointNotSet, EndpointSet>;
 
-fn oauth_client(app: &TestApp, tenant: &TestTenant) -> Client {
+pub fn oauth_client(app: &TestApp, tenant: &TestTenant) -> Client {
     BasicClient::new(ClientId::new(tenant.client_id().to_owned()))
         .set_client_secret(ClientSecret::new(tenant.client_secret.clone()))
         .set_token_uri(TokenUrl::new(app.url("/oauth/token")).unwrap())
 }
 
-fn http() -> oauth2::reqwest::Client {
+pub fn http() -> oauth2::reqwest::Client {
     oauth2::reqwest::Client::builder()
         .redirect(oauth2::reqwest::redirect::Policy::none())
         .build()
         .unwrap()
 }
 
-async fn create_user(app: &TestApp, tenant: &TestTenant, username: &str, roles: Vec<Role>) {
+pub async fn create_user(app: &TestApp, tenant: &TestTenant, username: &str, roles: Vec<Role>) {
     let rules = tenant.tenant.policy.signup_username_rules();
     let new_user = NewUser {
         username: Username::parse(username, rules).unwrap(),
@@ -320,6 +320,18 @@ async fn jwks_and_metadata_describe_the_server(backend: Backend) {
         .unwrap();
     let header = jsonwebtoken::decode_header(token.access_token().secret()).unwrap();
     assert_eq!(header.kid.as_deref(), key["kid"].as_str());
+    // An independent JWT library verifies the token with the published key.
+    let published =
+        jsonwebtoken::DecodingKey::from_ed_components(key["x"].as_str().unwrap()).unwrap();
+    let mut validation = jsonwebtoken::Validation::new(jsonwebtoken::Algorithm::EdDSA);
+    validation.set_audience(&[tenant.client_id()]);
+    validation.set_issuer(&[app.ctx.tokens.issuer()]);
+    let claims =
+        jsonwebtoken::decode::<Value>(token.access_token().secret(), &published, &validation)
+            .unwrap()
+            .claims;
+    assert_eq!(claims["sub"], tenant.client_id());
+    assert_eq!(claims["scope"], "users:read users:write tenant:manage");
 
     let metadata = json_body(
         app.client
@@ -339,6 +351,18 @@ async fn jwks_and_metadata_describe_the_server(backend: Backend) {
         metadata["grant_types_supported"],
         json!(["client_credentials", "password", "refresh_token"])
     );
+    assert_eq!(
+        metadata["introspection_endpoint"],
+        format!("{issuer}/oauth/introspect")
+    );
+    assert_eq!(
+        metadata["revocation_endpoint"],
+        format!("{issuer}/oauth/revoke")
+    );
+    assert_eq!(
+        metadata["token_endpoint_auth_methods_supported"],
+        json!(["client_secret_basic", "client_secret_post", "none"])
+    );
 }
 db_test!(jwks_and_metadata_describe_the_server);
 
@@ -356,13 +380,31 @@ async fn signing_keys_are_sealed_with_the_master_key(backend: Backend) {
     use base64::{Engine, engine::general_purpose::STANDARD};
     use portcullis::config::{Config, Redacted};
 
-    let mut config = crate::helpers::test_config(backend).await;
-    config.master_key = Some(Redacted::new(STANDARD.encode([7u8; 32])));
+    // Keys created before a master key was configured...
+    let plain_config = crate::helpers::test_config(backend).await;
+    let plain = crate::helpers::spawn_app_with(plain_config.clone()).await;
+    let tenant = plain.create_tenant("sealed").await;
+    let old_token = plain.client_token(&tenant, "tenant:manage").await;
+    let stored = portcullis::store::signing_keys::all(&plain.ctx.db)
+        .await
+        .unwrap();
+    assert!(
+        stored
+            .iter()
+            .all(|key| !key.private_key.starts_with("xchacha20poly1305:"))
+    );
+    plain.stop().await;
+
+    // ...are sealed at the next start with one, and still verify.
+    let config = Config {
+        master_key: Some(Redacted::new(STANDARD.encode([7u8; 32]))),
+        ..plain_config
+    };
     let app = crate::helpers::spawn_app_with(config.clone()).await;
-    let tenant = app.create_tenant("sealed").await;
+    assert_eq!(verify(&app, &old_token).await.client_id, tenant.client_id());
     let token = app.client_token(&tenant, "tenant:manage").await;
     assert_eq!(verify(&app, &token).await.client_id, tenant.client_id());
-    let stored = portcullis::store::signing_keys::active(&app.ctx.db)
+    let stored = portcullis::store::signing_keys::all(&app.ctx.db)
         .await
         .unwrap();
     assert!(!stored.is_empty());

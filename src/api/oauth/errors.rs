@@ -2,8 +2,14 @@
 
 use poem_openapi::payload::Json;
 
-use super::types::{OAuthErrorBody, TokenEndpointResponse};
+use super::types::{
+    IntrospectionEndpointResponse, OAuthErrorBody, RevocationEndpointResponse,
+    TokenEndpointResponse,
+};
 use crate::domain::oauth::OAuthError;
+
+/// The challenge sent with `invalid_client`.
+const BASIC_CHALLENGE: &str = r#"Basic realm="portcullis", charset="UTF-8""#;
 
 fn body(error: &str, description: Option<&str>) -> Json<OAuthErrorBody> {
     Json(OAuthErrorBody {
@@ -12,22 +18,26 @@ fn body(error: &str, description: Option<&str>) -> Json<OAuthErrorBody> {
     })
 }
 
-/// Malformed forms and wrong content types, before the handler runs.
-pub fn from_parse_error(err: poem::Error) -> TokenEndpointResponse {
-    let description = format!("the request is not a valid token request: {err}");
-    TokenEndpointResponse::BadRequest(body("invalid_request", Some(&description)))
+/// An error response, before it is put into an endpoint's response type.
+enum Failure {
+    BadRequest(Json<OAuthErrorBody>),
+    Unauthorized(Json<OAuthErrorBody>),
+    Unavailable(Json<OAuthErrorBody>),
+    Internal(Json<OAuthErrorBody>),
 }
 
-impl From<OAuthError> for TokenEndpointResponse {
+impl From<OAuthError> for Failure {
     fn from(err: OAuthError) -> Self {
         match err {
             OAuthError::InvalidRequest(reason) => {
                 Self::BadRequest(body("invalid_request", Some(&reason)))
             }
-            OAuthError::InvalidClient => Self::Unauthorized(
-                body("invalid_client", Some("client authentication failed")),
-                r#"Basic realm="portcullis", charset="UTF-8""#.to_owned(),
-            ),
+            OAuthError::InvalidClient => {
+                Self::Unauthorized(body("invalid_client", Some("client authentication failed")))
+            }
+            OAuthError::UnauthorizedClient(reason) => {
+                Self::BadRequest(body("unauthorized_client", Some(reason)))
+            }
             OAuthError::InvalidGrant(reason) => {
                 Self::BadRequest(body("invalid_grant", Some(reason)))
             }
@@ -39,17 +49,62 @@ impl From<OAuthError> for TokenEndpointResponse {
                 "invalid_scope",
                 Some("a requested scope is unknown or not allowed for this client or user"),
             )),
-            OAuthError::Overloaded => Self::Unavailable(
-                body(
-                    "temporarily_unavailable",
-                    Some("too many logins in progress, retry shortly"),
-                ),
-                1,
-            ),
+            OAuthError::Overloaded => Self::Unavailable(body(
+                "temporarily_unavailable",
+                Some("too many logins in progress, retry shortly"),
+            )),
             OAuthError::Internal(reason) => {
-                tracing::error!(error = %reason, "token request failed");
+                tracing::error!(error = %reason, "OAuth2 request failed");
                 Self::Internal(body("server_error", None))
             }
+        }
+    }
+}
+
+/// Malformed forms and wrong content types, before the handler runs.
+fn parse_failure(err: &poem::Error) -> OAuthError {
+    OAuthError::InvalidRequest(format!("the request is not a valid form: {err}"))
+}
+
+pub fn from_parse_error(err: poem::Error) -> TokenEndpointResponse {
+    parse_failure(&err).into()
+}
+
+pub fn introspection_parse_error(err: poem::Error) -> IntrospectionEndpointResponse {
+    parse_failure(&err).into()
+}
+
+pub fn revocation_parse_error(err: poem::Error) -> RevocationEndpointResponse {
+    parse_failure(&err).into()
+}
+
+impl From<OAuthError> for TokenEndpointResponse {
+    fn from(err: OAuthError) -> Self {
+        match Failure::from(err) {
+            Failure::BadRequest(body) => Self::BadRequest(body),
+            Failure::Unauthorized(body) => Self::Unauthorized(body, BASIC_CHALLENGE.to_owned()),
+            Failure::Unavailable(body) => Self::Unavailable(body, 1),
+            Failure::Internal(body) => Self::Internal(body),
+        }
+    }
+}
+
+impl From<OAuthError> for IntrospectionEndpointResponse {
+    fn from(err: OAuthError) -> Self {
+        match Failure::from(err) {
+            Failure::BadRequest(body) => Self::BadRequest(body),
+            Failure::Unauthorized(body) => Self::Unauthorized(body, BASIC_CHALLENGE.to_owned()),
+            Failure::Unavailable(body) | Failure::Internal(body) => Self::Internal(body),
+        }
+    }
+}
+
+impl From<OAuthError> for RevocationEndpointResponse {
+    fn from(err: OAuthError) -> Self {
+        match Failure::from(err) {
+            Failure::BadRequest(body) => Self::BadRequest(body),
+            Failure::Unauthorized(body) => Self::Unauthorized(body, BASIC_CHALLENGE.to_owned()),
+            Failure::Unavailable(body) | Failure::Internal(body) => Self::Internal(body),
         }
     }
 }

@@ -8,13 +8,18 @@ use poem_openapi::{
 
 use super::{
     client_auth::client_credentials,
-    types::{Jwk, JwkSet, ServerMetadata, TokenEndpointResponse, TokenRequest, TokenResponse},
+    types::{
+        IntrospectionEndpointResponse, IntrospectionResponse, Jwk, JwkSet,
+        RevocationEndpointResponse, ServerMetadata, TokenEndpointResponse, TokenLookupRequest,
+        TokenRequest, TokenResponse,
+    },
 };
 use crate::{
     context::AppContext,
     domain::{
         Scope,
-        oauth::{IssuedTokens, OAuthError},
+        introspection::TokenInfo,
+        oauth::{AuthenticatedClient, IssuedTokens, OAuthError},
     },
 };
 
@@ -41,6 +46,58 @@ impl OAuthApi {
                 refresh_token: tokens.refresh_token,
                 scope: tokens.scope,
             })),
+            Err(err) => err.into(),
+        }
+    }
+
+    /// Introspect a token
+    ///
+    /// RFC 7662. The client authenticates with its secret; tokens of other clients
+    /// are reported as `{"active": false}`.
+    #[oai(
+        path = "/oauth/introspect",
+        method = "post",
+        operation_id = "introspect"
+    )]
+    async fn introspect(
+        &self,
+        ctx: Data<&AppContext>,
+        req: &Request,
+        form: Form<TokenLookupRequest>,
+    ) -> IntrospectionEndpointResponse {
+        let introspected = async {
+            let client = authenticate(&ctx, req, &form.client_id, &form.client_secret).await?;
+            if !client.confidential {
+                return Err(OAuthError::InvalidClient);
+            }
+            ctx.tokens.introspect(&client.tenant, &form.token).await
+        };
+        match introspected.await {
+            Ok(info) => IntrospectionEndpointResponse::Ok(Json(
+                info.map_or_else(IntrospectionResponse::default, introspection),
+            )),
+            Err(err) => err.into(),
+        }
+    }
+
+    /// Revoke a token
+    ///
+    /// RFC 7009. Revoking a refresh token revokes every refresh token of the same
+    /// login; revoking an access token denies it until it expires. Unknown or
+    /// expired tokens are answered with 200 too.
+    #[oai(path = "/oauth/revoke", method = "post", operation_id = "revoke")]
+    async fn revoke(
+        &self,
+        ctx: Data<&AppContext>,
+        req: &Request,
+        form: Form<TokenLookupRequest>,
+    ) -> RevocationEndpointResponse {
+        let revoked = async {
+            let client = authenticate(&ctx, req, &form.client_id, &form.client_secret).await?;
+            ctx.tokens.revoke(&client.tenant, &form.token).await
+        };
+        match revoked.await {
+            Ok(()) => RevocationEndpointResponse::Ok,
             Err(err) => err.into(),
         }
     }
@@ -81,18 +138,48 @@ impl OAuthApi {
     async fn metadata(&self, ctx: Data<&AppContext>) -> Json<ServerMetadata> {
         let issuer = ctx.tokens.issuer().trim_end_matches('/').to_owned();
         let strings = |items: &[&str]| items.iter().map(|s| (*s).to_owned()).collect();
+        let with_secret = ["client_secret_basic", "client_secret_post"];
+        let with_secret_or_public = ["client_secret_basic", "client_secret_post", "none"];
         Json(ServerMetadata {
             token_endpoint: format!("{issuer}/oauth/token"),
             jwks_uri: format!("{issuer}/.well-known/jwks.json"),
+            introspection_endpoint: format!("{issuer}/oauth/introspect"),
+            revocation_endpoint: format!("{issuer}/oauth/revoke"),
             issuer,
             grant_types_supported: strings(&["client_credentials", "password", "refresh_token"]),
-            token_endpoint_auth_methods_supported: strings(&[
-                "client_secret_basic",
-                "client_secret_post",
-            ]),
+            token_endpoint_auth_methods_supported: strings(&with_secret_or_public),
+            introspection_endpoint_auth_methods_supported: strings(&with_secret),
+            revocation_endpoint_auth_methods_supported: strings(&with_secret_or_public),
             scopes_supported: Scope::ALL.iter().map(|s| s.as_str().to_owned()).collect(),
             response_types_supported: Vec::new(),
         })
+    }
+}
+
+async fn authenticate(
+    ctx: &AppContext,
+    req: &Request,
+    client_id: &Option<String>,
+    client_secret: &Option<String>,
+) -> Result<AuthenticatedClient, OAuthError> {
+    let credentials = client_credentials(req, client_id.as_deref(), client_secret.as_deref())?;
+    let client = ctx.tokens.authenticate(&credentials).await?;
+    tracing::Span::current().record("tenant", client.tenant.client_id.as_str());
+    Ok(client)
+}
+
+fn introspection(info: TokenInfo) -> IntrospectionResponse {
+    IntrospectionResponse {
+        active: true,
+        token_type: Some(info.token_type.to_owned()),
+        scope: Some(info.scope),
+        client_id: Some(info.client_id),
+        sub: Some(info.sub),
+        aud: info.aud,
+        iss: Some(info.iss),
+        iat: Some(info.iat),
+        exp: Some(info.exp),
+        jti: info.jti,
     }
 }
 
@@ -101,31 +188,27 @@ async fn issue(
     req: &Request,
     form: &TokenRequest,
 ) -> Result<IssuedTokens, OAuthError> {
-    let credentials = client_credentials(
-        req,
-        form.client_id.as_deref(),
-        form.client_secret.as_deref(),
-    )?;
-    let tenant = ctx.tokens.authenticate(&credentials).await?;
-    tracing::Span::current().record("tenant", tenant.client_id.as_str());
+    let client = authenticate(ctx, req, &form.client_id, &form.client_secret).await?;
+    let tenant = &client.tenant;
     let scope = form.scope.as_deref();
     match form.grant_type.as_str() {
-        "client_credentials" => ctx.tokens.client_credentials(&tenant, scope).await,
+        "client_credentials" if !client.confidential => Err(OAuthError::UnauthorizedClient(
+            "a public client cannot use the client_credentials grant",
+        )),
+        "client_credentials" => ctx.tokens.client_credentials(tenant, scope).await,
         "password" => {
             let (Some(username), Some(password)) = (&form.username, &form.password) else {
                 return Err(OAuthError::InvalidRequest(
                     "the password grant needs username and password".into(),
                 ));
             };
-            ctx.tokens
-                .password(&tenant, username, password, scope)
-                .await
+            ctx.tokens.password(tenant, username, password, scope).await
         }
         "refresh_token" => {
             let token = form.refresh_token.as_deref().ok_or_else(|| {
                 OAuthError::InvalidRequest("the refresh_token grant needs refresh_token".into())
             })?;
-            ctx.tokens.refresh(&tenant, token, scope).await
+            ctx.tokens.refresh(tenant, token, scope).await
         }
         _ => Err(OAuthError::UnsupportedGrantType),
     }

@@ -2,7 +2,7 @@
 
 use poem_openapi::{ApiResponse, Object, payload::Json};
 
-use super::errors::from_parse_error;
+use super::errors::{from_parse_error, introspection_parse_error, revocation_parse_error};
 
 /// The token request (RFC 6749 sections 4.3, 4.4 and 6), form-encoded.
 #[derive(Debug, Object, serde::Deserialize)]
@@ -18,10 +18,44 @@ pub struct TokenRequest {
     pub password: Option<String>,
     /// For the refresh_token grant.
     pub refresh_token: Option<String>,
-    /// For `client_secret_post` (instead of HTTP Basic).
+    /// For `client_secret_post` (instead of HTTP Basic), or alone for a public client.
     pub client_id: Option<String>,
     /// For `client_secret_post` (instead of HTTP Basic).
     pub client_secret: Option<String>,
+}
+
+/// An introspection (RFC 7662) or revocation (RFC 7009) request, form-encoded.
+#[derive(Debug, Object, serde::Deserialize)]
+#[oai(rename = "TokenLookupRequest")]
+pub struct TokenLookupRequest {
+    /// An access token or a refresh token of the authenticated client.
+    pub token: String,
+    /// `access_token` or `refresh_token`; the server recognises the token without it.
+    pub token_type_hint: Option<String>,
+    /// For `client_secret_post` (instead of HTTP Basic), or alone for a public client
+    /// revoking its tokens.
+    pub client_id: Option<String>,
+    /// For `client_secret_post` (instead of HTTP Basic).
+    pub client_secret: Option<String>,
+}
+
+/// RFC 7662 section 2.2: `{"active": false}` for a token that is unknown, expired,
+/// revoked or another client's; the details for an active one.
+#[derive(Debug, Object, Default)]
+#[oai(rename = "IntrospectionResponse", skip_serializing_if_is_none)]
+pub struct IntrospectionResponse {
+    pub active: bool,
+    /// `Bearer` or `refresh_token`.
+    pub token_type: Option<String>,
+    pub scope: Option<String>,
+    pub client_id: Option<String>,
+    /// The user's id, or the client_id for the tenant's own tokens.
+    pub sub: Option<String>,
+    pub aud: Option<String>,
+    pub iss: Option<String>,
+    pub iat: Option<i64>,
+    pub exp: Option<i64>,
+    pub jti: Option<String>,
 }
 
 /// RFC 6749 section 5.1.
@@ -73,6 +107,46 @@ pub enum TokenEndpointResponse {
     Unavailable(Json<OAuthErrorBody>, #[oai(header = "Retry-After")] u32),
 }
 
+#[derive(Debug, ApiResponse)]
+#[oai(bad_request_handler = "introspection_parse_error")]
+pub enum IntrospectionEndpointResponse {
+    /// Whether the token is active, and its details when it is.
+    #[oai(status = 200)]
+    Ok(Json<IntrospectionResponse>),
+    /// `invalid_request`.
+    #[oai(status = 400)]
+    BadRequest(Json<OAuthErrorBody>),
+    /// `invalid_client`: unknown client, wrong or missing secret.
+    #[oai(status = 401)]
+    Unauthorized(
+        Json<OAuthErrorBody>,
+        #[oai(header = "WWW-Authenticate")] String,
+    ),
+    /// `server_error`.
+    #[oai(status = 500)]
+    Internal(Json<OAuthErrorBody>),
+}
+
+#[derive(Debug, ApiResponse)]
+#[oai(bad_request_handler = "revocation_parse_error")]
+pub enum RevocationEndpointResponse {
+    /// Revoked, or nothing to revoke (an unknown or expired token).
+    #[oai(status = 200)]
+    Ok,
+    /// `invalid_request`, or `unauthorized_client` for another client's token.
+    #[oai(status = 400)]
+    BadRequest(Json<OAuthErrorBody>),
+    /// `invalid_client`: unknown client or wrong secret.
+    #[oai(status = 401)]
+    Unauthorized(
+        Json<OAuthErrorBody>,
+        #[oai(header = "WWW-Authenticate")] String,
+    ),
+    /// `server_error`.
+    #[oai(status = 500)]
+    Internal(Json<OAuthErrorBody>),
+}
+
 /// One public key of the JSON Web Key Set (RFC 7517, RFC 8037).
 #[derive(Debug, Object)]
 #[oai(rename = "Jwk")]
@@ -105,6 +179,10 @@ pub struct ServerMetadata {
     pub jwks_uri: String,
     pub grant_types_supported: Vec<String>,
     pub token_endpoint_auth_methods_supported: Vec<String>,
+    pub introspection_endpoint: String,
+    pub introspection_endpoint_auth_methods_supported: Vec<String>,
+    pub revocation_endpoint: String,
+    pub revocation_endpoint_auth_methods_supported: Vec<String>,
     pub scopes_supported: Vec<String>,
     pub response_types_supported: Vec<String>,
 }

@@ -1,0 +1,342 @@
+//! Introspection (RFC 7662), revocation (RFC 7009) and public clients.
+
+use oauth2::{
+    AccessToken, ClientId, IntrospectionUrl, ResourceOwnerPassword, ResourceOwnerUsername,
+    TokenIntrospectionResponse, TokenResponse, TokenUrl, basic::BasicClient,
+};
+use portcullis::domain::Role;
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+use crate::{
+    db_test,
+    helpers::{Backend, TestApp, TestTenant, json_body, spawn_app, spawn_app_with, test_config},
+    oauth::{create_user, http, oauth_client},
+};
+
+/// Posts a form to `path` with the tenant's Basic credentials.
+async fn post_as(
+    app: &TestApp,
+    tenant: &TestTenant,
+    path: &str,
+    form: &[(&str, &str)],
+) -> reqwest::Response {
+    app.client
+        .post(app.url(path))
+        .basic_auth(tenant.client_id(), Some(&tenant.client_secret))
+        .form(form)
+        .send()
+        .await
+        .unwrap()
+}
+
+async fn introspect(app: &TestApp, tenant: &TestTenant, token: &str) -> Value {
+    let response = post_as(app, tenant, "/oauth/introspect", &[("token", token)]).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    json_body(response).await
+}
+
+async fn revoke(app: &TestApp, tenant: &TestTenant, token: &str) -> reqwest::Response {
+    post_as(app, tenant, "/oauth/revoke", &[("token", token)]).await
+}
+
+async fn manage_status(app: &TestApp, token: &str) -> StatusCode {
+    app.client
+        .get(app.url("/manage/v1/tenant"))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap()
+        .status()
+}
+
+/// An admin's access and refresh tokens from the password grant.
+async fn admin_tokens(app: &TestApp, tenant: &TestTenant) -> (String, String) {
+    create_user(app, tenant, "boss", vec![Role::Admin]).await;
+    let token = oauth_client(app, tenant)
+        .exchange_password(
+            &ResourceOwnerUsername::new("boss".to_owned()),
+            &ResourceOwnerPassword::new("Correct-horse-1".to_owned()),
+        )
+        .request_async(&http())
+        .await
+        .unwrap();
+    (
+        token.access_token().secret().clone(),
+        token.refresh_token().unwrap().secret().clone(),
+    )
+}
+
+async fn introspection_shows_a_client_only_its_own_tokens(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let tenant = app.create_tenant("app").await;
+    let other = app.create_tenant("other").await;
+    let (access, refresh) = admin_tokens(&app, &tenant).await;
+
+    // The oauth2 crate's introspection client reads our answer.
+    let introspected = oauth_client(&app, &tenant)
+        .set_introspection_url(IntrospectionUrl::new(app.url("/oauth/introspect")).unwrap())
+        .introspect(&AccessToken::new(access.clone()))
+        .request_async(&http())
+        .await
+        .unwrap();
+    assert!(introspected.active());
+    assert_eq!(
+        introspected.client_id().map(|c| c.as_str()),
+        Some(tenant.client_id())
+    );
+    assert_eq!(
+        introspected.scopes().map(|s| s.len()),
+        Some(3),
+        "{introspected:?}"
+    );
+    assert!(
+        introspected
+            .exp()
+            .is_some_and(|exp| exp > chrono::Utc::now())
+    );
+
+    let body = introspect(&app, &tenant, &access).await;
+    assert_eq!(body["active"], true);
+    assert_eq!(body["token_type"], "Bearer");
+    assert_eq!(body["aud"], tenant.client_id());
+    assert_eq!(body["iss"], app.ctx.tokens.issuer());
+    assert!(body["jti"].is_string());
+    let user_id = body["sub"].as_str().unwrap().to_owned();
+
+    let body = introspect(&app, &tenant, &refresh).await;
+    assert_eq!(body["active"], true);
+    assert_eq!(body["token_type"], "refresh_token");
+    assert_eq!(body["sub"], user_id);
+    assert_eq!(body["scope"], "users:read users:write tenant:manage");
+
+    // Another tenant learns nothing, not even that the tokens exist.
+    for token in [&access, &refresh] {
+        assert_eq!(
+            introspect(&app, &other, token).await,
+            json!({"active": false})
+        );
+    }
+    for garbage in ["", "nope", "a.b.c", "0123abcd"] {
+        assert_eq!(
+            introspect(&app, &tenant, garbage).await,
+            json!({"active": false})
+        );
+    }
+
+    // Introspection needs the client's secret.
+    let anonymous = app
+        .client
+        .post(app.url("/oauth/introspect"))
+        .form(&[
+            ("token", access.as_str()),
+            ("client_id", tenant.client_id()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(anonymous.status(), StatusCode::UNAUTHORIZED);
+    assert!(anonymous.headers().contains_key("www-authenticate"));
+    assert_eq!(json_body(anonymous).await["error"], "invalid_client");
+    let missing = post_as(
+        &app,
+        &tenant,
+        "/oauth/introspect",
+        &[("token_type_hint", "access_token")],
+    )
+    .await;
+    assert_eq!(missing.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(json_body(missing).await["error"], "invalid_request");
+}
+db_test!(introspection_shows_a_client_only_its_own_tokens);
+
+async fn revoked_access_tokens_are_refused_everywhere(backend: Backend) {
+    let config = test_config(backend).await;
+    let app = spawn_app_with(config.clone()).await;
+    let peer = spawn_app_with(config).await;
+    let tenant = app.create_tenant("app").await;
+    let other = app.create_tenant("other").await;
+    let token = app.client_token(&tenant, "tenant:manage").await;
+    assert_eq!(manage_status(&app, &token).await, StatusCode::OK);
+    assert_eq!(manage_status(&peer, &token).await, StatusCode::OK);
+
+    // Another client may not revoke it.
+    let foreign = revoke(&app, &other, &token).await;
+    assert_eq!(foreign.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(json_body(foreign).await["error"], "unauthorized_client");
+    assert_eq!(manage_status(&app, &token).await, StatusCode::OK);
+
+    let revoked = revoke(&app, &tenant, &token).await;
+    assert_eq!(revoked.status(), StatusCode::OK);
+    assert_eq!(revoked.text().await.unwrap(), "");
+    assert_eq!(manage_status(&app, &token).await, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        introspect(&app, &tenant, &token).await,
+        json!({"active": false})
+    );
+
+    // The other instance refuses it once it has synced the deny list.
+    peer.ctx.tokens.revocations().sync().await.unwrap();
+    assert_eq!(manage_status(&peer, &token).await, StatusCode::UNAUTHORIZED);
+
+    // Revoking again, or revoking something unknown, is not an error (RFC 7009 2.2).
+    for again in [token.as_str(), "unknown", "x.y.z"] {
+        assert_eq!(revoke(&app, &tenant, again).await.status(), StatusCode::OK);
+    }
+    let unauthenticated = app
+        .client
+        .post(app.url("/oauth/revoke"))
+        .basic_auth(tenant.client_id(), Some("wrong"))
+        .form(&[("token", token.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(unauthenticated.status(), StatusCode::UNAUTHORIZED);
+
+    // Other tokens of the tenant are unaffected.
+    let fresh = app.client_token(&tenant, "tenant:manage").await;
+    assert_eq!(manage_status(&app, &fresh).await, StatusCode::OK);
+}
+db_test!(revoked_access_tokens_are_refused_everywhere);
+
+async fn revoking_a_refresh_token_ends_the_login(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let tenant = app.create_tenant("app").await;
+    let (_, first) = admin_tokens(&app, &tenant).await;
+    let client = oauth_client(&app, &tenant);
+    let rotated = client
+        .exchange_refresh_token(&oauth2::RefreshToken::new(first.clone()))
+        .request_async(&http())
+        .await
+        .unwrap();
+    let second = rotated.refresh_token().unwrap().secret().clone();
+    assert_eq!(introspect(&app, &tenant, &first).await["active"], false);
+    assert_eq!(introspect(&app, &tenant, &second).await["active"], true);
+
+    assert_eq!(
+        revoke(&app, &tenant, &second).await.status(),
+        StatusCode::OK
+    );
+    assert_eq!(
+        introspect(&app, &tenant, &second).await,
+        json!({"active": false})
+    );
+    let refused = post_as(
+        &app,
+        &tenant,
+        "/oauth/token",
+        &[("grant_type", "refresh_token"), ("refresh_token", &second)],
+    )
+    .await;
+    assert_eq!(refused.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(json_body(refused).await["error"], "invalid_grant");
+}
+db_test!(revoking_a_refresh_token_ends_the_login);
+
+async fn public_clients_need_no_secret_for_user_grants(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let mut tenant = app.create_tenant("spa").await;
+    create_user(&app, &tenant, "alice", vec![]).await;
+    let public = BasicClient::new(ClientId::new(tenant.client_id().to_owned()))
+        .set_token_uri(TokenUrl::new(app.url("/oauth/token")).unwrap());
+    let http = crate::oauth::http();
+    let username = ResourceOwnerUsername::new("alice".to_owned());
+    let password = ResourceOwnerPassword::new("Correct-horse-1".to_owned());
+    let login = || {
+        public
+            .exchange_password(&username, &password)
+            .request_async(&http)
+    };
+
+    // A confidential tenant must present its secret.
+    match login().await {
+        Err(oauth2::RequestTokenError::ServerResponse(err)) => {
+            assert_eq!(
+                err.error(),
+                &oauth2::basic::BasicErrorResponseType::InvalidClient
+            );
+        }
+        other => panic!("expected invalid_client, got {other:?}"),
+    }
+
+    app.set_policy(&mut tenant, "public_client", "true").await;
+    let token = login().await.unwrap();
+    let refreshed = public
+        .exchange_refresh_token(token.refresh_token().unwrap())
+        .request_async(&http)
+        .await
+        .unwrap();
+    assert!(refreshed.refresh_token().is_some());
+
+    // The tenant's own grant still needs the secret, and a wrong secret still fails.
+    let form = |extra: (&'static str, &'static str)| {
+        app.client
+            .post(app.url("/oauth/token"))
+            .form(&[
+                ("grant_type", "client_credentials"),
+                ("client_id", tenant.client_id()),
+                extra,
+            ])
+            .send()
+    };
+    let anonymous = form(("scope", "users:read")).await.unwrap();
+    assert_eq!(anonymous.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(json_body(anonymous).await["error"], "unauthorized_client");
+    let wrong = form(("client_secret", "wrong")).await.unwrap();
+    assert_eq!(wrong.status(), StatusCode::UNAUTHORIZED);
+
+    // A public client may revoke its tokens by client_id alone.
+    let revoked = app
+        .client
+        .post(app.url("/oauth/revoke"))
+        .form(&[
+            (
+                "token",
+                refreshed.refresh_token().unwrap().secret().as_str(),
+            ),
+            ("client_id", tenant.client_id()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(revoked.status(), StatusCode::OK);
+    let again = public
+        .exchange_refresh_token(refreshed.refresh_token().unwrap())
+        .request_async(&http)
+        .await;
+    assert!(again.is_err());
+}
+db_test!(public_clients_need_no_secret_for_user_grants);
+
+async fn tampered_tokens_are_refused(backend: Backend) {
+    use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
+
+    let app = spawn_app(backend).await;
+    let tenant = app.create_tenant("app").await;
+    let token = app.client_token(&tenant, "tenant:manage").await;
+    let parts: Vec<&str> = token.split('.').collect();
+    let mut claims: Value =
+        serde_json::from_slice(&URL_SAFE_NO_PAD.decode(parts[1]).unwrap()).unwrap();
+    claims["tid"] = json!(claims["tid"].as_i64().unwrap() + 1);
+    let forged_claims = URL_SAFE_NO_PAD.encode(claims.to_string());
+    let unsigned_header = URL_SAFE_NO_PAD.encode(r#"{"alg":"none","typ":"JWT"}"#);
+    for forged in [
+        format!("{}.{forged_claims}.{}", parts[0], parts[2]),
+        format!("{unsigned_header}.{}.", parts[1]),
+        format!(
+            "{}.{}.{}",
+            parts[0],
+            parts[1],
+            &parts[2][..parts[2].len() - 2]
+        ),
+        format!("{token}x"),
+    ] {
+        assert_eq!(
+            manage_status(&app, &forged).await,
+            StatusCode::UNAUTHORIZED,
+            "{forged}"
+        );
+    }
+    assert_eq!(manage_status(&app, &token).await, StatusCode::OK);
+}
+db_test!(tampered_tokens_are_refused);
