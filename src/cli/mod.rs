@@ -72,7 +72,7 @@ pub async fn run(cli: Cli) -> Result<(), BoxError> {
     let config = Config::load(cli.config.as_deref())?;
     match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => {
-            telemetry::init(&config);
+            let _flush_logs_on_exit = telemetry::init(&config);
             let app = Application::build(&config, Clock::system()).await?;
             app.run_until(startup::shutdown_signal()).await
         }
