@@ -89,22 +89,21 @@ impl From<OAuthError> for TokenEndpointResponse {
     }
 }
 
-impl From<OAuthError> for IntrospectionEndpointResponse {
-    fn from(err: OAuthError) -> Self {
-        match Failure::from(err) {
-            Failure::BadRequest(body) => Self::BadRequest(body),
-            Failure::Unauthorized(body) => Self::Unauthorized(body, BASIC_CHALLENGE.to_owned()),
-            Failure::Unavailable(body) | Failure::Internal(body) => Self::Internal(body),
+/// The introspection and revocation endpoints answer every failure alike.
+macro_rules! from_oauth_error {
+    ($($response:ty),+) => {$(
+        impl From<OAuthError> for $response {
+            fn from(err: OAuthError) -> Self {
+                match Failure::from(err) {
+                    Failure::BadRequest(body) => Self::BadRequest(body),
+                    Failure::Unauthorized(body) => {
+                        Self::Unauthorized(body, BASIC_CHALLENGE.to_owned())
+                    }
+                    Failure::Unavailable(body) | Failure::Internal(body) => Self::Internal(body),
+                }
+            }
         }
-    }
+    )+};
 }
 
-impl From<OAuthError> for RevocationEndpointResponse {
-    fn from(err: OAuthError) -> Self {
-        match Failure::from(err) {
-            Failure::BadRequest(body) => Self::BadRequest(body),
-            Failure::Unauthorized(body) => Self::Unauthorized(body, BASIC_CHALLENGE.to_owned()),
-            Failure::Unavailable(body) | Failure::Internal(body) => Self::Internal(body),
-        }
-    }
-}
+from_oauth_error!(IntrospectionEndpointResponse, RevocationEndpointResponse);
