@@ -1,6 +1,7 @@
 //! HTTP surfaces. Each surface owns its routes, its request and response types and
 //! the mapping of domain errors to its own error format.
 
+pub mod admin;
 pub mod bearer;
 pub mod docs;
 pub mod health;
@@ -21,6 +22,7 @@ pub fn specs() -> Vec<(&'static str, String)> {
         (signup::NAME, signup::service().spec()),
         (oauth::NAME, oauth::service().spec()),
         (manage::NAME, manage::service().spec()),
+        (admin::NAME, admin::service().spec()),
     ]
 }
 
@@ -29,7 +31,9 @@ pub fn app(ctx: AppContext) -> impl Endpoint {
     let signup = signup::service();
     let oauth = oauth::service();
     let manage = manage::service();
+    let admin = admin::service();
     Route::new()
+        .nest_no_strip("/admin", admin::with_slash_aliases(admin::service()))
         .nest_no_strip("/manage", manage::service())
         .nest_no_strip("/sign-up", signup::with_cors(signup::service()))
         .nest_no_strip("/oauth", oauth::with_no_store(oauth::service()))
@@ -49,6 +53,11 @@ pub fn app(ctx: AppContext) -> impl Endpoint {
             manage.spec_endpoint(),
         )
         .nest(format!("/docs/{}", manage::NAME), manage.swagger_ui())
+        .at(
+            format!("/docs/{}/openapi.json", admin::NAME),
+            admin.spec_endpoint(),
+        )
+        .nest(format!("/docs/{}", admin::NAME), admin.swagger_ui())
         .at("/docs", docs::index)
         .at("/docs/", docs::index)
         .at("/healthz", health::healthz)

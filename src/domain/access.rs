@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use super::{Role, Scope, oauth::TokenService};
+use super::{Role, Scope, Tenant, oauth::TokenService};
 use crate::auth::tokens::{self, Claims, TokenError};
 
 /// The verified caller behind a bearer token.
@@ -68,6 +68,18 @@ impl TokenService {
             return Err(TokenError::Invalid);
         }
         Ok(claims)
+    }
+
+    /// The tenant a bearer token acts on, once the caller is allowed `needed`
+    /// there. A deleted tenant makes its tokens invalid.
+    pub async fn authorize(&self, bearer: &str, needed: Scope) -> Result<Tenant, AccessError> {
+        let caller = self.caller(bearer).await?;
+        caller.require(needed)?;
+        match self.tenants.by_client_id(&caller.client_id).await {
+            Ok(Some(tenant)) if tenant.id == caller.tenant_id => Ok(tenant),
+            Ok(_) => Err(AccessError::InvalidToken),
+            Err(err) => Err(AccessError::Internal(err.to_string())),
+        }
     }
 
     /// Who presents this bearer token.

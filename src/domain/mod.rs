@@ -14,6 +14,7 @@ pub mod revocation;
 pub mod role;
 pub mod scope;
 pub mod tenant;
+pub mod user_admin;
 pub mod username;
 
 pub use client_id::ClientId;

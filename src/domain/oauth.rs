@@ -100,7 +100,7 @@ pub struct IssuedTokens {
 #[derive(Clone)]
 pub struct TokenService {
     pub(super) db: DatabaseConnection,
-    tenants: Tenants,
+    pub(super) tenants: Tenants,
     pub(super) keys: KeyRing,
     hasher: PasswordHasher,
     pub(super) clock: Clock,

@@ -31,6 +31,16 @@ pub enum UserStatus {
 }
 
 impl UserStatus {
+    pub const ALL: [UserStatus; 3] = [
+        UserStatus::Active,
+        UserStatus::Pending,
+        UserStatus::Disabled,
+    ];
+
+    pub fn parse(text: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|status| status.as_str() == text)
+    }
+
     pub fn as_str(&self) -> &'static str {
         match self {
             UserStatus::Active => "active",
@@ -50,6 +60,7 @@ pub struct User {
     pub status: UserStatus,
     pub roles: Vec<Role>,
     pub created_at: DateTime<Utc>,
+    pub last_login_at: Option<DateTime<Utc>>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -66,9 +77,9 @@ pub enum RegistrationError {
 
 #[derive(Clone)]
 pub struct Registrar {
-    db: DatabaseConnection,
-    hasher: PasswordHasher,
-    clock: Clock,
+    pub(super) db: DatabaseConnection,
+    pub(super) hasher: PasswordHasher,
+    pub(super) clock: Clock,
 }
 
 impl Registrar {
@@ -127,6 +138,7 @@ impl Registrar {
             status,
             roles: new_user.roles,
             created_at: model.created_at,
+            last_login_at: None,
         })
     }
 }

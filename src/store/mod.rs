@@ -4,6 +4,7 @@ pub mod refresh_tokens;
 pub mod revoked_tokens;
 pub mod signing_keys;
 pub mod tenants;
+pub mod user_directory;
 pub mod users;
 
 use std::time::Duration;

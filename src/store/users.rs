@@ -117,7 +117,7 @@ async fn insert_user<C: ConnectionTrait>(
     .map_err(classify)
 }
 
-fn classify(err: DbErr) -> InsertError {
+pub(super) fn classify(err: DbErr) -> InsertError {
     match err.sql_err() {
         // PostgreSQL names the index, SQLite the columns; both mention the key column.
         Some(SqlErr::UniqueConstraintViolation(message)) if message.contains("email_key") => {

@@ -9,11 +9,6 @@ pub fn from_parse_error(_err: poem::Error) -> TenantResponse {
     AccessError::InvalidToken.into()
 }
 
-pub fn internal(err: &dyn std::error::Error) -> TenantResponse {
-    tracing::error!(error = %err, "management request failed");
-    TenantResponse::Internal(ProblemJson::new(500, "Internal Server Error", None))
-}
-
 impl From<AccessError> for TenantResponse {
     fn from(err: AccessError) -> Self {
         let challenge = |description: &str| {

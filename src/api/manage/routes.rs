@@ -3,15 +3,8 @@
 use poem::web::Data;
 use poem_openapi::{OpenApi, payload::Json};
 
-use super::{
-    errors::internal,
-    types::{PolicyBody, TenantBody, TenantResponse},
-};
-use crate::{
-    api::bearer::OAuth2Bearer,
-    context::AppContext,
-    domain::{Scope, access::AccessError},
-};
+use super::types::{PolicyBody, TenantBody, TenantResponse};
+use crate::{api::bearer::OAuth2Bearer, context::AppContext, domain::Scope};
 
 pub struct ManageApi;
 
@@ -22,19 +15,13 @@ impl ManageApi {
     /// The caller's tenant and its policy.
     #[oai(path = "/manage/v1/tenant", method = "get", operation_id = "getTenant")]
     async fn get_tenant(&self, ctx: Data<&AppContext>, auth: OAuth2Bearer) -> TenantResponse {
-        let caller = match ctx.tokens.caller(&auth.0.token).await {
-            Ok(caller) => caller,
+        let tenant = match ctx
+            .tokens
+            .authorize(&auth.0.token, Scope::TenantManage)
+            .await
+        {
+            Ok(tenant) => tenant,
             Err(err) => return err.into(),
-        };
-        if let Err(err) = caller.require(Scope::TenantManage) {
-            return err.into();
-        }
-        // The (cached) tenant named by the token; a deleted or mismatched tenant
-        // makes the token invalid.
-        let tenant = match ctx.tenants.by_client_id(&caller.client_id).await {
-            Ok(Some(tenant)) if tenant.id == caller.tenant_id => tenant,
-            Ok(_) => return AccessError::InvalidToken.into(),
-            Err(err) => return internal(&err),
         };
         let policy = tenant.policy;
         TenantResponse::Ok(Json(TenantBody {

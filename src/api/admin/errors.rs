@@ -1,0 +1,143 @@
+//! The one place where the admin surface turns failures into FastAPI's answers:
+//! `{"detail": "..."}`, or `{"detail": [...]}` for validation errors.
+
+use poem_openapi::{error::AuthorizationError, payload::Json};
+
+use super::{
+    types::{
+        CreateReply, DeleteReply, GetReply, HttpError, HttpValidationError, ListReply, UpdateReply,
+    },
+    validation::Errors,
+};
+use crate::domain::{
+    FieldError, Problem, access::AccessError, registration::RegistrationError,
+    user_admin::AdminError,
+};
+
+/// A failed admin request, before it is put into an operation's response type.
+pub enum Failure {
+    Unauthorized(Json<HttpError>, String),
+    Forbidden(Json<HttpError>),
+    Invalid(Json<HttpValidationError>),
+    NotFound(Json<HttpError>),
+    Conflict(Json<HttpError>),
+    Unavailable(Json<HttpError>, u32),
+    Internal(Json<HttpError>),
+}
+
+fn detail(text: &str) -> Json<HttpError> {
+    Json(HttpError {
+        detail: text.to_owned(),
+    })
+}
+
+impl Failure {
+    pub fn not_found() -> Self {
+        Failure::NotFound(detail("User not found"))
+    }
+
+    pub fn internal(err: &dyn std::fmt::Display) -> Self {
+        tracing::error!(error = %err, "admin request failed");
+        Failure::Internal(detail("Internal Server Error"))
+    }
+
+    fn taken(field: &FieldError) -> Self {
+        let what = if field.field == "email" {
+            "Email"
+        } else {
+            "Username"
+        };
+        Failure::Conflict(detail(&format!("{what} already exists")))
+    }
+
+    fn overloaded() -> Self {
+        Failure::Unavailable(detail("Too many requests in progress, retry shortly"), 1)
+    }
+}
+
+impl From<Errors> for Failure {
+    fn from(errors: Errors) -> Self {
+        Failure::Invalid(Json(HttpValidationError { detail: errors.0 }))
+    }
+}
+
+impl From<AccessError> for Failure {
+    fn from(err: AccessError) -> Self {
+        let invalid = r#"Bearer error="invalid_token""#.to_owned();
+        match err {
+            AccessError::InvalidToken | AccessError::ExpiredToken => {
+                Failure::Unauthorized(detail("Not authenticated"), invalid)
+            }
+            AccessError::Forbidden(_) => Failure::Forbidden(detail("Not enough permissions")),
+            AccessError::Internal(reason) => Failure::internal(&reason),
+        }
+    }
+}
+
+impl From<RegistrationError> for Failure {
+    fn from(err: RegistrationError) -> Self {
+        match err {
+            RegistrationError::Rejected(fields) => match fields.first() {
+                Some(field) if field.problem == Problem::Taken => Failure::taken(field),
+                _ => Failure::internal(&format!("unexpected rejection: {fields:?}")),
+            },
+            RegistrationError::Overloaded => Failure::overloaded(),
+            RegistrationError::Hashing(reason) => Failure::internal(&reason),
+            RegistrationError::Storage(err) => Failure::internal(&err),
+        }
+    }
+}
+
+impl From<AdminError> for Failure {
+    fn from(err: AdminError) -> Self {
+        match err {
+            AdminError::NotFound => Failure::not_found(),
+            AdminError::Rejected(field) => Failure::taken(&field),
+            AdminError::Overloaded => Failure::overloaded(),
+            AdminError::Hashing(reason) => Failure::internal(&reason),
+            AdminError::Storage(err) => Failure::internal(&err),
+        }
+    }
+}
+
+/// Errors raised before a handler runs: a missing `Authorization: Bearer` header
+/// (FastAPI's `HTTPBearer` answer), or a body that could not be read.
+pub fn from_parse_error<T: From<Failure>>(err: poem::Error) -> T {
+    if err.is::<AuthorizationError>() {
+        Failure::Unauthorized(detail("Not authenticated"), "Bearer".to_owned()).into()
+    } else {
+        let mut errors = Errors::default();
+        errors.push(
+            "json_invalid",
+            serde_json::json!(["body"]),
+            "There was an error parsing the body".to_owned(),
+            serde_json::Value::Null,
+            None,
+        );
+        Failure::from(errors).into()
+    }
+}
+
+macro_rules! from_failure {
+    ($reply:ident { $($variant:ident($($field:ident),*)),* }) => {
+        impl From<Failure> for $reply {
+            fn from(failure: Failure) -> Self {
+                match failure {
+                    Failure::Unauthorized(body, challenge) => Self::Unauthorized(body, challenge),
+                    Failure::Forbidden(body) => Self::Forbidden(body),
+                    Failure::Invalid(body) => Self::Invalid(body),
+                    Failure::Internal(body) => Self::Internal(body),
+                    $(Failure::$variant($($field),*) => Self::$variant($($field),*),)*
+                    #[allow(unreachable_patterns)]
+                    _ => Self::Internal(detail("Internal Server Error")),
+                }
+            }
+        }
+    };
+}
+
+from_failure!(CreateReply { Conflict(body), Unavailable(body, retry) });
+from_failure!(ListReply {});
+from_failure!(GetReply { NotFound(body) });
+from_failure!(UpdateReply { NotFound(body), Conflict(body), Unavailable(body, retry) });
+from_failure!(DeleteReply { NotFound(body) });

@@ -1,0 +1,193 @@
+//! Turning the admin surface's raw requests into domain commands, reporting every
+//! problem the way pydantic does for the FastAPI original's models.
+
+use serde_json::{Value, json};
+
+use super::validation::{Errors, Fields, Pattern, StrRules, email_reason, literal, query_int};
+use crate::domain::{
+    Email, FieldError, Password, PasswordPolicy, Role, Tenant, Username, UsernameCharset,
+    UsernameRules,
+    registration::{NewUser, UserStatus},
+    user_admin::{UserFilter, UserUpdate},
+};
+
+pub const ROLES: &[&str] = &["admin", "editor", "viewer"];
+const ALL_ROLES: &[&str] = &["admin", "moderator", "editor", "viewer"];
+const STATUSES: &[&str] = &["active", "pending", "disabled"];
+pub const MAX_LIMIT: i64 = 1000;
+const DEFAULT_LIMIT: i64 = 100;
+
+const PASSWORD_POLICY: PasswordPolicy = PasswordPolicy {
+    min_chars: 8,
+    max_chars: 128,
+    min_classes: 0,
+};
+
+fn is_ascii_word(text: &str) -> bool {
+    text.bytes()
+        .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+}
+
+const USERNAME: StrRules = StrRules {
+    min_length: Some(3),
+    max_length: Some(150),
+    pattern: Some(Pattern {
+        regex: "^[A-Za-z0-9_-]+$",
+        matches: is_ascii_word,
+    }),
+};
+
+const PASSWORD: StrRules = StrRules {
+    min_length: Some(PASSWORD_POLICY.min_chars),
+    max_length: Some(PASSWORD_POLICY.max_chars),
+    pattern: None,
+};
+
+fn role(name: &str) -> Option<Role> {
+    name.parse().ok()
+}
+
+/// A pydantic `value_error` raised by a field validator.
+fn value_error(errors: &mut Errors, field: &str, input: &str, message: &str) {
+    errors.push(
+        "value_error",
+        json!(["body", field]),
+        format!("Value error, {message}"),
+        Value::String(input.to_owned()),
+        Some(json!({"error": {}})),
+    );
+}
+
+/// An optional, nullable email field; `Some(None)` is an explicit null.
+fn email_field(fields: &mut Fields<'_>) -> Option<Option<Email>> {
+    let raw = fields.string("email", false, true, StrRules::ANY)?;
+    let Some(raw) = raw else {
+        return Some(None);
+    };
+    match Email::parse(raw) {
+        Ok(email) => Some(Some(email)),
+        Err(_) => {
+            fields.email_error("email", raw, email_reason(raw));
+            None
+        }
+    }
+}
+
+fn password_field(fields: &mut Fields<'_>, required: bool) -> Option<Password> {
+    let raw = fields.string("password", required, false, PASSWORD)??;
+    match Password::parse(raw, PASSWORD_POLICY) {
+        Ok(password) => Some(password),
+        Err(_) => {
+            value_error(
+                &mut fields.errors,
+                "password",
+                raw,
+                "Password must not be blank",
+            );
+            None
+        }
+    }
+}
+
+/// `AdminUserCreate` → the registration command.
+pub fn create(body: &Value, tenant: &Tenant) -> Result<NewUser, Errors> {
+    let mut fields = Fields::of(body)?;
+    let username = fields.string("username", true, false, USERNAME).flatten();
+    let password = password_field(&mut fields, true);
+    let email = email_field(&mut fields);
+    let role = match fields.literal("role", ROLES) {
+        Some(name) => role(name),
+        None => Some(Role::Viewer),
+    };
+    let rules = UsernameRules {
+        charset: UsernameCharset::AsciiWord,
+        min_chars: 3,
+        max_chars: 150,
+        case_insensitive: tenant.policy.username_case_insensitive,
+    };
+    let username = username.and_then(|raw| match Username::parse(raw, rules) {
+        Ok(username) => Some(username),
+        Err(problem) => {
+            let reason = FieldError::new("username", problem).to_string();
+            value_error(&mut fields.errors, "username", raw, &reason);
+            None
+        }
+    });
+    match (username, password, email, role) {
+        (Some(username), Some(password), email, Some(role)) if fields.errors.is_empty() => {
+            Ok(NewUser {
+                username,
+                email: email.flatten(),
+                password: Some(password),
+                roles: vec![role],
+            })
+        }
+        // Every missing piece has pushed its error.
+        _ => Err(fields.errors),
+    }
+}
+
+/// `AdminUserUpdate` → the change. `status` wins over `is_active` when both are given.
+pub fn update(body: &Value) -> Result<UserUpdate, Errors> {
+    let mut fields = Fields::of(body)?;
+    let email = email_field(&mut fields);
+    let password = password_field(&mut fields, false);
+    let roles = fields
+        .literal_list("roles", ROLES)
+        .map(|names| names.into_iter().filter_map(role).collect());
+    let status = fields
+        .literal("status", STATUSES)
+        .and_then(UserStatus::parse);
+    let is_active = fields.boolean("is_active");
+    let status = status.or_else(|| {
+        is_active.map(|active| {
+            if active {
+                UserStatus::Active
+            } else {
+                UserStatus::Disabled
+            }
+        })
+    });
+    fields.errors.into_result(UserUpdate {
+        email,
+        password,
+        roles,
+        status,
+    })
+}
+
+/// The list query: `skip`, `limit`, `status`, `role` and `q`.
+pub struct ListQuery<'a> {
+    pub skip: Option<&'a str>,
+    pub limit: Option<&'a str>,
+    pub status: Option<&'a str>,
+    pub role: Option<&'a str>,
+    pub q: Option<&'a str>,
+}
+
+pub fn list(query: &ListQuery<'_>) -> Result<(UserFilter, u64, u64), Errors> {
+    let mut errors = Errors::default();
+    let skip = query_int(&mut errors, "skip", query.skip, 0, 0, None);
+    let limit = query_int(
+        &mut errors,
+        "limit",
+        query.limit,
+        DEFAULT_LIMIT,
+        0,
+        Some(MAX_LIMIT),
+    );
+    let mut choice = |name: &str, raw: Option<&str>, choices: &[&str]| {
+        let value = Value::String(raw?.to_owned());
+        literal(&mut errors, json!(["query", name]), &value, choices).map(str::to_owned)
+    };
+    let status = choice("status", query.status, STATUSES);
+    let role_name = choice("role", query.role, ALL_ROLES);
+    let filter = UserFilter {
+        status: status.as_deref().and_then(UserStatus::parse),
+        role: role_name.as_deref().and_then(role),
+        prefix: query.q.map(str::to_owned),
+    };
+    let skip = u64::try_from(skip).unwrap_or(0);
+    let limit = u64::try_from(limit).unwrap_or(0);
+    errors.into_result((filter, skip, limit))
+}

@@ -1,0 +1,210 @@
+//! `/admin/users/...`: thin handlers over the registration pipeline and the user
+//! administration of the domain.
+
+use poem::web::Data;
+use poem_openapi::{
+    OpenApi,
+    param::{Path, Query},
+    payload::Json,
+};
+
+use super::{
+    body::FastApiBody,
+    errors::Failure,
+    params::{RawInteger, RawUuid},
+    requests::{self, ListQuery},
+    types::{
+        AdminUserCreate, AdminUserUpdate, CreateReply, DeleteReply, GetReply, ListReply, Timestamp,
+        UpdateReply, UserResponse,
+    },
+    validation::{Errors, path_uuid},
+};
+use crate::{
+    api::bearer::OAuth2Bearer,
+    context::AppContext,
+    domain::{Scope, Tenant, registration::User},
+};
+
+pub struct AdminApi;
+
+fn user_response(user: User) -> UserResponse {
+    UserResponse {
+        id: user.uuid,
+        username: user.username,
+        email: user.email,
+        is_active: user.status == crate::domain::registration::UserStatus::Active,
+        status: user.status.as_str().to_owned(),
+        last_login_at: user.last_login_at.map(Timestamp),
+        created_at: Timestamp(user.created_at),
+        roles: user.roles.iter().map(|r| r.as_str().to_owned()).collect(),
+    }
+}
+
+async fn tenant(ctx: &AppContext, auth: &OAuth2Bearer, needed: Scope) -> Result<Tenant, Failure> {
+    let tenant = ctx.tokens.authorize(&auth.0.token, needed).await?;
+    tracing::Span::current().record("tenant", tenant.client_id.as_str());
+    Ok(tenant)
+}
+
+fn user_id(raw: &RawUuid) -> Result<uuid::Uuid, Failure> {
+    let mut errors = Errors::default();
+    path_uuid(&mut errors, "user_id", &raw.0).ok_or_else(|| errors.into())
+}
+
+#[OpenApi]
+impl AdminApi {
+    /// Create User
+    ///
+    /// Create a new user with the specified role (admin only).
+    #[oai(
+        path = "/admin/users",
+        method = "post",
+        operation_id = "create_user_admin_users__post"
+    )]
+    async fn create_user(
+        &self,
+        ctx: Data<&AppContext>,
+        auth: OAuth2Bearer,
+        body: FastApiBody<AdminUserCreate>,
+    ) -> CreateReply {
+        let created = async {
+            let tenant = tenant(&ctx, &auth, Scope::UsersWrite).await?;
+            let value = body.body.into_value()?;
+            let new_user = requests::create(&value, &tenant)?;
+            Ok::<_, Failure>(ctx.registrar.register(&tenant, new_user).await?)
+        };
+        match created.await {
+            Ok(user) => CreateReply::Created(Json(user_response(user))),
+            Err(failure) => failure.into(),
+        }
+    }
+
+    /// List Users
+    ///
+    /// The tenant's users, oldest first, a page at a time; filter by `status`,
+    /// `role`, or a prefix `q` of the username or email.
+    #[oai(
+        path = "/admin/users",
+        method = "get",
+        operation_id = "list_users_admin_users__get"
+    )]
+    // One argument per documented query parameter, as poem-openapi wants them.
+    #[allow(clippy::too_many_arguments)]
+    async fn list_users(
+        &self,
+        ctx: Data<&AppContext>,
+        auth: OAuth2Bearer,
+        /// How many users to skip (default 0).
+        skip: Query<Option<RawInteger>>,
+        /// At most this many users (default 100, at most 1000).
+        limit: Query<Option<RawInteger>>,
+        /// Only users with this status: `active`, `pending` or `disabled`.
+        status: Query<Option<String>>,
+        /// Only users holding this role.
+        role: Query<Option<String>>,
+        /// Only users whose username or email starts with this.
+        q: Query<Option<String>>,
+    ) -> ListReply {
+        let listed = async {
+            let tenant = tenant(&ctx, &auth, Scope::UsersRead).await?;
+            let (filter, skip, limit) = requests::list(&ListQuery {
+                skip: skip.0.as_ref().map(|s| s.0.as_str()),
+                limit: limit.0.as_ref().map(|s| s.0.as_str()),
+                status: status.0.as_deref(),
+                role: role.0.as_deref(),
+                q: q.0.as_deref(),
+            })?;
+            ctx.registrar
+                .list_users(&tenant, &filter, skip, limit)
+                .await
+                .map_err(|err| Failure::internal(&err))
+        };
+        match listed.await {
+            Ok(users) => ListReply::Ok(Json(users.into_iter().map(user_response).collect())),
+            Err(failure) => failure.into(),
+        }
+    }
+
+    /// Get User
+    #[oai(
+        path = "/admin/users/:user_id",
+        method = "get",
+        operation_id = "get_user_admin_users__user_id__get"
+    )]
+    async fn get_user(
+        &self,
+        ctx: Data<&AppContext>,
+        auth: OAuth2Bearer,
+        user_id: Path<RawUuid>,
+    ) -> GetReply {
+        let found = async {
+            let tenant = tenant(&ctx, &auth, Scope::UsersRead).await?;
+            let id = self::user_id(&user_id)?;
+            ctx.registrar
+                .find_user(&tenant, id)
+                .await
+                .map_err(|err| Failure::internal(&err))?
+                .ok_or_else(Failure::not_found)
+        };
+        match found.await {
+            Ok(user) => GetReply::Ok(Json(user_response(user))),
+            Err(failure) => failure.into(),
+        }
+    }
+
+    /// Update User
+    ///
+    /// Change the email, roles, status (or `is_active`) or password; only the
+    /// fields present change. Setting a password activates a pending user.
+    #[oai(
+        path = "/admin/users/:user_id",
+        method = "patch",
+        operation_id = "update_user_admin_users__user_id__patch"
+    )]
+    async fn update_user(
+        &self,
+        ctx: Data<&AppContext>,
+        auth: OAuth2Bearer,
+        user_id: Path<RawUuid>,
+        body: FastApiBody<AdminUserUpdate>,
+    ) -> UpdateReply {
+        let updated = async {
+            let tenant = tenant(&ctx, &auth, Scope::UsersWrite).await?;
+            let id = self::user_id(&user_id)?;
+            let value = body.body.into_value()?;
+            let update = requests::update(&value)?;
+            Ok::<_, Failure>(ctx.registrar.update_user(&tenant, id, update).await?)
+        };
+        match updated.await {
+            Ok(user) => UpdateReply::Ok(Json(user_response(user))),
+            Err(failure) => failure.into(),
+        }
+    }
+
+    /// Delete User
+    #[oai(
+        path = "/admin/users/:user_id",
+        method = "delete",
+        operation_id = "delete_user_admin_users__user_id__delete"
+    )]
+    async fn delete_user(
+        &self,
+        ctx: Data<&AppContext>,
+        auth: OAuth2Bearer,
+        user_id: Path<RawUuid>,
+    ) -> DeleteReply {
+        let deleted = async {
+            let tenant = tenant(&ctx, &auth, Scope::UsersWrite).await?;
+            let id = self::user_id(&user_id)?;
+            match ctx.registrar.delete_user(&tenant, id).await {
+                Ok(true) => Ok(()),
+                Ok(false) => Err(Failure::not_found()),
+                Err(err) => Err(Failure::internal(&err)),
+            }
+        };
+        match deleted.await {
+            Ok(()) => DeleteReply::Deleted,
+            Err(failure) => failure.into(),
+        }
+    }
+}

@@ -1,0 +1,233 @@
+//! Wire types of the admin surface, named as the FastAPI original names them.
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use poem_openapi::{
+    ApiResponse, Object,
+    payload::Json,
+    registry::{MetaSchema, MetaSchemaRef},
+    types::{ParseError, ParseFromJSON, ParseResult, ToJSON, Type},
+};
+use serde_json::Value;
+use uuid::Uuid;
+
+use super::errors::from_parse_error;
+
+/// The create request, documented for the spec; the handler validates the raw
+/// JSON itself so that errors come out as pydantic's.
+#[derive(Debug, Object)]
+#[oai(rename = "AdminUserCreate")]
+pub struct AdminUserCreate {
+    /// Login username (3-150 chars). Must be unique across the system.
+    #[oai(validator(min_length = 3, max_length = 150, pattern = r"^[A-Za-z0-9_-]+$"))]
+    pub username: String,
+    /// Initial password (minimum 8 characters). The user can change this after first login.
+    #[oai(validator(min_length = 8, max_length = 128))]
+    pub password: String,
+    pub email: Option<String>,
+    /// User role: 'admin', 'editor', or 'viewer'. Defaults to 'viewer'.
+    pub role: Option<AdminRole>,
+}
+
+/// A partial update: only the fields present change.
+#[derive(Debug, Object)]
+#[oai(rename = "AdminUserUpdate")]
+pub struct AdminUserUpdate {
+    /// A new address, or `null` to remove it.
+    pub email: Option<String>,
+    /// A new password (same policy as at creation); activates a pending user.
+    #[oai(validator(min_length = 8, max_length = 128))]
+    pub password: Option<String>,
+    /// The complete new set of roles.
+    pub roles: Option<Vec<AdminRole>>,
+    /// `active`, `pending` or `disabled`.
+    pub status: Option<AdminStatus>,
+    /// `true` activates, `false` disables.
+    pub is_active: Option<bool>,
+}
+
+#[derive(Debug, poem_openapi::Enum)]
+#[oai(rename_all = "lowercase")]
+pub enum AdminRole {
+    Admin,
+    Editor,
+    Viewer,
+}
+
+#[derive(Debug, poem_openapi::Enum)]
+#[oai(rename_all = "lowercase")]
+pub enum AdminStatus {
+    Active,
+    Pending,
+    Disabled,
+}
+
+/// A timestamp as pydantic writes it: `2026-11-23T09:20:00.078894Z`.
+#[derive(Debug, Clone, Copy)]
+pub struct Timestamp(pub DateTime<Utc>);
+
+impl Type for Timestamp {
+    const IS_REQUIRED: bool = true;
+    type RawValueType = Self;
+    type RawElementValueType = Self;
+
+    fn name() -> std::borrow::Cow<'static, str> {
+        "string_date-time".into()
+    }
+
+    fn schema_ref() -> MetaSchemaRef {
+        MetaSchemaRef::Inline(Box::new(MetaSchema::new_with_format("string", "date-time")))
+    }
+
+    fn as_raw_value(&self) -> Option<&Self::RawValueType> {
+        Some(self)
+    }
+
+    fn raw_element_iter<'a>(
+        &'a self,
+    ) -> Box<dyn Iterator<Item = &'a Self::RawElementValueType> + 'a> {
+        Box::new(self.as_raw_value().into_iter())
+    }
+}
+
+impl ToJSON for Timestamp {
+    fn to_json(&self) -> Option<Value> {
+        let micros = self.0.timestamp_subsec_micros();
+        let format = if micros == 0 {
+            SecondsFormat::Secs
+        } else {
+            SecondsFormat::Micros
+        };
+        Some(Value::String(self.0.to_rfc3339_opts(format, true)))
+    }
+}
+
+impl ParseFromJSON for Timestamp {
+    fn parse_from_json(value: Option<Value>) -> ParseResult<Self> {
+        match value {
+            Some(Value::String(text)) => DateTime::parse_from_rfc3339(&text)
+                .map(|at| Self(at.with_timezone(&Utc)))
+                .map_err(ParseError::custom),
+            other => Err(ParseError::expected_type(other.unwrap_or_default())),
+        }
+    }
+}
+
+#[derive(Debug, Object)]
+#[oai(rename = "UserResponse")]
+pub struct UserResponse {
+    pub id: Uuid,
+    pub username: String,
+    pub email: Option<String>,
+    pub is_active: bool,
+    /// Account status: active, pending, disabled
+    pub status: String,
+    pub last_login_at: Option<Timestamp>,
+    pub created_at: Timestamp,
+    /// Assigned role names, e.g. ['admin', 'editor']
+    pub roles: Vec<String>,
+}
+
+/// One problem with the request, as pydantic reports it.
+#[derive(Debug, Clone, Object)]
+#[oai(rename = "ValidationError")]
+pub struct ValidationError {
+    /// Error Type
+    #[oai(rename = "type")]
+    pub kind: String,
+    /// Location: `body`, `path` or `query`, then the field (and index).
+    pub loc: Vec<Value>,
+    /// Message
+    pub msg: String,
+    /// The offending input.
+    pub input: Option<Value>,
+    /// Context, such as the violated limit.
+    #[oai(skip_serializing_if_is_none)]
+    pub ctx: Option<Value>,
+}
+
+#[derive(Debug, Object)]
+#[oai(rename = "HTTPValidationError")]
+pub struct HttpValidationError {
+    pub detail: Vec<ValidationError>,
+}
+
+/// Every other error: `{"detail": "..."}`.
+#[derive(Debug, Object)]
+#[oai(rename = "HTTPError")]
+pub struct HttpError {
+    pub detail: String,
+}
+
+macro_rules! reply {
+    ($(#[$doc:meta])* $name:ident { $($body:tt)* }) => {
+        $(#[$doc])*
+        #[derive(Debug, ApiResponse)]
+        #[oai(bad_request_handler = "from_parse_error")]
+        pub enum $name {
+            $($body)*
+            /// Missing or invalid bearer token.
+            #[oai(status = 401)]
+            Unauthorized(Json<HttpError>, #[oai(header = "WWW-Authenticate")] String),
+            /// The token is not a tenant admin's.
+            #[oai(status = 403)]
+            Forbidden(Json<HttpError>),
+            /// Validation Error
+            #[oai(status = 422)]
+            Invalid(Json<HttpValidationError>),
+            /// Unexpected failure; details are in the server's logs.
+            #[oai(status = 500)]
+            Internal(Json<HttpError>),
+        }
+    };
+}
+
+reply!(CreateReply {
+    /// Successful Response
+    #[oai(status = 201)]
+    Created(Json<UserResponse>),
+    /// The username (or email) is taken in this tenant.
+    #[oai(status = 409)]
+    Conflict(Json<HttpError>),
+    /// Too many password hashes in flight; retry after the given seconds.
+    #[oai(status = 503)]
+    Unavailable(Json<HttpError>, #[oai(header = "Retry-After")] u32),
+});
+
+reply!(ListReply {
+    /// Successful Response
+    #[oai(status = 200)]
+    Ok(Json<Vec<UserResponse>>),
+});
+
+reply!(GetReply {
+    /// Successful Response
+    #[oai(status = 200)]
+    Ok(Json<UserResponse>),
+    /// No such user in this tenant.
+    #[oai(status = 404)]
+    NotFound(Json<HttpError>),
+});
+
+reply!(UpdateReply {
+    /// Successful Response
+    #[oai(status = 200)]
+    Ok(Json<UserResponse>),
+    /// No such user in this tenant.
+    #[oai(status = 404)]
+    NotFound(Json<HttpError>),
+    /// The email is taken in this tenant.
+    #[oai(status = 409)]
+    Conflict(Json<HttpError>),
+    /// Too many password hashes in flight; retry after the given seconds.
+    #[oai(status = 503)]
+    Unavailable(Json<HttpError>, #[oai(header = "Retry-After")] u32),
+});
+
+reply!(DeleteReply {
+    /// Deleted.
+    #[oai(status = 204)]
+    Deleted,
+    /// No such user in this tenant.
+    #[oai(status = 404)]
+    NotFound(Json<HttpError>),
+});

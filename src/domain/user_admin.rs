@@ -1,0 +1,191 @@
+//! What a tenant's administrators do with its users besides creating them: list,
+//! read, change (email, roles, status, password) and delete. Users are named by
+//! their uuid, and only ever within the caller's tenant.
+
+use std::collections::HashMap;
+
+use entity::users;
+use sea_orm::DbErr;
+use tracing::instrument;
+use uuid::Uuid;
+
+use super::{
+    Email, FieldError, Password, Problem, Role, Tenant,
+    registration::{Registrar, User, UserStatus},
+};
+use crate::{
+    auth::HashError,
+    store::{
+        user_directory::{self, UserChanges, UserQuery},
+        users::{Duplicate, InsertError},
+    },
+};
+
+/// Which users to list.
+#[derive(Debug, Default, Clone)]
+pub struct UserFilter {
+    pub status: Option<UserStatus>,
+    pub role: Option<Role>,
+    /// Prefix of the username or of the email.
+    pub prefix: Option<String>,
+}
+
+/// A change requested by an administrator; `None` leaves a field as it is.
+#[derive(Debug, Default)]
+pub struct UserUpdate {
+    /// `Some(None)` removes the address.
+    pub email: Option<Option<Email>>,
+    pub password: Option<Password>,
+    pub roles: Option<Vec<Role>>,
+    pub status: Option<UserStatus>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum AdminError {
+    #[error("no such user in this tenant")]
+    NotFound,
+    #[error("rejected: {0:?}")]
+    Rejected(FieldError),
+    #[error("too many password hashes in flight")]
+    Overloaded,
+    #[error("password hashing failed: {0}")]
+    Hashing(String),
+    #[error("storage failure: {0}")]
+    Storage(#[from] DbErr),
+}
+
+impl From<InsertError> for AdminError {
+    fn from(err: InsertError) -> Self {
+        match err {
+            InsertError::Duplicate(Duplicate::Email) => {
+                AdminError::Rejected(FieldError::new("email", Problem::Taken))
+            }
+            InsertError::Duplicate(Duplicate::Username) => {
+                AdminError::Rejected(FieldError::new("username", Problem::Taken))
+            }
+            InsertError::Db(err) => AdminError::Storage(err),
+        }
+    }
+}
+
+fn to_user(model: users::Model, roles: Vec<Role>) -> User {
+    User {
+        id: model.id,
+        uuid: model.uuid,
+        username: model.username,
+        email: model.email,
+        status: UserStatus::parse(&model.status).unwrap_or(UserStatus::Disabled),
+        roles,
+        created_at: model.created_at,
+        last_login_at: model.last_login_at,
+    }
+}
+
+impl Registrar {
+    pub async fn list_users(
+        &self,
+        tenant: &Tenant,
+        filter: &UserFilter,
+        skip: u64,
+        limit: u64,
+    ) -> Result<Vec<User>, DbErr> {
+        let prefix = filter.prefix.as_deref().filter(|p| !p.is_empty());
+        let username_prefix = prefix.map(|p| {
+            if tenant.policy.username_case_insensitive {
+                p.to_lowercase()
+            } else {
+                p.to_owned()
+            }
+        });
+        let query = UserQuery {
+            status: filter.status.as_ref().map(|s| s.as_str().to_owned()),
+            role: filter.role,
+            username_key_prefix: username_prefix,
+            email_key_prefix: prefix.map(str::to_lowercase),
+            skip,
+            limit,
+        };
+        let models = user_directory::list(&self.db, tenant.id, &query).await?;
+        let ids: Vec<i64> = models.iter().map(|m| m.id).collect();
+        let mut roles: HashMap<i64, Vec<Role>> = HashMap::new();
+        for (user_id, role) in user_directory::roles_of_many(&self.db, &ids).await? {
+            if let Ok(role) = role.parse() {
+                roles.entry(user_id).or_default().push(role);
+            }
+        }
+        Ok(models
+            .into_iter()
+            .map(|model| {
+                let mut user_roles = roles.remove(&model.id).unwrap_or_default();
+                user_roles.sort();
+                to_user(model, user_roles)
+            })
+            .collect())
+    }
+
+    pub async fn find_user(&self, tenant: &Tenant, uuid: Uuid) -> Result<Option<User>, DbErr> {
+        let Some(model) = user_directory::find_by_uuid(&self.db, tenant.id, uuid).await? else {
+            return Ok(None);
+        };
+        let mut roles: Vec<Role> = user_directory::roles_of_many(&self.db, &[model.id])
+            .await?
+            .into_iter()
+            .filter_map(|(_, role)| role.parse().ok())
+            .collect();
+        roles.sort();
+        Ok(Some(to_user(model, roles)))
+    }
+
+    /// Applies an administrator's change. Setting a password activates a pending
+    /// user unless a status is given too.
+    #[instrument(skip_all, fields(tenant = %tenant.client_id, user = %uuid))]
+    pub async fn update_user(
+        &self,
+        tenant: &Tenant,
+        uuid: Uuid,
+        update: UserUpdate,
+    ) -> Result<User, AdminError> {
+        let user = self
+            .find_user(tenant, uuid)
+            .await?
+            .ok_or(AdminError::NotFound)?;
+        let password_hash = match &update.password {
+            Some(password) => Some(self.hasher.hash(password).await.map_err(|err| match err {
+                HashError::Overloaded => AdminError::Overloaded,
+                HashError::Failed(reason) => AdminError::Hashing(reason),
+            })?),
+            None => None,
+        };
+        let status = update.status.or_else(|| {
+            (password_hash.is_some() && user.status == UserStatus::Pending)
+                .then_some(UserStatus::Active)
+        });
+        let changes = UserChanges {
+            email: update
+                .email
+                .map(|email| email.map(|e| (e.as_str().to_owned(), e.key().to_owned()))),
+            password_hash,
+            status: status.map(|s| s.as_str().to_owned()),
+            roles: update.roles.map(|mut roles| {
+                roles.sort();
+                roles.dedup();
+                roles
+            }),
+            now: Some(self.clock.now()),
+        };
+        user_directory::update(&self.db, user.id, changes).await?;
+        tracing::info!("user updated");
+        self.find_user(tenant, uuid)
+            .await?
+            .ok_or(AdminError::NotFound)
+    }
+
+    #[instrument(skip_all, fields(tenant = %tenant.client_id, user = %uuid))]
+    pub async fn delete_user(&self, tenant: &Tenant, uuid: Uuid) -> Result<bool, DbErr> {
+        let deleted = user_directory::delete(&self.db, tenant.id, uuid).await?;
+        if deleted {
+            tracing::info!("user deleted");
+        }
+        Ok(deleted)
+    }
+}

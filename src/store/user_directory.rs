@@ -1,0 +1,166 @@
+//! Reading and changing a tenant's users for its administrators (the admin
+//! surface). Every query is scoped by tenant.
+
+use chrono::{DateTime, Utc};
+use entity::{user_roles, users};
+use sea_orm::{
+    ColumnTrait, Condition, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set, TransactionTrait,
+    sea_query::{Expr, LikeExpr, Query},
+};
+use uuid::Uuid;
+
+use super::users::{InsertError, classify};
+use crate::domain::Role;
+
+/// Which users to list.
+#[derive(Debug, Default, Clone)]
+pub struct UserQuery {
+    pub status: Option<String>,
+    pub role: Option<Role>,
+    /// Prefix of the canonical username (already case-mapped as the tenant
+    /// requires) or of the lowercased email.
+    pub username_key_prefix: Option<String>,
+    pub email_key_prefix: Option<String>,
+    pub skip: u64,
+    pub limit: u64,
+}
+
+/// `LIKE 'prefix%'` with the prefix's own `%`, `_` and `\` taken literally.
+fn starts_with(prefix: &str) -> LikeExpr {
+    let escaped = prefix
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
+    LikeExpr::new(format!("{escaped}%")).escape('\\')
+}
+
+/// A page of the tenant's users, oldest first (stable: ordered by id).
+pub async fn list(
+    db: &DatabaseConnection,
+    tenant_id: i64,
+    query: &UserQuery,
+) -> Result<Vec<users::Model>, DbErr> {
+    let mut select = users::Entity::find().filter(users::Column::TenantId.eq(tenant_id));
+    if let Some(status) = &query.status {
+        select = select.filter(users::Column::Status.eq(status.as_str()));
+    }
+    if let Some(role) = query.role {
+        select = select.filter(
+            users::Column::Id.in_subquery(
+                Query::select()
+                    .column(user_roles::Column::UserId)
+                    .from(user_roles::Entity)
+                    .and_where(user_roles::Column::Role.eq(role.as_str()))
+                    .to_owned(),
+            ),
+        );
+    }
+    if let (Some(username), Some(email)) = (&query.username_key_prefix, &query.email_key_prefix) {
+        select = select.filter(
+            Condition::any()
+                .add(users::Column::UsernameKey.like(starts_with(username)))
+                .add(users::Column::EmailKey.like(starts_with(email))),
+        );
+    }
+    select
+        .order_by_asc(users::Column::Id)
+        .offset(query.skip)
+        .limit(query.limit)
+        .all(db)
+        .await
+}
+
+pub async fn find_by_uuid(
+    db: &DatabaseConnection,
+    tenant_id: i64,
+    uuid: Uuid,
+) -> Result<Option<users::Model>, DbErr> {
+    users::Entity::find()
+        .filter(users::Column::TenantId.eq(tenant_id))
+        .filter(users::Column::Uuid.eq(uuid))
+        .one(db)
+        .await
+}
+
+/// The roles of each of the given users.
+pub async fn roles_of_many(
+    db: &DatabaseConnection,
+    user_ids: &[i64],
+) -> Result<Vec<(i64, String)>, DbErr> {
+    if user_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    user_roles::Entity::find()
+        .select_only()
+        .column(user_roles::Column::UserId)
+        .column(user_roles::Column::Role)
+        .filter(user_roles::Column::UserId.is_in(user_ids.iter().copied()))
+        .into_tuple()
+        .all(db)
+        .await
+}
+
+/// Changes to one user; `None` leaves a column as it is.
+#[derive(Debug, Default)]
+pub struct UserChanges {
+    /// `Some(None)` removes the address.
+    pub email: Option<Option<(String, String)>>,
+    pub password_hash: Option<String>,
+    pub status: Option<String>,
+    pub roles: Option<Vec<Role>>,
+    pub now: Option<DateTime<Utc>>,
+}
+
+/// Applies the changes in one transaction; a taken email comes back as
+/// [`InsertError::Duplicate`].
+pub async fn update(
+    db: &DatabaseConnection,
+    user_id: i64,
+    changes: UserChanges,
+) -> Result<(), InsertError> {
+    let txn = db.begin().await?;
+    let mut update = users::Entity::update_many().filter(users::Column::Id.eq(user_id));
+    if let Some(email) = changes.email {
+        let (address, key) = email.unzip();
+        update = update
+            .col_expr(users::Column::Email, Expr::value(address))
+            .col_expr(users::Column::EmailKey, Expr::value(key));
+    }
+    if let Some(hash) = changes.password_hash {
+        update = update.col_expr(users::Column::PasswordHash, Expr::value(hash));
+    }
+    if let Some(status) = changes.status {
+        update = update.col_expr(users::Column::Status, Expr::value(status));
+    }
+    if let Some(now) = changes.now {
+        update = update.col_expr(users::Column::UpdatedAt, Expr::value(now));
+    }
+    update.exec(&txn).await.map_err(classify)?;
+    if let Some(roles) = changes.roles {
+        user_roles::Entity::delete_many()
+            .filter(user_roles::Column::UserId.eq(user_id))
+            .exec(&txn)
+            .await?;
+        if !roles.is_empty() {
+            user_roles::Entity::insert_many(roles.iter().map(|role| user_roles::ActiveModel {
+                user_id: Set(user_id),
+                role: Set(role.as_str().to_owned()),
+            }))
+            .exec(&txn)
+            .await?;
+        }
+    }
+    txn.commit().await?;
+    Ok(())
+}
+
+/// Deletes the user (roles and refresh tokens go with it); false when there was none.
+pub async fn delete(db: &DatabaseConnection, tenant_id: i64, uuid: Uuid) -> Result<bool, DbErr> {
+    let result = users::Entity::delete_many()
+        .filter(users::Column::TenantId.eq(tenant_id))
+        .filter(users::Column::Uuid.eq(uuid))
+        .exec(db)
+        .await?;
+    Ok(result.rows_affected > 0)
+}
