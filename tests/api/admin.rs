@@ -2,12 +2,12 @@
 //! (`tests/fixtures/admin-fastapi-reference.json`, copied from the shared
 //! fixtures), byte for byte, and its user administration.
 
-use reqwest::Method;
-use serde_json::Value;
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
 
 use crate::{
     db_test,
-    helpers::{Backend, spawn_app},
+    helpers::{Backend, json_body, spawn_app},
     oauth::create_user,
 };
 
@@ -81,3 +81,429 @@ async fn fixture_cases_match_the_fastapi_original(backend: Backend) {
     }
 }
 db_test!(fixture_cases_match_the_fastapi_original);
+
+/// Sends `body` as JSON with the bearer token.
+async fn call(
+    app: &crate::helpers::TestApp,
+    method: Method,
+    path: &str,
+    token: &str,
+    body: Option<Value>,
+) -> (StatusCode, Value) {
+    let mut request = app.client.request(method, app.url(path)).bearer_auth(token);
+    if let Some(body) = body {
+        request = request.json(&body);
+    }
+    let response = request.send().await.unwrap();
+    let status = response.status();
+    let text = response.text().await.unwrap();
+    (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+}
+
+async fn create(app: &crate::helpers::TestApp, token: &str, body: Value) -> Value {
+    let (status, user) = call(app, Method::POST, "/admin/users/", token, Some(body)).await;
+    assert_eq!(status, StatusCode::CREATED, "{user}");
+    user
+}
+
+async fn users_are_listed_read_changed_and_deleted(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let tenant = app.create_tenant("app").await;
+    let token = app.client_token(&tenant, "users:read users:write").await;
+    let alice = create(
+        &app,
+        &token,
+        json!({"username": "alice", "password": "password1", "email": "alice@example.com", "role": "admin"}),
+    )
+    .await;
+    let bob = create(
+        &app,
+        &token,
+        json!({"username": "bob", "password": "password2"}),
+    )
+    .await;
+    let carol = create(
+        &app,
+        &token,
+        json!({"username": "carol", "password": "password3", "email": "CAROL@example.com", "role": "editor"}),
+    )
+    .await;
+    let id = |user: &Value| user["id"].as_str().unwrap().to_owned();
+
+    // Listing: stable order, pagination, filters, prefix search.
+    let names = |users: &Value| {
+        users
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|u| u["username"].as_str().unwrap().to_owned())
+            .collect::<Vec<_>>()
+    };
+    for (query, expected) in [
+        ("", vec!["alice", "bob", "carol"]),
+        ("?skip=1&limit=1", vec!["bob"]),
+        ("?limit=0", vec![]),
+        ("?role=editor", vec!["carol"]),
+        ("?role=viewer", vec!["bob"]),
+        ("?q=ca", vec!["carol"]),
+        ("?q=Alice", vec!["alice"]),
+        ("?q=carol%40", vec!["carol"]),
+        ("?q=%25", vec![]),
+        ("?status=active&role=admin", vec!["alice"]),
+        ("?status=disabled", vec![]),
+    ] {
+        let (status, users) = call(
+            &app,
+            Method::GET,
+            &format!("/admin/users/{query}"),
+            &token,
+            None,
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{query}");
+        assert_eq!(names(&users), expected, "{query}");
+    }
+    let (status, errors) = call(
+        &app,
+        Method::GET,
+        "/admin/users/?status=gone&skip=-1",
+        &token,
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(errors["detail"][0]["type"], "greater_than_equal");
+    assert_eq!(errors["detail"][0]["loc"], json!(["query", "skip"]));
+    assert_eq!(errors["detail"][1]["type"], "literal_error");
+    assert_eq!(errors["detail"][1]["loc"], json!(["query", "status"]));
+
+    // Reading one.
+    let (status, read) = call(
+        &app,
+        Method::GET,
+        &format!("/admin/users/{}", id(&bob)),
+        &token,
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(read, bob);
+
+    // Changing: email, roles, status via is_active, then status.
+    let path = format!("/admin/users/{}", id(&bob));
+    let (status, changed) = call(
+        &app,
+        Method::PATCH,
+        &path,
+        &token,
+        Some(
+            json!({"email": "bob@example.com", "roles": ["editor", "viewer"], "is_active": false}),
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{changed}");
+    assert_eq!(changed["email"], "bob@example.com");
+    assert_eq!(changed["roles"], json!(["editor", "viewer"]));
+    assert_eq!(changed["status"], "disabled");
+    assert_eq!(changed["is_active"], false);
+    let (_, changed) = call(
+        &app,
+        Method::PATCH,
+        &path,
+        &token,
+        Some(json!({"status": "active", "email": null})),
+    )
+    .await;
+    assert_eq!(changed["status"], "active");
+    assert_eq!(changed["email"], Value::Null);
+    assert_eq!(changed["roles"], json!(["editor", "viewer"]));
+
+    // A taken email is a conflict, and bad fields are pydantic errors, all at once.
+    let (status, conflict) = call(
+        &app,
+        Method::PATCH,
+        &path,
+        &token,
+        Some(json!({"email": "carol@EXAMPLE.com"})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert_eq!(conflict, json!({"detail": "Email already exists"}));
+    let (status, errors) = call(
+        &app,
+        Method::PATCH,
+        &path,
+        &token,
+        Some(json!({"email": "nope", "password": "short", "roles": ["admin", "root"], "status": "gone", "is_active": "maybe"})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let kinds: Vec<(&str, Value)> = errors["detail"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| (e["type"].as_str().unwrap(), e["loc"].clone()))
+        .collect();
+    assert_eq!(
+        kinds,
+        vec![
+            ("value_error", json!(["body", "email"])),
+            ("string_too_short", json!(["body", "password"])),
+            ("literal_error", json!(["body", "roles", 1])),
+            ("literal_error", json!(["body", "status"])),
+            ("bool_parsing", json!(["body", "is_active"])),
+        ]
+    );
+
+    // Deleting; then it is gone.
+    let response = app
+        .client
+        .delete(app.url(&format!("/admin/users/{}", id(&carol))))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::NO_CONTENT);
+    assert_eq!(response.text().await.unwrap(), "");
+    for method in [Method::GET, Method::DELETE, Method::PATCH] {
+        let (status, body) = call(
+            &app,
+            method,
+            &format!("/admin/users/{}", id(&carol)),
+            &token,
+            Some(json!({})),
+        )
+        .await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+        assert_eq!(body, json!({"detail": "User not found"}));
+    }
+    assert_eq!(app.user_count(&tenant).await, 2);
+    let _ = alice;
+}
+db_test!(users_are_listed_read_changed_and_deleted);
+
+async fn other_tenants_users_are_not_found(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let mine = app.create_tenant("mine").await;
+    let theirs = app.create_tenant("theirs").await;
+    let their_token = app.client_token(&theirs, "users:read users:write").await;
+    let their_user = create(
+        &app,
+        &their_token,
+        json!({"username": "victim", "password": "password1"}),
+    )
+    .await;
+    let my_token = app.client_token(&mine, "users:read users:write").await;
+    let path = format!("/admin/users/{}", their_user["id"].as_str().unwrap());
+    for method in [Method::GET, Method::PATCH, Method::DELETE] {
+        let (status, body) = call(
+            &app,
+            method.clone(),
+            &path,
+            &my_token,
+            Some(json!({"status": "disabled"})),
+        )
+        .await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{method}");
+        assert_eq!(body, json!({"detail": "User not found"}));
+    }
+    let (_, listed) = call(&app, Method::GET, "/admin/users/", &my_token, None).await;
+    assert_eq!(listed, json!([]));
+    // The same username is free in another tenant.
+    create(
+        &app,
+        &my_token,
+        json!({"username": "victim", "password": "password1"}),
+    )
+    .await;
+    let (_, still) = call(&app, Method::GET, &path, &their_token, None).await;
+    assert_eq!(still["status"], "active");
+}
+db_test!(other_tenants_users_are_not_found);
+
+async fn only_tenant_admins_get_in(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let tenant = app.create_tenant("app").await;
+    let reader = app.client_token(&tenant, "users:read").await;
+    let (status, _) = call(&app, Method::GET, "/admin/users/", &reader, None).await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, body) = call(
+        &app,
+        Method::POST,
+        "/admin/users/",
+        &reader,
+        Some(json!({"username": "someone", "password": "password1"})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert_eq!(body, json!({"detail": "Not enough permissions"}));
+
+    // A user token: admins may, editors may not.
+    create_user(&app, &tenant, "boss", vec![portcullis::domain::Role::Admin]).await;
+    create_user(&app, &tenant, "ed", vec![portcullis::domain::Role::Editor]).await;
+    let login = |username: &'static str| {
+        let app = &app;
+        let tenant = &tenant;
+        async move {
+            let body: Value = app
+                .client
+                .post(app.url("/oauth/token"))
+                .basic_auth(tenant.client_id(), Some(&tenant.client_secret))
+                .form(&[
+                    ("grant_type", "password"),
+                    ("username", username),
+                    ("password", "Correct-horse-1"),
+                ])
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            body["access_token"].as_str().unwrap_or_default().to_owned()
+        }
+    };
+    let boss = login("boss").await;
+    let (status, _) = call(&app, Method::GET, "/admin/users/", &boss, None).await;
+    assert_eq!(status, StatusCode::OK);
+    let editor = login("ed").await;
+    let (status, _) = call(&app, Method::GET, "/admin/users/", &editor, None).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+
+    // An invalid token is 401 with the RFC 6750 error; a missing one plain `Bearer`.
+    let response = app
+        .client
+        .get(app.url("/admin/users/"))
+        .bearer_auth("not.a.token")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        response.headers()["www-authenticate"],
+        r#"Bearer error="invalid_token""#
+    );
+    assert_eq!(
+        json_body(response).await,
+        json!({"detail": "Not authenticated"})
+    );
+    let response = app
+        .client
+        .get(app.url("/admin/users/some-id"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(response.headers()["www-authenticate"], "Bearer");
+}
+db_test!(only_tenant_admins_get_in);
+
+async fn both_slash_forms_work(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let tenant = app.create_tenant("app").await;
+    let token = app.client_token(&tenant, "users:read users:write").await;
+    let (status, user) = call(
+        &app,
+        Method::POST,
+        "/admin/users",
+        &token,
+        Some(json!({"username": "noslash", "password": "password1"})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED);
+    let id = user["id"].as_str().unwrap();
+    for path in [format!("/admin/users/{id}"), format!("/admin/users/{id}/")] {
+        let (status, read) = call(&app, Method::GET, &path, &token, None).await;
+        assert_eq!(status, StatusCode::OK, "{path}");
+        assert_eq!(read["id"], id);
+    }
+    for path in [
+        "/admin/users",
+        "/admin/users/",
+        "/admin/users?limit=5",
+        "/admin/users/?limit=5",
+    ] {
+        let (status, users) = call(&app, Method::GET, path, &token, None).await;
+        assert_eq!(status, StatusCode::OK, "{path}");
+        assert_eq!(users.as_array().map(Vec::len), Some(1), "{path}");
+    }
+}
+db_test!(both_slash_forms_work);
+
+async fn logins_and_status_changes_show_up(backend: Backend) {
+    use portcullis::domain::{Username, registration::NewUser};
+
+    let app = spawn_app(backend).await;
+    let tenant = app.create_tenant("app").await;
+    let token = app.client_token(&tenant, "users:read users:write").await;
+    // A user registered without a password is pending until an admin sets one.
+    let pending = app
+        .ctx
+        .registrar
+        .register(
+            &tenant.tenant,
+            NewUser {
+                username: Username::parse("pat", tenant.tenant.policy.signup_username_rules())
+                    .unwrap(),
+                email: None,
+                password: None,
+                roles: vec![],
+            },
+        )
+        .await
+        .unwrap();
+    let path = format!("/admin/users/{}", pending.uuid);
+    let (_, read) = call(&app, Method::GET, &path, &token, None).await;
+    assert_eq!(
+        (read["status"].as_str(), read["is_active"].as_bool()),
+        (Some("pending"), Some(false))
+    );
+    assert_eq!(read["last_login_at"], Value::Null);
+
+    let password_login = || {
+        app.client
+            .post(app.url("/oauth/token"))
+            .basic_auth(tenant.client_id(), Some(&tenant.client_secret))
+            .form(&[
+                ("grant_type", "password"),
+                ("username", "pat"),
+                ("password", "new-password-1"),
+            ])
+            .send()
+    };
+    assert_eq!(
+        password_login().await.unwrap().status(),
+        StatusCode::BAD_REQUEST
+    );
+    let (_, activated) = call(
+        &app,
+        Method::PATCH,
+        &path,
+        &token,
+        Some(json!({"password": "new-password-1"})),
+    )
+    .await;
+    assert_eq!(activated["status"], "active");
+    assert_eq!(password_login().await.unwrap().status(), StatusCode::OK);
+    let (_, read) = call(&app, Method::GET, &path, &token, None).await;
+    assert!(
+        read["last_login_at"]
+            .as_str()
+            .is_some_and(|at| at.ends_with('Z')),
+        "{read}"
+    );
+
+    // Disabled users cannot log in.
+    call(
+        &app,
+        Method::PATCH,
+        &path,
+        &token,
+        Some(json!({"is_active": false})),
+    )
+    .await;
+    let refused = password_login().await.unwrap();
+    assert_eq!(refused.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(json_body(refused).await["error"], "invalid_grant");
+}
+db_test!(logins_and_status_changes_show_up);
