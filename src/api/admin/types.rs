@@ -23,6 +23,7 @@ pub struct AdminUserCreate {
     /// Initial password (minimum 8 characters). The user can change this after first login.
     #[oai(validator(min_length = 8, max_length = 128))]
     pub password: String,
+    #[oai(nullable)]
     pub email: Option<String>,
     /// User role: 'admin', 'editor', or 'viewer'. Defaults to 'viewer'.
     pub role: Option<AdminRole>,
@@ -33,6 +34,7 @@ pub struct AdminUserCreate {
 #[oai(rename = "AdminUserUpdate")]
 pub struct AdminUserUpdate {
     /// A new address, or `null` to remove it.
+    #[oai(nullable)]
     pub email: Option<String>,
     /// A new password (same policy as at creation); activates a pending user.
     #[oai(validator(min_length = 8, max_length = 128))]
@@ -117,10 +119,12 @@ impl ParseFromJSON for Timestamp {
 pub struct UserResponse {
     pub id: Uuid,
     pub username: String,
+    #[oai(nullable)]
     pub email: Option<String>,
     pub is_active: bool,
     /// Account status: active, pending, disabled
     pub status: String,
+    #[oai(nullable)]
     pub last_login_at: Option<Timestamp>,
     pub created_at: Timestamp,
     /// Assigned role names, e.g. ['admin', 'editor']
