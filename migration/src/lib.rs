@@ -5,6 +5,7 @@ pub use sea_orm_migration::{MigrationStatus, prelude::*};
 mod m20261123_000001_tenants_and_users;
 mod m20261123_000002_oauth;
 mod m20261123_000003_revoked_tokens;
+mod m20261123_000004_community;
 
 pub struct Migrator;
 
@@ -15,6 +16,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000001_tenants_and_users::Migration),
             Box::new(m20261123_000002_oauth::Migration),
             Box::new(m20261123_000003_revoked_tokens::Migration),
+            Box::new(m20261123_000004_community::Migration),
         ]
     }
 }

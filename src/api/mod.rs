@@ -1,6 +1,7 @@
 //! HTTP surfaces. Each surface owns its routes, its request and response types and
 //! the mapping of domain errors to its own error format.
 
+pub mod account;
 pub mod admin;
 pub mod bearer;
 pub mod docs;
@@ -11,6 +12,7 @@ pub mod oauth;
 pub mod problem;
 pub mod raw_json;
 pub mod signup;
+pub mod trailing_slash;
 
 use poem::{Endpoint, EndpointExt, Route};
 
@@ -23,6 +25,7 @@ pub fn specs() -> Vec<(&'static str, String)> {
         (oauth::NAME, oauth::service().spec()),
         (manage::NAME, manage::service().spec()),
         (admin::NAME, admin::service().spec()),
+        (account::NAME, account::service().spec()),
     ]
 }
 
@@ -32,8 +35,13 @@ pub fn app(ctx: AppContext) -> impl Endpoint {
     let oauth = oauth::service();
     let manage = manage::service();
     let admin = admin::service();
+    let account = account::service();
     Route::new()
-        .nest_no_strip("/admin", admin::with_slash_aliases(admin::service()))
+        .nest_no_strip(
+            "/api/v2/account",
+            trailing_slash::optional(account::service()),
+        )
+        .nest_no_strip("/admin", trailing_slash::optional(admin::service()))
         .nest_no_strip("/manage", manage::service())
         .nest_no_strip("/sign-up", signup::with_cors(signup::service()))
         .nest_no_strip("/oauth", oauth::with_no_store(oauth::service()))
@@ -58,6 +66,11 @@ pub fn app(ctx: AppContext) -> impl Endpoint {
             admin.spec_endpoint(),
         )
         .nest(format!("/docs/{}", admin::NAME), admin.swagger_ui())
+        .at(
+            format!("/docs/{}/openapi.json", account::NAME),
+            account.spec_endpoint(),
+        )
+        .nest(format!("/docs/{}", account::NAME), account.swagger_ui())
         .at("/docs", docs::index)
         .at("/docs/", docs::index)
         .at("/healthz", health::healthz)

@@ -1,9 +1,12 @@
 //! What is wrong with one input field, independent of any surface's wording.
 
+use std::borrow::Cow;
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FieldError {
-    /// The field's name as the surface's request calls it.
-    pub field: &'static str,
+    /// The field's name as the surface's request calls it (a tenant's custom
+    /// field names are not known in advance).
+    pub field: Cow<'static, str>,
     pub problem: Problem,
 }
 
@@ -25,18 +28,27 @@ pub enum Problem {
     },
     /// Another user of the tenant already has this value.
     Taken,
+    /// The tenant requires this field.
+    Required,
+    /// The field is not accepted here (unknown, or a feature the tenant has off).
+    NotAllowed,
+    /// A code that is used up, expired, revoked or outside its validity window.
+    Expired,
 }
 
 impl FieldError {
-    pub fn new(field: &'static str, problem: Problem) -> Self {
-        Self { field, problem }
+    pub fn new(field: impl Into<Cow<'static, str>>, problem: Problem) -> Self {
+        Self {
+            field: field.into(),
+            problem,
+        }
     }
 }
 
 /// Plain wording for operators (the CLI); each HTTP surface words problems its own way.
 impl std::fmt::Display for FieldError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let field = self.field;
+        let field = &self.field;
         match &self.problem {
             Problem::Blank => write!(f, "{field} must not be blank"),
             Problem::TooShort { min } => write!(f, "{field} needs at least {min} characters"),
@@ -47,6 +59,9 @@ impl std::fmt::Display for FieldError {
                 "{field} needs {min_classes} of: lowercase, uppercase, digits, symbols"
             ),
             Problem::Taken => write!(f, "{field} is already taken"),
+            Problem::Required => write!(f, "{field} is required"),
+            Problem::NotAllowed => write!(f, "{field} is not allowed"),
+            Problem::Expired => write!(f, "{field} is no longer valid"),
         }
     }
 }

@@ -4,6 +4,7 @@
 pub mod access;
 pub mod client_id;
 pub mod clock;
+pub mod custom_fields;
 pub mod email;
 pub mod field_error;
 pub mod introspection;

@@ -8,9 +8,14 @@ use tracing::instrument;
 use uuid::Uuid;
 
 use super::{Clock, Email, FieldError, Password, Problem, Role, Tenant, Username};
+use serde_json::{Map, Value};
+
 use crate::{
-    auth::{HashError, PasswordHasher},
-    store::users::{self, Duplicate, InsertError, NewUserRow},
+    auth::{HashError, PasswordHasher, secrets::hash_secret},
+    store::{
+        codes, tags,
+        users::{self, Duplicate, InsertError, NewUserRow},
+    },
 };
 
 /// A registration request, already parsed into valid domain values.
@@ -61,6 +66,25 @@ pub struct User {
     pub roles: Vec<Role>,
     pub created_at: DateTime<Utc>,
     pub last_login_at: Option<DateTime<Utc>>,
+    pub ext_id: Option<i64>,
+    /// Ids of the tenant's tags the user carries.
+    pub tags: Vec<i64>,
+    /// Values of the tenant's custom fields (a JSON object).
+    pub metadata: Value,
+}
+
+/// What the community API v2 adds to a registration.
+#[derive(Debug, Default)]
+pub struct Extras {
+    pub ext_id: Option<i64>,
+    /// Ids of the tenant's tags.
+    pub tags: Vec<i64>,
+    /// Consumed once, atomically with the insert.
+    pub invite_code: Option<String>,
+    /// Redeemed once and recorded on the user.
+    pub promo_code: Option<String>,
+    /// Custom field values, already validated against the tenant's definitions.
+    pub metadata: Map<String, Value>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -87,16 +111,49 @@ impl Registrar {
         Self { db, hasher, clock }
     }
 
-    #[instrument(skip_all, fields(tenant = %tenant.client_id, username = %new_user.username.as_str()))]
+    /// Registers a user with nothing beyond the basics.
     pub async fn register(
         &self,
         tenant: &Tenant,
         new_user: NewUser,
     ) -> Result<User, RegistrationError> {
+        self.register_with(tenant, new_user, Extras::default())
+            .await
+    }
+
+    /// The whole pipeline: cheap checks (availability, codes, tags) first so a
+    /// refused request never pays for a hash, then the hash on the bounded pool,
+    /// then one transaction that consumes the codes and inserts the user.
+    #[instrument(skip_all, fields(tenant = %tenant.client_id, username = %new_user.username.as_str()))]
+    pub async fn register_with(
+        &self,
+        tenant: &Tenant,
+        new_user: NewUser,
+        extras: Extras,
+    ) -> Result<User, RegistrationError> {
+        let now = self.clock.now();
         let email_key = new_user.email.as_ref().map(Email::key);
-        let taken = users::taken(&self.db, tenant.id, new_user.username.key(), email_key).await?;
-        if !taken.is_empty() {
-            return Err(rejected_as_taken(&taken));
+        let taken = users::taken(
+            &self.db,
+            tenant.id,
+            new_user.username.key(),
+            email_key,
+            extras.ext_id,
+        )
+        .await?;
+        let mut rejected: Vec<FieldError> = taken.iter().map(|d| taken_field(*d)).collect();
+        let invite_hash = extras.invite_code.as_deref().map(hash_secret);
+        let promo_id = self
+            .check_codes(tenant, &extras, invite_hash.as_deref(), now, &mut rejected)
+            .await?;
+        if !extras.tags.is_empty() {
+            let known = tags::existing(&self.db, tenant.id, &extras.tags).await?;
+            if extras.tags.iter().any(|tag| !known.contains(tag)) {
+                rejected.push(FieldError::new("tags", Problem::Invalid));
+            }
+        }
+        if !rejected.is_empty() {
+            return Err(RegistrationError::Rejected(rejected));
         }
 
         let password_hash = match &new_user.password {
@@ -112,6 +169,9 @@ impl Registrar {
             UserStatus::Pending
         };
 
+        let mut tag_ids = extras.tags.clone();
+        tag_ids.sort_unstable();
+        tag_ids.dedup();
         let row = NewUserRow {
             tenant_id: tenant.id,
             username: new_user.username.as_str(),
@@ -121,12 +181,22 @@ impl Registrar {
             password_hash,
             status: status.as_str(),
             roles: &new_user.roles,
-            now: self.clock.now(),
+            now,
+            ext_id: extras.ext_id,
+            metadata: Value::Object(extras.metadata),
+            tags: &tag_ids,
+            invite_code_hash: invite_hash.as_deref(),
+            promo_code_id: promo_id,
         };
         let model = users::insert(&self.db, row)
             .await
             .map_err(|err| match err {
-                InsertError::Duplicate(duplicate) => rejected_as_taken(&[duplicate]),
+                InsertError::Duplicate(duplicate) => {
+                    RegistrationError::Rejected(vec![taken_field(duplicate)])
+                }
+                InsertError::CodeUnavailable(field) => {
+                    RegistrationError::Rejected(vec![FieldError::new(field, Problem::Expired)])
+                }
                 InsertError::Db(err) => RegistrationError::Storage(err),
             })?;
         tracing::info!(user_id = model.id, "user registered");
@@ -139,21 +209,59 @@ impl Registrar {
             roles: new_user.roles,
             created_at: model.created_at,
             last_login_at: None,
+            ext_id: model.ext_id,
+            tags: tag_ids,
+            metadata: model.metadata,
         })
+    }
+
+    /// The invite code rule (required when the tenant is invite-only; must be
+    /// usable) and the promo code rule (only when the feature is on; must be
+    /// redeemable). Returns the promo code's id.
+    async fn check_codes(
+        &self,
+        tenant: &Tenant,
+        extras: &Extras,
+        invite_hash: Option<&str>,
+        now: DateTime<Utc>,
+        rejected: &mut Vec<FieldError>,
+    ) -> Result<Option<i64>, DbErr> {
+        match invite_hash {
+            None if tenant.policy.invite_only => {
+                rejected.push(FieldError::new("invite_code", Problem::Required));
+            }
+            None => {}
+            Some(hash) => match codes::find_invite(&self.db, tenant.id, hash).await? {
+                None => rejected.push(FieldError::new("invite_code", Problem::Invalid)),
+                Some(code) if !codes::invite_is_usable(&code, now) => {
+                    rejected.push(FieldError::new("invite_code", Problem::Expired));
+                }
+                Some(_) => {}
+            },
+        }
+        let Some(promo) = extras.promo_code.as_deref() else {
+            return Ok(None);
+        };
+        if !tenant.policy.promo_codes_enabled {
+            rejected.push(FieldError::new("promo_code", Problem::NotAllowed));
+            return Ok(None);
+        }
+        match codes::find_promo(&self.db, tenant.id, promo).await? {
+            None => rejected.push(FieldError::new("promo_code", Problem::Invalid)),
+            Some(code) if !codes::promo_is_usable(&code, now) => {
+                rejected.push(FieldError::new("promo_code", Problem::Expired));
+            }
+            Some(code) => return Ok(Some(code.id)),
+        }
+        Ok(None)
     }
 }
 
-fn rejected_as_taken(duplicates: &[Duplicate]) -> RegistrationError {
-    RegistrationError::Rejected(
-        duplicates
-            .iter()
-            .map(|duplicate| {
-                let field = match duplicate {
-                    Duplicate::Username => "username",
-                    Duplicate::Email => "email",
-                };
-                FieldError::new(field, Problem::Taken)
-            })
-            .collect(),
-    )
+fn taken_field(duplicate: Duplicate) -> FieldError {
+    let field = match duplicate {
+        Duplicate::Username => "username",
+        Duplicate::Email => "email",
+        Duplicate::ExtId => "ext_id",
+    };
+    FieldError::new(field, Problem::Taken)
 }

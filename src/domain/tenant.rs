@@ -108,6 +108,15 @@ pub struct TenantPolicy {
     /// keep a secret) may use the password and refresh_token grants with its
     /// client_id alone.
     pub public_client: bool,
+    /// The community API v2 account surface requires an email (seed 001), or not
+    /// (seed 000).
+    pub require_email: bool,
+    /// The account surface requires a password; without one a user is `pending`.
+    pub require_password: bool,
+    /// Registrations through the community API v2 need an invite code.
+    pub invite_only: bool,
+    /// Registrations may redeem a promo code.
+    pub promo_codes_enabled: bool,
 }
 
 impl Default for TenantPolicy {
@@ -119,6 +128,10 @@ impl Default for TenantPolicy {
             password_min_length: 1,
             password_min_classes: 0,
             public_client: false,
+            require_email: true,
+            require_password: true,
+            invite_only: false,
+            promo_codes_enabled: false,
         }
     }
 }
@@ -139,6 +152,10 @@ impl TenantPolicy {
         "password_min_length",
         "password_min_classes",
         "public_client",
+        "require_email",
+        "require_password",
+        "invite_only",
+        "promo_codes_enabled",
     ];
 
     /// Sets one key from its textual form (`true`/`false`, numbers, comma-separated lists).
@@ -156,6 +173,10 @@ impl TenantPolicy {
             "public_signup_enabled" => self.public_signup_enabled = boolean()?,
             "username_case_insensitive" => self.username_case_insensitive = boolean()?,
             "public_client" => self.public_client = boolean()?,
+            "require_email" => self.require_email = boolean()?,
+            "require_password" => self.require_password = boolean()?,
+            "invite_only" => self.invite_only = boolean()?,
+            "promo_codes_enabled" => self.promo_codes_enabled = boolean()?,
             "allowed_origins" => {
                 let origins: Vec<String> = value
                     .split(',')

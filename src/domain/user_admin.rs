@@ -63,6 +63,12 @@ impl From<InsertError> for AdminError {
             InsertError::Duplicate(Duplicate::Username) => {
                 AdminError::Rejected(FieldError::new("username", Problem::Taken))
             }
+            InsertError::Duplicate(Duplicate::ExtId) => {
+                AdminError::Rejected(FieldError::new("ext_id", Problem::Taken))
+            }
+            InsertError::CodeUnavailable(field) => {
+                AdminError::Rejected(FieldError::new(field, Problem::Expired))
+            }
             InsertError::Db(err) => AdminError::Storage(err),
         }
     }
@@ -78,6 +84,9 @@ fn to_user(model: users::Model, roles: Vec<Role>) -> User {
         roles,
         created_at: model.created_at,
         last_login_at: model.last_login_at,
+        ext_id: model.ext_id,
+        tags: Vec::new(),
+        metadata: model.metadata,
     }
 }
 

@@ -1,8 +1,11 @@
 //! Persistence with sea-orm. Every query about users is scoped by tenant.
 
+pub mod codes;
+pub mod custom_fields;
 pub mod refresh_tokens;
 pub mod revoked_tokens;
 pub mod signing_keys;
+pub mod tags;
 pub mod tenants;
 pub mod user_directory;
 pub mod users;

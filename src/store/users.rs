@@ -1,13 +1,14 @@
 //! Users of a tenant.
 
 use chrono::{DateTime, Utc};
-use entity::{user_roles, users};
+use entity::{user_roles, user_tags, users};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DbErr,
     EntityTrait, QueryFilter, QuerySelect, Set, SqlErr, TransactionTrait,
 };
 use uuid::Uuid;
 
+use super::codes;
 use crate::domain::Role;
 
 /// A user row ready to insert; every value already validated by the domain.
@@ -21,6 +22,15 @@ pub struct NewUserRow<'a> {
     pub status: &'a str,
     pub roles: &'a [Role],
     pub now: DateTime<Utc>,
+    pub ext_id: Option<i64>,
+    /// A JSON object of validated custom field values.
+    pub metadata: serde_json::Value,
+    /// Ids of the tenant's tags to attach.
+    pub tags: &'a [i64],
+    /// The invite code to consume (its hash), atomically with the insert.
+    pub invite_code_hash: Option<&'a str>,
+    /// The promo code to redeem, atomically with the insert.
+    pub promo_code_id: Option<i64>,
 }
 
 /// A unique value that another user of the tenant already holds.
@@ -28,12 +38,16 @@ pub struct NewUserRow<'a> {
 pub enum Duplicate {
     Username,
     Email,
+    ExtId,
 }
 
 #[derive(Debug, thiserror::Error)]
 pub enum InsertError {
     #[error("duplicate {0:?}")]
     Duplicate(Duplicate),
+    /// The invite or promo code was used up (or expired) before this insert.
+    #[error("{0} is no longer available")]
+    CodeUnavailable(&'static str),
     #[error(transparent)]
     Db(#[from] DbErr),
 }
@@ -45,49 +59,84 @@ pub async fn taken<C: ConnectionTrait>(
     tenant_id: i64,
     username_key: &str,
     email_key: Option<&str>,
+    ext_id: Option<i64>,
 ) -> Result<Vec<Duplicate>, DbErr> {
     let mut wanted = Condition::any().add(users::Column::UsernameKey.eq(username_key));
     if let Some(email_key) = email_key {
         wanted = wanted.add(users::Column::EmailKey.eq(email_key));
     }
-    let rows: Vec<(String, Option<String>)> = users::Entity::find()
+    if let Some(ext_id) = ext_id {
+        wanted = wanted.add(users::Column::ExtId.eq(ext_id));
+    }
+    let rows: Vec<(String, Option<String>, Option<i64>)> = users::Entity::find()
         .select_only()
         .column(users::Column::UsernameKey)
         .column(users::Column::EmailKey)
+        .column(users::Column::ExtId)
         .filter(users::Column::TenantId.eq(tenant_id))
         .filter(wanted)
-        .limit(2)
+        .limit(3)
         .into_tuple()
         .all(db)
         .await?;
     let mut taken = Vec::new();
-    if rows.iter().any(|(key, _)| key == username_key) {
+    if rows.iter().any(|(key, _, _)| key == username_key) {
         taken.push(Duplicate::Username);
     }
-    if email_key.is_some() && rows.iter().any(|(_, key)| key.as_deref() == email_key) {
+    if email_key.is_some() && rows.iter().any(|(_, key, _)| key.as_deref() == email_key) {
         taken.push(Duplicate::Email);
+    }
+    if ext_id.is_some() && rows.iter().any(|(_, _, id)| *id == ext_id) {
+        taken.push(Duplicate::ExtId);
     }
     Ok(taken)
 }
 
-/// Inserts the user and their roles in one transaction (a lone INSERT when there are
-/// no roles: it is atomic by itself and saves two round trips). A unique-index
-/// violation (the loser of a race) comes back as [`InsertError::Duplicate`].
+/// Inserts the user, consuming the invite code and redeeming the promo code, with
+/// roles and tags, in one transaction (a lone INSERT when there is nothing else to
+/// write: it is atomic by itself and saves two round trips). A unique-index
+/// violation (the loser of a race) comes back as [`InsertError::Duplicate`], a
+/// code used up meanwhile as [`InsertError::CodeUnavailable`]; either way nothing
+/// is written.
 pub async fn insert(
     db: &DatabaseConnection,
     row: NewUserRow<'_>,
 ) -> Result<users::Model, InsertError> {
-    if row.roles.is_empty() {
+    let alone = row.roles.is_empty()
+        && row.tags.is_empty()
+        && row.invite_code_hash.is_none()
+        && row.promo_code_id.is_none();
+    if alone {
         return insert_user(db, &row).await;
     }
     let txn = db.begin().await?;
+    if let Some(hash) = row.invite_code_hash
+        && !codes::consume_invite(&txn, row.tenant_id, hash, row.now).await?
+    {
+        return Err(InsertError::CodeUnavailable("invite_code"));
+    }
+    if let Some(id) = row.promo_code_id
+        && !codes::redeem_promo(&txn, row.tenant_id, id, row.now).await?
+    {
+        return Err(InsertError::CodeUnavailable("promo_code"));
+    }
     let user = insert_user(&txn, &row).await?;
-    user_roles::Entity::insert_many(row.roles.iter().map(|role| user_roles::ActiveModel {
-        user_id: Set(user.id),
-        role: Set(role.as_str().to_owned()),
-    }))
-    .exec(&txn)
-    .await?;
+    if !row.roles.is_empty() {
+        user_roles::Entity::insert_many(row.roles.iter().map(|role| user_roles::ActiveModel {
+            user_id: Set(user.id),
+            role: Set(role.as_str().to_owned()),
+        }))
+        .exec(&txn)
+        .await?;
+    }
+    if !row.tags.is_empty() {
+        user_tags::Entity::insert_many(row.tags.iter().map(|tag| user_tags::ActiveModel {
+            user_id: Set(user.id),
+            tag_id: Set(*tag),
+        }))
+        .exec(&txn)
+        .await?;
+    }
     txn.commit().await?;
     Ok(user)
 }
@@ -99,14 +148,15 @@ async fn insert_user<C: ConnectionTrait>(
     users::ActiveModel {
         uuid: Set(Uuid::now_v7()),
         tenant_id: Set(row.tenant_id),
-        ext_id: Set(None),
+        ext_id: Set(row.ext_id),
         username: Set(row.username.to_owned()),
         username_key: Set(row.username_key.to_owned()),
         email: Set(row.email.map(str::to_owned)),
         email_key: Set(row.email_key.map(str::to_owned)),
         password_hash: Set(row.password_hash.clone()),
         status: Set(row.status.to_owned()),
-        metadata: Set(serde_json::json!({})),
+        metadata: Set(row.metadata.clone()),
+        promo_code_id: Set(row.promo_code_id),
         created_at: Set(row.now),
         updated_at: Set(row.now),
         last_login_at: Set(None),
@@ -125,6 +175,9 @@ pub(super) fn classify(err: DbErr) -> InsertError {
         }
         Some(SqlErr::UniqueConstraintViolation(message)) if message.contains("username_key") => {
             InsertError::Duplicate(Duplicate::Username)
+        }
+        Some(SqlErr::UniqueConstraintViolation(message)) if message.contains("ext_id") => {
+            InsertError::Duplicate(Duplicate::ExtId)
         }
         _ => InsertError::Db(err),
     }

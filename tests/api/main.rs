@@ -1,6 +1,7 @@
 //! All integration tests, in one binary (link time matters).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod account;
 mod admin;
 mod cli;
 mod health;

@@ -36,7 +36,7 @@ pub fn from_parse_error(err: poem::Error) -> SignUpResponse {
 pub fn unprocessable(errors: &[FieldError]) -> SignUpResponse {
     let mut map: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for error in errors {
-        map.entry(error.field.to_owned())
+        map.entry(error.field.to_string())
             .or_default()
             .push(message(&error.problem));
     }
@@ -91,5 +91,8 @@ fn message(problem: &Problem) -> String {
             "must contain at least {min_classes} of: lowercase letters, uppercase letters, digits, symbols"
         ),
         Problem::Taken => "has already been taken".to_owned(),
+        Problem::Required => "can't be blank".to_owned(),
+        Problem::NotAllowed => "is not allowed".to_owned(),
+        Problem::Expired => "is no longer valid".to_owned(),
     }
 }

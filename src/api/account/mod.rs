@@ -1,0 +1,27 @@
+//! The community API v2 account surface, `POST /api/v2/account/create/` (seeds 000
+//! and 001): a tenant admin registers users, with invite and promo codes and the
+//! tenant's custom fields. Errors are RFC 9457 problem details.
+
+mod errors;
+mod requests;
+mod routes;
+mod types;
+
+use poem_openapi::OpenApiService;
+pub use routes::AccountApi;
+
+pub const NAME: &str = "account";
+
+pub fn service() -> OpenApiService<AccountApi, ()> {
+    OpenApiService::new(
+        AccountApi,
+        "Portcullis community API v2: accounts",
+        env!("CARGO_PKG_VERSION"),
+    )
+    .description(
+        "Create user accounts in your tenant. Authenticate with a bearer token from \
+         `/oauth/token`: a tenant admin's token, or the tenant's client_credentials token \
+         with `users:write`. Errors are `application/problem+json` with an `errors` array \
+         naming each field.",
+    )
+}

@@ -1,0 +1,72 @@
+//! `POST /api/v2/account/create/`: authorize, parse, hand over to the pipeline.
+
+use std::collections::BTreeMap;
+
+use poem::web::Data;
+use poem_openapi::{OpenApi, payload::Json};
+
+use super::{
+    errors::{internal, invalid},
+    requests,
+    types::{AccountCreate, AccountUser, CreateAccountResponse},
+};
+use crate::{
+    api::{bearer::OAuth2Bearer, raw_json::RawJson},
+    context::AppContext,
+    domain::{Scope, registration::User},
+};
+
+pub struct AccountApi;
+
+fn account_user(user: User) -> AccountUser {
+    AccountUser {
+        id: user.id,
+        username: user.username,
+        email: user.email,
+        ext_id: user.ext_id,
+        role: user.roles.first().map(|r| r.as_str().to_owned()),
+        tags: user.tags,
+        status: user.status.as_str().to_owned(),
+        date_joined: user.created_at,
+        metadata: match user.metadata {
+            serde_json::Value::Object(map) => map.into_iter().collect(),
+            _ => BTreeMap::new(),
+        },
+    }
+}
+
+#[OpenApi]
+impl AccountApi {
+    /// Create an account
+    ///
+    /// Creates a user in the token's tenant. Only tenant admins may register users.
+    #[oai(
+        path = "/api/v2/account/create",
+        method = "post",
+        operation_id = "createAccount"
+    )]
+    async fn create(
+        &self,
+        ctx: Data<&AppContext>,
+        auth: OAuth2Bearer,
+        body: RawJson<AccountCreate>,
+    ) -> CreateAccountResponse {
+        let tenant = match ctx.tokens.authorize(&auth.0.token, Scope::UsersWrite).await {
+            Ok(tenant) => tenant,
+            Err(err) => return err.into(),
+        };
+        tracing::Span::current().record("tenant", tenant.client_id.as_str());
+        let definitions = match ctx.registrar.custom_fields(&tenant).await {
+            Ok(definitions) => definitions,
+            Err(err) => return internal(&err),
+        };
+        let (new_user, extras) = match requests::create(&tenant, &definitions, &body.value) {
+            Ok(parsed) => parsed,
+            Err(errors) => return invalid(&errors),
+        };
+        match ctx.registrar.register_with(&tenant, new_user, extras).await {
+            Ok(user) => CreateAccountResponse::Created(Json(account_user(user))),
+            Err(err) => err.into(),
+        }
+    }
+}

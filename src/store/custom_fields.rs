@@ -1,0 +1,50 @@
+//! Definitions of a tenant's custom user fields (metadata).
+
+use chrono::{DateTime, Utc};
+use entity::custom_fields;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder,
+    Set,
+};
+
+pub async fn of_tenant(
+    db: &DatabaseConnection,
+    tenant_id: i64,
+) -> Result<Vec<custom_fields::Model>, DbErr> {
+    custom_fields::Entity::find()
+        .filter(custom_fields::Column::TenantId.eq(tenant_id))
+        .order_by_asc(custom_fields::Column::Id)
+        .all(db)
+        .await
+}
+
+/// A field definition, already validated by the domain.
+pub struct NewCustomField<'a> {
+    pub name: &'a str,
+    pub field_type: &'a str,
+    pub required: bool,
+    pub max_length: Option<i32>,
+    pub pattern: Option<&'a str>,
+    pub choices: Option<serde_json::Value>,
+}
+
+pub async fn create(
+    db: &DatabaseConnection,
+    tenant_id: i64,
+    field: NewCustomField<'_>,
+    now: DateTime<Utc>,
+) -> Result<custom_fields::Model, DbErr> {
+    custom_fields::ActiveModel {
+        tenant_id: Set(tenant_id),
+        name: Set(field.name.to_owned()),
+        field_type: Set(field.field_type.to_owned()),
+        required: Set(field.required),
+        max_length: Set(field.max_length),
+        pattern: Set(field.pattern.map(str::to_owned)),
+        choices: Set(field.choices),
+        created_at: Set(now),
+        ..Default::default()
+    }
+    .insert(db)
+    .await
+}

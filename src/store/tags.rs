@@ -1,0 +1,51 @@
+//! A tenant's tags, and which users carry them.
+
+use chrono::{DateTime, Utc};
+use entity::{tags, user_tags};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter,
+    QuerySelect, Set,
+};
+
+pub async fn create(
+    db: &DatabaseConnection,
+    tenant_id: i64,
+    name: &str,
+    now: DateTime<Utc>,
+) -> Result<tags::Model, DbErr> {
+    tags::ActiveModel {
+        tenant_id: Set(tenant_id),
+        name: Set(name.to_owned()),
+        created_at: Set(now),
+        ..Default::default()
+    }
+    .insert(db)
+    .await
+}
+
+/// Which of `ids` are tags of the tenant.
+pub async fn existing(
+    db: &DatabaseConnection,
+    tenant_id: i64,
+    ids: &[i64],
+) -> Result<Vec<i64>, DbErr> {
+    tags::Entity::find()
+        .select_only()
+        .column(tags::Column::Id)
+        .filter(tags::Column::TenantId.eq(tenant_id))
+        .filter(tags::Column::Id.is_in(ids.iter().copied()))
+        .into_tuple()
+        .all(db)
+        .await
+}
+
+/// The tag ids of a user.
+pub async fn of_user(db: &DatabaseConnection, user_id: i64) -> Result<Vec<i64>, DbErr> {
+    user_tags::Entity::find()
+        .select_only()
+        .column(user_tags::Column::TagId)
+        .filter(user_tags::Column::UserId.eq(user_id))
+        .into_tuple()
+        .all(db)
+        .await
+}

@@ -1,0 +1,406 @@
+//! The community API v2 account surface: both seed editions, invite and promo
+//! codes (including the race for a single-use code), custom fields, errors.
+
+use chrono::{Duration, Utc};
+use portcullis::{auth::secrets::hash_secret, store};
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+use crate::{
+    db_test,
+    helpers::{Backend, TestApp, TestTenant, json_body, spawn_app},
+};
+
+async fn create(app: &TestApp, token: &str, body: Value) -> reqwest::Response {
+    app.client
+        .post(app.url("/api/v2/account/create/"))
+        .bearer_auth(token)
+        .json(&body)
+        .send()
+        .await
+        .unwrap()
+}
+
+/// The `(field, code)` pairs of a problem response.
+async fn problems(response: reqwest::Response) -> Vec<(String, String)> {
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(
+        response.headers()["content-type"],
+        "application/problem+json"
+    );
+    let body = json_body(response).await;
+    body["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["field"].as_str().unwrap().to_owned(),
+                e["code"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect()
+}
+
+fn pairs(items: &[(&str, &str)]) -> Vec<(String, String)> {
+    items
+        .iter()
+        .map(|(f, c)| ((*f).to_owned(), (*c).to_owned()))
+        .collect()
+}
+
+async fn setup(backend: Backend) -> (TestApp, TestTenant, String) {
+    let app = spawn_app(backend).await;
+    let tenant = app.create_tenant("community").await;
+    let token = app.client_token(&tenant, "users:write").await;
+    (app, tenant, token)
+}
+
+async fn both_seed_editions(backend: Backend) {
+    let (app, mut tenant, token) = setup(backend).await;
+    // Seed 001 (the default): email and a strong password are required.
+    let response = create(
+        &app,
+        &token,
+        json!({"username": "alice_01", "email": "alice@example.com", "password": "Str0ng-pass"}),
+    )
+    .await;
+    assert_eq!(response.status(), StatusCode::CREATED);
+    let user = json_body(response).await;
+    assert!(user["id"].as_i64().unwrap() > 0);
+    assert_eq!(user["username"], "alice_01");
+    assert_eq!(user["email"], "alice@example.com");
+    assert_eq!(user["status"], "active");
+    assert_eq!(user["ext_id"], Value::Null);
+    assert_eq!(user["tags"], json!([]));
+    assert!(user["date_joined"].is_string());
+
+    assert_eq!(
+        problems(create(&app, &token, json!({"username": "bob"})).await).await,
+        pairs(&[("email", "required"), ("password", "required")])
+    );
+    assert_eq!(
+        problems(
+            create(
+                &app,
+                &token,
+                json!({"username": "bad name", "email": "x", "password": "alllowercase"})
+            )
+            .await
+        )
+        .await,
+        pairs(&[
+            ("username", "invalid"),
+            ("email", "invalid"),
+            ("password", "too_weak")
+        ])
+    );
+    assert_eq!(
+        problems(
+            create(
+                &app,
+                &token,
+                json!({"username": "ALICE_01", "email": "Alice@Example.com", "password": "Str0ng-pass"})
+            )
+            .await
+        )
+        .await,
+        pairs(&[("username", "unique"), ("email", "unique")])
+    );
+
+    // Seed 000: neither is required; without a password the user is pending.
+    app.set_policy(&mut tenant, "require_email", "false").await;
+    app.set_policy(&mut tenant, "require_password", "false")
+        .await;
+    let response = create(&app, &token, json!({"username": "carol"})).await;
+    assert_eq!(response.status(), StatusCode::CREATED);
+    let user = json_body(response).await;
+    assert_eq!(user["status"], "pending");
+    assert_eq!(user["email"], Value::Null);
+
+    // The documented path with its trailing slash and without both work.
+    let response = app
+        .client
+        .post(app.url("/api/v2/account/create"))
+        .bearer_auth(&token)
+        .json(&json!({"username": "dave"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::CREATED);
+    assert_eq!(app.user_count(&tenant).await, 3);
+}
+db_test!(both_seed_editions);
+
+async fn auth_and_malformed_requests(backend: Backend) {
+    let (app, tenant, _) = setup(backend).await;
+    let reader = app.client_token(&tenant, "users:read").await;
+    let response = create(&app, &reader, json!({"username": "x"})).await;
+    assert_eq!(response.status(), StatusCode::FORBIDDEN);
+    assert_eq!(
+        response.headers()["content-type"],
+        "application/problem+json"
+    );
+    let response = app
+        .client
+        .post(app.url("/api/v2/account/create/"))
+        .json(&json!({"username": "x"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+    assert!(
+        response.headers()["www-authenticate"]
+            .to_str()
+            .unwrap()
+            .contains("invalid_token")
+    );
+    let writer = app.client_token(&tenant, "users:write").await;
+    let response = app
+        .client
+        .post(app.url("/api/v2/account/create/"))
+        .bearer_auth(&writer)
+        .header("content-type", "application/json")
+        .body("{\"username\": ")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(json_body(response).await["status"], 400);
+    let response = app
+        .client
+        .post(app.url("/api/v2/account/create/"))
+        .bearer_auth(&writer)
+        .form(&[("username", "x")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    assert_eq!(app.user_count(&tenant).await, 0);
+}
+db_test!(auth_and_malformed_requests);
+
+async fn invite_codes(backend: Backend) {
+    let (app, mut tenant, token) = setup(backend).await;
+    app.set_policy(&mut tenant, "invite_only", "true").await;
+    let now = Utc::now();
+    let db = &app.ctx.db;
+    let id = tenant.tenant.id;
+    store::codes::create_invite(db, id, &hash_secret("TWICE"), 2, None, now)
+        .await
+        .unwrap();
+    store::codes::create_invite(
+        db,
+        id,
+        &hash_secret("OLD"),
+        5,
+        Some(now - Duration::hours(1)),
+        now,
+    )
+    .await
+    .unwrap();
+    let body = |name: &str, code: Option<&str>| json!({"username": name, "email": format!("{name}@example.com"), "password": "Str0ng-pass", "invite_code": code});
+    assert_eq!(
+        problems(create(&app, &token, body("u1", None)).await).await,
+        pairs(&[("invite_code", "required")])
+    );
+    assert_eq!(
+        problems(create(&app, &token, body("u1", Some("NOPE"))).await).await,
+        pairs(&[("invite_code", "invalid")])
+    );
+    assert_eq!(
+        problems(create(&app, &token, body("u1", Some("OLD"))).await).await,
+        pairs(&[("invite_code", "expired")])
+    );
+    for name in ["u1", "u2"] {
+        let response = create(&app, &token, body(name, Some("TWICE"))).await;
+        assert_eq!(response.status(), StatusCode::CREATED);
+    }
+    assert_eq!(
+        problems(create(&app, &token, body("u3", Some("TWICE"))).await).await,
+        pairs(&[("invite_code", "expired")])
+    );
+    // Another tenant's code is unknown here.
+    let other = app.create_tenant("other").await;
+    store::codes::create_invite(db, other.tenant.id, &hash_secret("THEIRS"), 5, None, now)
+        .await
+        .unwrap();
+    assert_eq!(
+        problems(create(&app, &token, body("u3", Some("THEIRS"))).await).await,
+        pairs(&[("invite_code", "invalid")])
+    );
+    assert_eq!(app.user_count(&tenant).await, 2);
+}
+db_test!(invite_codes);
+
+async fn a_single_use_invite_admits_exactly_one_of_ten(backend: Backend) {
+    let (app, mut tenant, token) = setup(backend).await;
+    app.set_policy(&mut tenant, "invite_only", "true").await;
+    store::codes::create_invite(
+        &app.ctx.db,
+        tenant.tenant.id,
+        &hash_secret("ONCE"),
+        1,
+        None,
+        Utc::now(),
+    )
+    .await
+    .unwrap();
+    let mut attempts = tokio::task::JoinSet::new();
+    for n in 0..10 {
+        let (client, url, token) = (
+            app.client.clone(),
+            app.url("/api/v2/account/create/"),
+            token.clone(),
+        );
+        attempts.spawn(async move {
+            client
+                .post(url)
+                .bearer_auth(token)
+                .json(&json!({"username": format!("racer{n}"), "email": format!("racer{n}@example.com"), "password": "Str0ng-pass", "invite_code": "ONCE"}))
+                .send()
+                .await
+                .unwrap()
+                .status()
+        });
+    }
+    let statuses: Vec<StatusCode> = attempts.join_all().await;
+    assert_eq!(
+        statuses
+            .iter()
+            .filter(|s| **s == StatusCode::CREATED)
+            .count(),
+        1,
+        "{statuses:?}"
+    );
+    assert_eq!(
+        statuses
+            .iter()
+            .filter(|s| **s == StatusCode::BAD_REQUEST)
+            .count(),
+        9
+    );
+    assert_eq!(app.user_count(&tenant).await, 1);
+}
+db_test!(a_single_use_invite_admits_exactly_one_of_ten);
+
+async fn promo_codes(backend: Backend) {
+    let (app, mut tenant, token) = setup(backend).await;
+    let now = Utc::now();
+    let promo = |code: &'static str, max: Option<i32>, from: Option<i64>, until: Option<i64>| {
+        store::codes::NewPromoCode {
+            code,
+            max_redemptions: max,
+            valid_from: from.map(|h| now + Duration::hours(h)),
+            valid_until: until.map(|h| now + Duration::hours(h)),
+        }
+    };
+    let db = &app.ctx.db;
+    let id = tenant.tenant.id;
+    store::codes::create_promo(db, id, promo("ONE", Some(1), None, None), now)
+        .await
+        .unwrap();
+    store::codes::create_promo(db, id, promo("LATER", None, Some(1), None), now)
+        .await
+        .unwrap();
+    store::codes::create_promo(db, id, promo("OVER", None, None, Some(-1)), now)
+        .await
+        .unwrap();
+    let body = |name: &str, code: &str| json!({"username": name, "email": format!("{name}@example.com"), "password": "Str0ng-pass", "promo_code": code});
+    // Off by default.
+    assert_eq!(
+        problems(create(&app, &token, body("p1", "ONE")).await).await,
+        pairs(&[("promo_code", "not_allowed")])
+    );
+    app.set_policy(&mut tenant, "promo_codes_enabled", "true")
+        .await;
+    assert_eq!(
+        create(&app, &token, body("p1", "ONE")).await.status(),
+        StatusCode::CREATED
+    );
+    for (name, code, expected) in [
+        ("p2", "ONE", "expired"),
+        ("p2", "LATER", "expired"),
+        ("p2", "OVER", "expired"),
+        ("p2", "MISSING", "invalid"),
+    ] {
+        assert_eq!(
+            problems(create(&app, &token, body(name, code)).await).await,
+            pairs(&[("promo_code", expected)]),
+            "{code}"
+        );
+    }
+    assert_eq!(app.user_count(&tenant).await, 1);
+}
+db_test!(promo_codes);
+
+async fn custom_fields_are_validated_and_returned(backend: Backend) {
+    use store::custom_fields::NewCustomField;
+
+    let (app, tenant, token) = setup(backend).await;
+    let now = Utc::now();
+    let field = |name, field_type, required| NewCustomField {
+        name,
+        field_type,
+        required,
+        max_length: None,
+        pattern: None,
+        choices: None,
+    };
+    let db = &app.ctx.db;
+    let id = tenant.tenant.id;
+    store::custom_fields::create(db, id, field("company", "string", true), now)
+        .await
+        .unwrap();
+    store::custom_fields::create(db, id, field("age", "integer", false), now)
+        .await
+        .unwrap();
+    store::custom_fields::create(
+        db,
+        id,
+        NewCustomField {
+            choices: Some(json!(["free", "pro"])),
+            ..field("plan", "enum", false)
+        },
+        now,
+    )
+    .await
+    .unwrap();
+    let base = json!({"username": "meta", "email": "meta@example.com", "password": "Str0ng-pass"});
+    let with = |extra: Value| {
+        let mut body = base.clone();
+        body.as_object_mut()
+            .unwrap()
+            .extend(extra.as_object().unwrap().clone());
+        body
+    };
+    assert_eq!(
+        problems(
+            create(
+                &app,
+                &token,
+                with(json!({"age": "old", "plan": "gold", "nickname": "x"}))
+            )
+            .await
+        )
+        .await,
+        pairs(&[
+            ("age", "invalid"),
+            ("plan", "invalid"),
+            ("nickname", "not_allowed"),
+            ("company", "required")
+        ])
+    );
+    let response = create(
+        &app,
+        &token,
+        with(json!({"company": "Acme", "age": 42, "plan": "pro"})),
+    )
+    .await;
+    assert_eq!(response.status(), StatusCode::CREATED);
+    let user = json_body(response).await;
+    assert_eq!(user["company"], "Acme");
+    assert_eq!(user["age"], 42);
+    assert_eq!(user["plan"], "pro");
+}
+db_test!(custom_fields_are_validated_and_returned);
