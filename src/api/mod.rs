@@ -4,6 +4,7 @@
 pub mod account;
 pub mod admin;
 pub mod bearer;
+pub mod community;
 pub mod docs;
 pub mod health;
 pub mod manage;
@@ -12,6 +13,7 @@ pub mod oauth;
 pub mod problem;
 pub mod raw_json;
 pub mod signup;
+pub mod sso;
 pub mod trailing_slash;
 
 use poem::{Endpoint, EndpointExt, Route};
@@ -26,6 +28,7 @@ pub fn specs() -> Vec<(&'static str, String)> {
         (manage::NAME, manage::service().spec()),
         (admin::NAME, admin::service().spec()),
         (account::NAME, account::service().spec()),
+        (sso::NAME, sso::service().spec()),
     ]
 }
 
@@ -36,7 +39,9 @@ pub fn app(ctx: AppContext) -> impl Endpoint {
     let manage = manage::service();
     let admin = admin::service();
     let account = account::service();
+    let sso = sso::service();
     Route::new()
+        .nest_no_strip("/api/v2/sso", trailing_slash::optional(sso::service()))
         .nest_no_strip(
             "/api/v2/account",
             trailing_slash::optional(account::service()),
@@ -71,6 +76,11 @@ pub fn app(ctx: AppContext) -> impl Endpoint {
             account.spec_endpoint(),
         )
         .nest(format!("/docs/{}", account::NAME), account.swagger_ui())
+        .at(
+            format!("/docs/{}/openapi.json", sso::NAME),
+            sso.spec_endpoint(),
+        )
+        .nest(format!("/docs/{}", sso::NAME), sso.swagger_ui())
         .at("/docs", docs::index)
         .at("/docs/", docs::index)
         .at("/healthz", health::healthz)

@@ -4,7 +4,7 @@
 
 use std::marker::PhantomData;
 
-use poem::{FromRequest, Request, RequestBody, Result, error::ResponseError, http::StatusCode};
+use poem::{Request, RequestBody, Result, error::ResponseError, http::StatusCode};
 use poem_openapi::{
     impl_apirequest_for_payload,
     payload::{ParsePayload, Payload},
@@ -12,6 +12,25 @@ use poem_openapi::{
     types::Type,
 };
 use serde_json::Value;
+
+/// Larger request bodies are refused before they are parsed (413).
+pub const MAX_BODY_BYTES: usize = 64 * 1024;
+
+/// `application/json` or any `application/*+json`.
+pub fn is_json(content_type: &str) -> bool {
+    matches!(content_type.parse::<mime::Mime>(), Ok(mime)
+        if mime.type_() == "application"
+            && (mime.subtype() == "json" || mime.suffix().is_some_and(|s| s == "json")))
+}
+
+/// The body, at most [`MAX_BODY_BYTES`] of it.
+pub async fn read_limited(body: &mut RequestBody) -> Result<Vec<u8>> {
+    Ok(body
+        .take()?
+        .into_bytes_limit(MAX_BODY_BYTES)
+        .await?
+        .to_vec())
+}
 
 pub struct RawJson<T> {
     /// The parsed document; `Value::Null` for an empty body.
@@ -40,9 +59,7 @@ impl<T: Type> Payload for RawJson<T> {
     const CONTENT_TYPE: &'static str = "application/json";
 
     fn check_content_type(content_type: &str) -> bool {
-        matches!(content_type.parse::<mime::Mime>(), Ok(mime)
-            if mime.type_() == "application"
-                && (mime.subtype() == "json" || mime.suffix().is_some_and(|s| s == "json")))
+        is_json(content_type)
     }
 
     fn schema_ref() -> MetaSchemaRef {
@@ -57,8 +74,8 @@ impl<T: Type> Payload for RawJson<T> {
 impl<T: Type> ParsePayload for RawJson<T> {
     const IS_REQUIRED: bool = true;
 
-    async fn from_request(request: &Request, body: &mut RequestBody) -> Result<Self> {
-        let data = Vec::<u8>::from_request(request, body).await?;
+    async fn from_request(_request: &Request, body: &mut RequestBody) -> Result<Self> {
+        let data = read_limited(body).await?;
         let value = if data.is_empty() {
             Value::Null
         } else {

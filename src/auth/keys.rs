@@ -65,6 +65,8 @@ pub struct KeyRing {
     /// Bumped whenever a reload drops a verification key, so caches of verified
     /// tokens know to verify again.
     generation: Arc<AtomicU64>,
+    /// Held by the one reload that an unknown kid triggers at a time.
+    reloading: Arc<tokio::sync::Mutex<()>>,
 }
 
 impl KeyRing {
@@ -86,6 +88,7 @@ impl KeyRing {
             master,
             loaded: Arc::new(RwLock::new(loaded)),
             generation: Arc::default(),
+            reloading: Arc::default(),
         })
     }
 
@@ -113,7 +116,11 @@ impl KeyRing {
             }
             loaded.loaded_at.elapsed() >= RELOAD_INTERVAL
         };
-        if !stale {
+        // One reload at a time; concurrent requests with unknown kids do not queue.
+        let Ok(_reloading) = self.reloading.try_lock() else {
+            return Ok(None);
+        };
+        if !stale || self.read()?.loaded_at.elapsed() < RELOAD_INTERVAL {
             return Ok(None);
         }
         self.reload().await?;

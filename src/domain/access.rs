@@ -2,8 +2,11 @@
 
 use std::sync::Arc;
 
-use super::{Role, Scope, Tenant, oauth::TokenService};
-use crate::auth::tokens::{self, Claims, TokenError};
+use super::{Role, Scope, Tenant, oauth::TokenService, registration::UserStatus};
+use crate::{
+    auth::tokens::{self, Claims, TokenError},
+    store,
+};
 
 /// The verified caller behind a bearer token.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -31,13 +34,20 @@ pub enum AccessError {
 }
 
 impl Caller {
-    /// Tenant admins may do everything in their tenant; the tenant's own tokens
-    /// need the operation's scope.
-    pub fn require(&self, needed: Scope) -> Result<(), AccessError> {
-        let allowed = match self.user_id {
+    /// Who may make other users tenant admins: a tenant admin, or the tenant's
+    /// own token when it holds `tenant:manage`.
+    pub fn may_grant_admin(&self) -> bool {
+        match self.user_id {
             Some(_) => self.roles.iter().any(|r| r == Role::Admin.as_str()),
-            None => self.scopes.contains(&needed),
-        };
+            None => self.scopes.contains(&Scope::TenantManage),
+        }
+    }
+
+    /// A user token must be a tenant admin's, and every token must carry the
+    /// operation's scope (an admin may have asked for fewer than all).
+    pub fn require(&self, needed: Scope) -> Result<(), AccessError> {
+        let admin = self.user_id.is_none() || self.roles.iter().any(|r| r == Role::Admin.as_str());
+        let allowed = admin && self.scopes.contains(&needed);
         if allowed {
             Ok(())
         } else {
@@ -70,15 +80,44 @@ impl TokenService {
         Ok(claims)
     }
 
-    /// The tenant a bearer token acts on, once the caller is allowed `needed`
-    /// there. A deleted tenant makes its tokens invalid.
-    pub async fn authorize(&self, bearer: &str, needed: Scope) -> Result<Tenant, AccessError> {
-        let caller = self.caller(bearer).await?;
+    /// The caller and the tenant a bearer token acts on, once the caller is
+    /// allowed `needed` there. A deleted tenant makes its tokens invalid.
+    pub async fn authorize(
+        &self,
+        bearer: &str,
+        needed: Scope,
+    ) -> Result<(Caller, Tenant), AccessError> {
+        let mut caller = self.caller(bearer).await?;
+        if let Some(user_id) = caller.user_id {
+            // The user's current standing, not the token's: a disabled, deleted or
+            // demoted admin loses access at once.
+            caller.roles = self.current_roles(caller.tenant_id, user_id).await?;
+        }
         caller.require(needed)?;
         match self.tenants.by_client_id(&caller.client_id).await {
-            Ok(Some(tenant)) if tenant.id == caller.tenant_id => Ok(tenant),
+            Ok(Some(tenant)) if tenant.id == caller.tenant_id => Ok((caller, tenant)),
             Ok(_) => Err(AccessError::InvalidToken),
             Err(err) => Err(AccessError::Internal(err.to_string())),
+        }
+    }
+
+    /// The roles of an active user; none for a disabled or deleted one.
+    async fn current_roles(
+        &self,
+        tenant_id: i64,
+        user_id: i64,
+    ) -> Result<Vec<String>, AccessError> {
+        let internal = |err: sea_orm::DbErr| AccessError::Internal(err.to_string());
+        let user = store::users::find_by_id(&self.db, tenant_id, user_id)
+            .await
+            .map_err(internal)?;
+        match user {
+            Some(user) if user.status == UserStatus::Active.as_str() => {
+                store::users::roles_of(&self.db, user_id)
+                    .await
+                    .map_err(internal)
+            }
+            _ => Err(AccessError::InvalidToken),
         }
     }
 
@@ -121,9 +160,14 @@ mod tests {
     #[test]
     fn admins_and_scoped_clients_pass() {
         assert!(
-            caller(Some(7), &["admin"], vec![])
+            caller(Some(7), &["admin"], Scope::ALL.to_vec())
                 .require(Scope::UsersWrite)
                 .is_ok()
+        );
+        assert!(
+            caller(Some(7), &["admin"], vec![Scope::UsersRead])
+                .require(Scope::UsersWrite)
+                .is_err()
         );
         assert!(
             caller(Some(7), &["editor"], Scope::ALL.to_vec())

@@ -1,8 +1,15 @@
 //! Email addresses (RFC 5322 addr-spec), with a key for per-tenant uniqueness.
 
-use std::str::FromStr;
+use email_address::{EmailAddress, Options};
 
-use email_address::EmailAddress;
+/// A bare address with a dotted domain: no display name (`Bob <bob@x.com>`), no
+/// domain literal (`a@[127.0.0.1]`), no single-label domain (`a@localhost`).
+fn options() -> Options {
+    Options::default()
+        .without_display_text()
+        .without_domain_literal()
+        .with_required_tld()
+}
 
 use super::Problem;
 
@@ -18,14 +25,14 @@ impl Email {
         if raw.is_empty() {
             return Err(Problem::Blank);
         }
-        let parsed = EmailAddress::from_str(raw).map_err(|_| Problem::Invalid)?;
-        // The domain is case-insensitive (RFC 5321); the local part is compared
-        // case-insensitively too, as every major provider does.
-        let key = parsed.as_str().to_lowercase();
-        Ok(Self {
-            address: parsed.as_str().to_owned(),
-            key,
-        })
+        let parsed =
+            EmailAddress::parse_with_options(raw, options()).map_err(|_| Problem::Invalid)?;
+        // The domain is case-insensitive (RFC 5321) and stored lowercased; the
+        // local part is kept as given but compared case-insensitively too, as
+        // every major provider does.
+        let address = format!("{}@{}", parsed.local_part(), parsed.domain().to_lowercase());
+        let key = address.to_lowercase();
+        Ok(Self { address, key })
     }
 
     pub fn as_str(&self) -> &str {
@@ -44,9 +51,16 @@ mod tests {
     #[test]
     fn parses_and_keys_addresses() {
         let email = Email::parse(" Ann@Example.COM ");
-        assert_eq!(email.as_ref().map(Email::as_str), Ok("Ann@Example.COM"));
+        assert_eq!(email.as_ref().map(Email::as_str), Ok("Ann@example.com"));
         assert_eq!(email.as_ref().map(Email::key), Ok("ann@example.com"));
-        assert_eq!(Email::parse("not-an-email"), Err(Problem::Invalid));
+        for bad in [
+            "not-an-email",
+            "Bob <victim@example.com>",
+            "a@[127.0.0.1]",
+            "a@localhost",
+        ] {
+            assert_eq!(Email::parse(bad), Err(Problem::Invalid), "{bad}");
+        }
         assert_eq!(Email::parse(""), Err(Problem::Blank));
     }
 }

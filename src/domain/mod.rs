@@ -14,6 +14,7 @@ pub mod registration;
 pub mod revocation;
 pub mod role;
 pub mod scope;
+pub mod sso;
 pub mod tenant;
 pub mod user_admin;
 pub mod username;

@@ -140,9 +140,9 @@ impl SecretCache {
 }
 
 /// Whom a token is for.
-struct Subject {
-    sub: String,
-    roles: Vec<String>,
+pub(super) struct Subject {
+    pub(super) sub: String,
+    pub(super) roles: Vec<String>,
 }
 
 impl TokenService {
@@ -337,7 +337,7 @@ impl TokenService {
             .await
     }
 
-    async fn user_tokens(
+    pub(super) async fn user_tokens(
         &self,
         tenant: &Tenant,
         user_id: i64,
@@ -411,7 +411,7 @@ fn secret_matches(
 }
 
 /// Scopes a user may hold: tenant admins get every scope, other users none.
-fn user_scopes(roles: &[String]) -> Vec<Scope> {
+pub(super) fn user_scopes(roles: &[String]) -> Vec<Scope> {
     if roles.iter().any(|r| r == Role::Admin.as_str()) {
         Scope::ALL.to_vec()
     } else {

@@ -85,6 +85,9 @@ pub struct Extras {
     pub promo_code: Option<String>,
     /// Custom field values, already validated against the tenant's definitions.
     pub metadata: Map<String, Value>,
+    /// Registered through the community API v2, where the tenant's invite-only
+    /// rule applies (administrators creating users directly need no code).
+    pub community: bool,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -227,7 +230,7 @@ impl Registrar {
         rejected: &mut Vec<FieldError>,
     ) -> Result<Option<i64>, DbErr> {
         match invite_hash {
-            None if tenant.policy.invite_only => {
+            None if tenant.policy.invite_only && extras.community => {
                 rejected.push(FieldError::new("invite_code", Problem::Required));
             }
             None => {}

@@ -16,6 +16,7 @@ use super::{
 use crate::{
     auth::HashError,
     store::{
+        self,
         user_directory::{self, UserChanges, UserQuery},
         users::{Duplicate, InsertError},
     },
@@ -169,6 +170,7 @@ impl Registrar {
             (password_hash.is_some() && user.status == UserStatus::Pending)
                 .then_some(UserStatus::Active)
         });
+        let ends_logins = password_hash.is_some() || status.is_some() || update.roles.is_some();
         let changes = UserChanges {
             email: update
                 .email
@@ -180,9 +182,15 @@ impl Registrar {
                 roles.dedup();
                 roles
             }),
-            now: Some(self.clock.now()),
+            now: self.clock.now(),
         };
-        user_directory::update(&self.db, user.id, changes).await?;
+        if !user_directory::update(&self.db, tenant.id, user.id, changes).await? {
+            return Err(AdminError::NotFound);
+        }
+        if ends_logins {
+            // Existing logins must not outlive a new password, status or role.
+            store::refresh_tokens::revoke_user(&self.db, user.id, self.clock.now()).await?;
+        }
         tracing::info!("user updated");
         self.find_user(tenant, uuid)
             .await?

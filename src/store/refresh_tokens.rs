@@ -77,3 +77,19 @@ pub async fn revoke_family(
         .await?;
     Ok(result.rows_affected)
 }
+
+/// Revokes every live refresh token of a user (their password, status or roles
+/// changed: existing logins must not outlive that).
+pub async fn revoke_user(
+    db: &DatabaseConnection,
+    user_id: i64,
+    now: DateTime<Utc>,
+) -> Result<u64, DbErr> {
+    let result = refresh_tokens::Entity::update_many()
+        .col_expr(refresh_tokens::Column::RevokedAt, Expr::value(now))
+        .filter(refresh_tokens::Column::UserId.eq(user_id))
+        .filter(refresh_tokens::Column::RevokedAt.is_null())
+        .exec(db)
+        .await?;
+    Ok(result.rows_affected)
+}

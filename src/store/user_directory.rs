@@ -102,25 +102,28 @@ pub async fn roles_of_many(
 }
 
 /// Changes to one user; `None` leaves a column as it is.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct UserChanges {
     /// `Some(None)` removes the address.
     pub email: Option<Option<(String, String)>>,
     pub password_hash: Option<String>,
     pub status: Option<String>,
     pub roles: Option<Vec<Role>>,
-    pub now: Option<DateTime<Utc>>,
+    pub now: DateTime<Utc>,
 }
 
-/// Applies the changes in one transaction; a taken email comes back as
-/// [`InsertError::Duplicate`].
+/// Applies the changes in one transaction; false when the user is gone (deleted
+/// meanwhile). A taken email comes back as [`InsertError::Duplicate`].
 pub async fn update(
     db: &DatabaseConnection,
+    tenant_id: i64,
     user_id: i64,
     changes: UserChanges,
-) -> Result<(), InsertError> {
+) -> Result<bool, InsertError> {
     let txn = db.begin().await?;
-    let mut update = users::Entity::update_many().filter(users::Column::Id.eq(user_id));
+    let mut update = users::Entity::update_many()
+        .filter(users::Column::TenantId.eq(tenant_id))
+        .filter(users::Column::Id.eq(user_id));
     if let Some(email) = changes.email {
         let (address, key) = email.unzip();
         update = update
@@ -133,10 +136,10 @@ pub async fn update(
     if let Some(status) = changes.status {
         update = update.col_expr(users::Column::Status, Expr::value(status));
     }
-    if let Some(now) = changes.now {
-        update = update.col_expr(users::Column::UpdatedAt, Expr::value(now));
+    update = update.col_expr(users::Column::UpdatedAt, Expr::value(changes.now));
+    if update.exec(&txn).await.map_err(classify)?.rows_affected == 0 {
+        return Ok(false);
     }
-    update.exec(&txn).await.map_err(classify)?;
     if let Some(roles) = changes.roles {
         user_roles::Entity::delete_many()
             .filter(user_roles::Column::UserId.eq(user_id))
@@ -152,7 +155,7 @@ pub async fn update(
         }
     }
     txn.commit().await?;
-    Ok(())
+    Ok(true)
 }
 
 /// Deletes the user (roles and refresh tokens go with it); false when there was none.

@@ -208,6 +208,18 @@ pub async fn find_by_id(
         .await
 }
 
+pub async fn find_by_ext_id(
+    db: &DatabaseConnection,
+    tenant_id: i64,
+    ext_id: i64,
+) -> Result<Option<users::Model>, DbErr> {
+    users::Entity::find()
+        .filter(users::Column::TenantId.eq(tenant_id))
+        .filter(users::Column::ExtId.eq(ext_id))
+        .one(db)
+        .await
+}
+
 pub async fn roles_of(db: &DatabaseConnection, user_id: i64) -> Result<Vec<String>, DbErr> {
     user_roles::Entity::find()
         .select_only()

@@ -2,7 +2,6 @@
 //! and 001): a tenant admin registers users, with invite and promo codes and the
 //! tenant's custom fields. Errors are RFC 9457 problem details.
 
-mod errors;
 mod requests;
 mod routes;
 mod types;

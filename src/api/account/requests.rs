@@ -108,6 +108,7 @@ pub fn create(
                 invite_code,
                 promo_code,
                 metadata,
+                community: true,
                 ..Extras::default()
             },
         )),

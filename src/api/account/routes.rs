@@ -6,12 +6,11 @@ use poem::web::Data;
 use poem_openapi::{OpenApi, payload::Json};
 
 use super::{
-    errors::{internal, invalid},
     requests,
     types::{AccountCreate, AccountUser, CreateAccountResponse},
 };
 use crate::{
-    api::{bearer::OAuth2Bearer, raw_json::RawJson},
+    api::{bearer::OAuth2Bearer, community::Failure, raw_json::RawJson},
     context::AppContext,
     domain::{Scope, registration::User},
 };
@@ -51,22 +50,28 @@ impl AccountApi {
         auth: OAuth2Bearer,
         body: RawJson<AccountCreate>,
     ) -> CreateAccountResponse {
-        let tenant = match ctx.tokens.authorize(&auth.0.token, Scope::UsersWrite).await {
-            Ok(tenant) => tenant,
-            Err(err) => return err.into(),
+        let created = async {
+            let (_, tenant) = ctx
+                .tokens
+                .authorize(&auth.0.token, Scope::UsersWrite)
+                .await?;
+            tracing::Span::current().record("tenant", tenant.client_id.as_str());
+            let definitions = ctx
+                .registrar
+                .custom_fields(&tenant)
+                .await
+                .map_err(|err| Failure::internal(&err))?;
+            let (new_user, extras) = requests::create(&tenant, &definitions, &body.value)
+                .map_err(|errors| Failure::invalid(&errors))?;
+            Ok::<_, Failure>(
+                ctx.registrar
+                    .register_with(&tenant, new_user, extras)
+                    .await?,
+            )
         };
-        tracing::Span::current().record("tenant", tenant.client_id.as_str());
-        let definitions = match ctx.registrar.custom_fields(&tenant).await {
-            Ok(definitions) => definitions,
-            Err(err) => return internal(&err),
-        };
-        let (new_user, extras) = match requests::create(&tenant, &definitions, &body.value) {
-            Ok(parsed) => parsed,
-            Err(errors) => return invalid(&errors),
-        };
-        match ctx.registrar.register_with(&tenant, new_user, extras).await {
+        match created.await {
             Ok(user) => CreateAccountResponse::Created(Json(account_user(user))),
-            Err(err) => err.into(),
+            Err(failure) => failure.into(),
         }
     }
 }

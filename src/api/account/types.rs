@@ -6,8 +6,7 @@ use chrono::{DateTime, Utc};
 use poem_openapi::{ApiResponse, Object, payload::Json};
 use serde_json::Value;
 
-use super::errors::from_parse_error;
-use crate::api::problem::ProblemJson;
+use crate::api::{community::problem_response, problem::ProblemJson};
 
 /// The create request (seed 001; seed 000 when the tenant needs neither email nor
 /// password). Custom fields the tenant defines go at the top level.
@@ -81,3 +80,5 @@ pub enum CreateAccountResponse {
     #[oai(status = 503)]
     Unavailable(ProblemJson, #[oai(header = "Retry-After")] u32),
 }
+
+problem_response!(CreateAccountResponse);

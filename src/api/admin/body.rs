@@ -5,7 +5,7 @@
 
 use std::marker::PhantomData;
 
-use poem::{FromRequest, Request, RequestBody};
+use poem::{Request, RequestBody};
 use poem_openapi::{
     ApiExtractor, ApiExtractorType, ExtractParamOptions,
     registry::{MetaMediaType, MetaRequest, Registry},
@@ -14,6 +14,7 @@ use poem_openapi::{
 use serde_json::{Value, json};
 
 use super::{python_json, validation::Errors};
+use crate::api::raw_json::{is_json, read_limited};
 
 /// What the body turned out to be.
 #[derive(Debug)]
@@ -37,15 +38,16 @@ impl Body {
     pub fn into_value(self) -> Result<Value, Errors> {
         let mut errors = Errors::default();
         match self {
-            Body::Json(value) => return Ok(value),
-            Body::Text(text) => return Ok(Value::String(text)),
-            Body::Missing => errors.push(
+            // A JSON `null` is no body to FastAPI.
+            Body::Missing | Body::Json(Value::Null) => errors.push(
                 "missing",
                 json!(["body"]),
                 "Field required".to_owned(),
                 Value::Null,
                 None,
             ),
+            Body::Json(value) => return Ok(value),
+            Body::Text(text) => return Ok(Value::String(text)),
             Body::Malformed { message, position } => errors.push(
                 "json_invalid",
                 json!(["body", position]),
@@ -96,22 +98,12 @@ impl<'a, T: Type> ApiExtractor<'a> for FastApiBody<T> {
         body: &mut RequestBody,
         _param_opts: ExtractParamOptions<Self::ParamType>,
     ) -> poem::Result<Self> {
-        let data = <Vec<u8> as FromRequest>::from_request(request, body).await?;
+        let data = read_limited(body).await?;
         Ok(Self {
             body: classify(request.content_type(), &data),
             _schema: PhantomData,
         })
     }
-}
-
-fn is_json(content_type: Option<&str>) -> bool {
-    let Some(content_type) = content_type else {
-        return true;
-    };
-    content_type.parse::<mime::Mime>().is_ok_and(|mime| {
-        mime.type_() == "application"
-            && (mime.subtype() == "json" || mime.suffix().is_some_and(|s| s == "json"))
-    })
 }
 
 fn classify(content_type: Option<&str>, data: &[u8]) -> Body {
@@ -121,7 +113,8 @@ fn classify(content_type: Option<&str>, data: &[u8]) -> Body {
     let Ok(text) = std::str::from_utf8(data) else {
         return Body::Undecodable;
     };
-    if !is_json(content_type) {
+    // FastAPI reads JSON when the content type says so, or says nothing.
+    if !content_type.is_none_or(is_json) {
         return Body::Text(text.to_owned());
     }
     match serde_json::from_str(text) {

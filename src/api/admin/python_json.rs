@@ -8,7 +8,7 @@ pub fn decode_error(text: &str) -> (&'static str, usize) {
     let chars: Vec<char> = text.chars().collect();
     let scanner = Scanner { chars: &chars };
     let start = scanner.skip_ws(0);
-    match scanner.value(start) {
+    match scanner.value(start, 0) {
         Err(error) => error,
         Ok(end) => {
             let end = scanner.skip_ws(end);
@@ -23,6 +23,11 @@ pub fn decode_error(text: &str) -> (&'static str, usize) {
 }
 
 type Scan = Result<usize, (&'static str, usize)>;
+
+/// Deeper documents are refused rather than followed (Python's decoder would hit
+/// its recursion limit; here the stack is what must not overflow).
+const MAX_DEPTH: usize = 256;
+const TOO_DEEP: &str = "Maximum nesting depth exceeded";
 
 struct Scanner<'a> {
     chars: &'a [char],
@@ -47,12 +52,15 @@ impl Scanner<'_> {
     }
 
     /// One value starting exactly at `index`; returns the index after it.
-    fn value(&self, index: usize) -> Scan {
+    fn value(&self, index: usize, depth: usize) -> Scan {
         const EXPECTING_VALUE: &str = "Expecting value";
+        if depth > MAX_DEPTH {
+            return Err((TOO_DEEP, index));
+        }
         match self.at(index) {
             Some('"') => self.string(index),
-            Some('{') => self.object(index + 1),
-            Some('[') => self.array(index + 1),
+            Some('{') => self.object(index + 1, depth + 1),
+            Some('[') => self.array(index + 1, depth + 1),
             _ => {
                 for word in ["null", "true", "false", "NaN", "Infinity", "-Infinity"] {
                     if self.literal(index, word) {
@@ -124,7 +132,7 @@ impl Scanner<'_> {
     }
 
     /// An object whose `{` is just before `index`.
-    fn object(&self, index: usize) -> Scan {
+    fn object(&self, index: usize, depth: usize) -> Scan {
         const PROPERTY: &str = "Expecting property name enclosed in double quotes";
         let mut end = self.skip_ws(index);
         match self.at(end) {
@@ -138,7 +146,7 @@ impl Scanner<'_> {
             if self.at(end) != Some(':') {
                 return Err(("Expecting ':' delimiter", end));
             }
-            end = self.value(self.skip_ws(end + 1))?;
+            end = self.value(self.skip_ws(end + 1), depth)?;
             end = self.skip_ws(end);
             match self.at(end) {
                 Some('}') => return Ok(end + 1),
@@ -156,13 +164,13 @@ impl Scanner<'_> {
     }
 
     /// An array whose `[` is just before `index`.
-    fn array(&self, index: usize) -> Scan {
+    fn array(&self, index: usize, depth: usize) -> Scan {
         let mut end = self.skip_ws(index);
         if self.at(end) == Some(']') {
             return Ok(end + 1);
         }
         loop {
-            end = self.value(end)?;
+            end = self.value(end, depth)?;
             end = self.skip_ws(end);
             match self.at(end) {
                 Some(']') => return Ok(end + 1),
@@ -214,5 +222,7 @@ mod tests {
         for (text, message, position) in cases {
             assert_eq!(decode_error(text), (*message, *position), "{text}");
         }
+        let deep = "[".repeat(100_000);
+        assert_eq!(decode_error(&deep).0, "Maximum nesting depth exceeded");
     }
 }

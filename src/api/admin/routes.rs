@@ -41,7 +41,7 @@ fn user_response(user: User) -> UserResponse {
 }
 
 async fn tenant(ctx: &AppContext, auth: &OAuth2Bearer, needed: Scope) -> Result<Tenant, Failure> {
-    let tenant = ctx.tokens.authorize(&auth.0.token, needed).await?;
+    let (_, tenant) = ctx.tokens.authorize(&auth.0.token, needed).await?;
     tracing::Span::current().record("tenant", tenant.client_id.as_str());
     Ok(tenant)
 }

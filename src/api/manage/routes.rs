@@ -20,7 +20,7 @@ impl ManageApi {
             .authorize(&auth.0.token, Scope::TenantManage)
             .await
         {
-            Ok(tenant) => tenant,
+            Ok((_, tenant)) => tenant,
             Err(err) => return err.into(),
         };
         let policy = tenant.policy;

@@ -1,0 +1,111 @@
+//! `/api/v2/sso/signup/` and `/api/v2/sso/token/`.
+
+use poem::web::Data;
+use poem_openapi::{OpenApi, payload::Json};
+
+use super::{
+    requests,
+    types::{SignupResponse, SsoSignup, SsoTokenRequest, SsoTokens, SsoUser, token::TokenResponse},
+};
+use crate::{
+    api::{bearer::OAuth2Bearer, community::Failure, problem::ProblemJson, raw_json::RawJson},
+    context::AppContext,
+    domain::{Scope, access::AccessError, registration::User, sso::SsoError},
+};
+
+pub struct SsoApi;
+
+fn sso_user(user: User) -> SsoUser {
+    SsoUser {
+        id: user.id,
+        ext_id: user.ext_id,
+        username: user.username,
+        email: user.email,
+        role: user.roles.first().map(|r| r.as_str().to_owned()),
+        tags: Some(user.tags),
+    }
+}
+
+#[OpenApi]
+impl SsoApi {
+    /// Signup
+    ///
+    /// Creates a user your backend knows by `ext_id`, with an optional role and tags.
+    #[oai(
+        path = "/api/v2/sso/signup",
+        method = "post",
+        operation_id = "ssoSignup"
+    )]
+    async fn signup(
+        &self,
+        ctx: Data<&AppContext>,
+        auth: OAuth2Bearer,
+        body: RawJson<SsoSignup>,
+    ) -> SignupResponse {
+        let created = async {
+            let (caller, tenant) = ctx
+                .tokens
+                .authorize(&auth.0.token, Scope::UsersWrite)
+                .await?;
+            tracing::Span::current().record("tenant", tenant.client_id.as_str());
+            let (new_user, extras) = requests::signup(&tenant, &caller, &body.value)
+                .map_err(|errors| Failure::invalid(&errors))?;
+            Ok::<_, Failure>(
+                ctx.registrar
+                    .register_with(&tenant, new_user, extras)
+                    .await?,
+            )
+        };
+        match created.await {
+            Ok(user) => SignupResponse::Created(Json(sso_user(user))),
+            Err(failure) => failure.into(),
+        }
+    }
+
+    /// Tokens for a user
+    ///
+    /// Your backend, with its client_credentials token (`users:write`), obtains an
+    /// access and refresh token pair for one of its users by `user_id` or `ext_id`.
+    #[oai(path = "/api/v2/sso/token", method = "post", operation_id = "ssoToken")]
+    async fn token(
+        &self,
+        ctx: Data<&AppContext>,
+        auth: OAuth2Bearer,
+        body: RawJson<SsoTokenRequest>,
+    ) -> TokenResponse {
+        let issued = async {
+            let (caller, tenant) = ctx
+                .tokens
+                .authorize(&auth.0.token, Scope::UsersWrite)
+                .await?;
+            if caller.user_id.is_some() {
+                return Err(Failure::from(AccessError::Forbidden(Scope::UsersWrite)));
+            }
+            tracing::Span::current().record("tenant", tenant.client_id.as_str());
+            let user = requests::token(&body.value).map_err(|errors| Failure::invalid(&errors))?;
+            match ctx.tokens.sso_tokens(&tenant, user).await {
+                Ok(tokens) => Ok(Ok(tokens)),
+                Err(SsoError::NotFound | SsoError::Disabled) => Ok(Err(())),
+                Err(SsoError::OAuth(err)) => Err(Failure::internal(&err)),
+            }
+        };
+        match issued.await {
+            Ok(Ok(tokens)) => TokenResponse::Ok(
+                Json(SsoTokens {
+                    access_token: tokens.access_token,
+                    token_type: "Bearer".to_owned(),
+                    expires_in: tokens.expires_in,
+                    refresh_token: tokens.refresh_token.unwrap_or_default(),
+                    scope: tokens.scope,
+                }),
+                "no-store".to_owned(),
+            ),
+            Ok(Err(())) => TokenResponse::NotFound(ProblemJson::new(
+                404,
+                "Not Found",
+                "no active user with this id in your tenant".to_owned(),
+            )),
+            Err(failure) => failure.into(),
+        }
+    }
+}
