@@ -101,7 +101,8 @@ impl TokenService {
         }
     }
 
-    /// The roles of an active user; none for a disabled or deleted one.
+    /// The roles of the user; an error for a disabled or deleted one. (A pending
+    /// user has no usable password, but may hold tokens issued through SSO.)
     async fn current_roles(
         &self,
         tenant_id: i64,
@@ -112,7 +113,7 @@ impl TokenService {
             .await
             .map_err(internal)?;
         match user {
-            Some(user) if user.status == UserStatus::Active.as_str() => {
+            Some(user) if user.status != UserStatus::Disabled.as_str() => {
                 store::users::roles_of(&self.db, user_id)
                     .await
                     .map_err(internal)

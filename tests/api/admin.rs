@@ -507,3 +507,114 @@ async fn logins_and_status_changes_show_up(backend: Backend) {
     assert_eq!(json_body(refused).await["error"], "invalid_grant");
 }
 db_test!(logins_and_status_changes_show_up);
+
+async fn admin_changes_take_effect_at_once(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let mut tenant = app.create_tenant("app").await;
+    let token = app.client_token(&tenant, "users:read users:write").await;
+    create_user(&app, &tenant, "boss", vec![portcullis::domain::Role::Admin]).await;
+    let login: Value = app
+        .client
+        .post(app.url("/oauth/token"))
+        .basic_auth(tenant.client_id(), Some(&tenant.client_secret))
+        .form(&[
+            ("grant_type", "password"),
+            ("username", "boss"),
+            ("password", "Correct-horse-1"),
+        ])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let boss_token = login["access_token"].as_str().unwrap();
+    let (status, users) = call(&app, Method::GET, "/admin/users/?q=boss", boss_token, None).await;
+    assert_eq!(status, StatusCode::OK);
+    let path = format!("/admin/users/{}", users[0]["id"].as_str().unwrap());
+
+    // A new password ends the boss's logins; disabling them ends their access.
+    let (status, _) = call(
+        &app,
+        Method::PATCH,
+        &path,
+        &token,
+        Some(json!({"password": "another-pass-1"})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let refreshed = app
+        .client
+        .post(app.url("/oauth/token"))
+        .basic_auth(tenant.client_id(), Some(&tenant.client_secret))
+        .form(&[
+            ("grant_type", "refresh_token"),
+            ("refresh_token", login["refresh_token"].as_str().unwrap()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refreshed.status(), StatusCode::BAD_REQUEST);
+    let (status, _) = call(
+        &app,
+        Method::PATCH,
+        &path,
+        &token,
+        Some(json!({"status": "disabled"})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, _) = call(&app, Method::GET, "/admin/users/", boss_token, None).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+
+    // Administrators need no invite code, even in an invite-only tenant.
+    app.set_policy(&mut tenant, "invite_only", "true").await;
+    let (status, _) = call(
+        &app,
+        Method::POST,
+        "/admin/users/",
+        &token,
+        Some(json!({"username": "invited", "password": "password1"})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED);
+}
+db_test!(admin_changes_take_effect_at_once);
+
+async fn hostile_bodies_are_refused_cleanly(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let tenant = app.create_tenant("app").await;
+    let token = app.client_token(&tenant, "users:write").await;
+    let send = |body: String| {
+        app.client
+            .post(app.url("/admin/users/"))
+            .bearer_auth(&token)
+            .header("content-type", "application/json")
+            .body(body)
+            .send()
+    };
+    let null = send("null".to_owned()).await.unwrap();
+    assert_eq!(null.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        null.text().await.unwrap(),
+        r#"{"detail":[{"type":"missing","loc":["body"],"msg":"Field required","input":null}]}"#
+    );
+    let deep = send("[".repeat(60_000)).await.unwrap();
+    assert_eq!(deep.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(json_body(deep).await["detail"][0]["type"], "json_invalid");
+    let huge = send(format!("{{\"username\": \"{}\"}}", "a".repeat(100_000)))
+        .await
+        .unwrap();
+    assert_eq!(huge.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    // The server is still there.
+    let (status, _) = call(
+        &app,
+        Method::POST,
+        "/admin/users/",
+        &token,
+        Some(json!({"username": "survivor", "password": "password1"})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED);
+}
+db_test!(hostile_bodies_are_refused_cleanly);

@@ -10,4 +10,5 @@ mod manage;
 mod oauth;
 mod openapi;
 mod signup;
+mod sso;
 mod token_management;
