@@ -19,6 +19,8 @@ pub struct AppContext {
     pub tenants: Tenants,
     pub registrar: Registrar,
     pub tokens: TokenService,
+    /// The bounded argon2 pool the registrar and the token service share.
+    pub hasher: PasswordHasher,
     pub clock: Clock,
 }
 
@@ -57,7 +59,8 @@ impl AppContext {
                 config.tokens.clone(),
                 revocations,
             ),
-            registrar: Registrar::new(db.clone(), hasher, clock.clone()),
+            registrar: Registrar::new(db.clone(), hasher.clone(), clock.clone()),
+            hasher,
             tenants,
             db,
             clock,

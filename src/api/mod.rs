@@ -4,13 +4,13 @@
 pub mod account;
 pub mod admin;
 pub mod bearer;
-pub mod community;
 pub mod docs;
 pub mod health;
 pub mod manage;
 pub mod middleware;
 pub mod oauth;
 pub mod problem;
+pub mod problem_failure;
 pub mod raw_json;
 pub mod signup;
 pub mod sso;

@@ -33,7 +33,41 @@ pub struct Problem {
     pub errors: Vec<FieldProblem>,
 }
 
+/// The machine-readable `code` of a field problem.
+fn code(problem: &crate::domain::Problem) -> &'static str {
+    use crate::domain::Problem;
+    match problem {
+        Problem::Blank => "blank",
+        Problem::Required => "required",
+        Problem::TooShort { .. } => "too_short",
+        Problem::TooLong { .. } => "too_long",
+        Problem::Invalid => "invalid",
+        Problem::TooWeak { .. } => "too_weak",
+        Problem::Taken => "unique",
+        Problem::NotAllowed => "not_allowed",
+        Problem::Expired => "expired",
+    }
+}
+
 impl ProblemJson {
+    /// 400 naming each invalid field.
+    pub fn invalid_fields(errors: &[crate::domain::FieldError]) -> Self {
+        Self(Problem {
+            problem_type: "about:blank".to_owned(),
+            title: "Bad Request".to_owned(),
+            status: 400,
+            detail: Some("the request has invalid fields".to_owned()),
+            errors: errors
+                .iter()
+                .map(|error| FieldProblem {
+                    field: error.field.to_string(),
+                    code: code(&error.problem).to_owned(),
+                    detail: error.to_string(),
+                })
+                .collect(),
+        })
+    }
+
     pub fn new(status: u16, title: &str, detail: impl Into<Option<String>>) -> Self {
         Self(Problem {
             problem_type: "about:blank".to_owned(),

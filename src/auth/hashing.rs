@@ -4,12 +4,14 @@
 //! Dedicated threads (rather than tokio's growing blocking pool) also keep the
 //! allocator's per-thread arenas, and so peak memory, to `slots` hash buffers.
 
-use std::sync::{
-    Arc, Mutex,
-    mpsc::{Receiver, SyncSender, TrySendError, sync_channel},
+use std::{
+    cell::RefCell,
+    sync::{
+        Arc, Mutex,
+        atomic::{AtomicUsize, Ordering},
+        mpsc::{Receiver, SyncSender, TrySendError, sync_channel},
+    },
 };
-
-use std::cell::RefCell;
 
 use argon2::{
     ARGON2ID_IDENT, Algorithm, Argon2, Block, Params, Version,
@@ -37,6 +39,8 @@ pub struct PasswordHasher {
     /// A hash of a random password, verified against when the user is unknown so
     /// that timing does not tell which usernames exist.
     dummy: Arc<String>,
+    /// Jobs queued or running.
+    in_flight: Arc<AtomicUsize>,
 }
 
 /// The outcome of checking a password against a stored hash.
@@ -65,7 +69,13 @@ impl PasswordHasher {
             argon2,
             jobs,
             dummy: Arc::new(dummy),
+            in_flight: Arc::default(),
         })
+    }
+
+    /// How many hashes are queued or running right now.
+    pub fn in_flight(&self) -> usize {
+        self.in_flight.load(Ordering::Relaxed)
     }
 
     /// Checks a password against a stored PHC string, on the pool.
@@ -101,13 +111,19 @@ impl PasswordHasher {
     ) -> Result<T, HashError> {
         let (done, result) = oneshot::channel();
         let span = tracing::debug_span!("argon2");
+        let in_flight = Arc::clone(&self.in_flight);
+        in_flight.fetch_add(1, Ordering::Relaxed);
         let job: Job = Box::new(move || {
             let _entered = span.enter();
             let _ = done.send(work());
+            in_flight.fetch_sub(1, Ordering::Relaxed);
         });
-        self.jobs.try_send(job).map_err(|err| match err {
-            TrySendError::Full(_) => HashError::Overloaded,
-            TrySendError::Disconnected(_) => HashError::Failed("hashing pool stopped".into()),
+        self.jobs.try_send(job).map_err(|err| {
+            self.in_flight.fetch_sub(1, Ordering::Relaxed);
+            match err {
+                TrySendError::Full(_) => HashError::Overloaded,
+                TrySendError::Disconnected(_) => HashError::Failed("hashing pool stopped".into()),
+            }
         })?;
         result
             .await

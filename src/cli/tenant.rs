@@ -147,15 +147,6 @@ async fn set(ctx: &AppContext, client_id: &str, settings: &[String]) -> Result<(
             .ok_or_else(|| format!("expected KEY=VALUE, got {setting:?}"))?;
         policy.set(key.trim(), value.trim())?;
     }
-    if policy.username_case_insensitive != tenant.policy.username_case_insensitive
-        && store::tenants::count_users(&ctx.db, tenant.id).await? > 0
-    {
-        // Existing usernames were keyed under the old rule; changing it would let
-        // duplicates in or lock users out.
-        return Err(
-            "username_case_insensitive can only change while the tenant has no users".into(),
-        );
-    }
     ctx.tenants.update_policy(&tenant, &policy).await?;
     tenant.policy = policy;
     println!("{}", tenant_json(&tenant));

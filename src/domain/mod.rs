@@ -16,6 +16,7 @@ pub mod role;
 pub mod scope;
 pub mod sso;
 pub mod tenant;
+pub mod tenant_admin;
 pub mod user_admin;
 pub mod username;
 

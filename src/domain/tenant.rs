@@ -64,8 +64,19 @@ impl Tenants {
         Ok(found)
     }
 
-    /// Stores a new policy and drops the cached copy.
-    pub async fn update_policy(&self, tenant: &Tenant, policy: &TenantPolicy) -> Result<(), DbErr> {
+    /// Stores a new policy and drops the cached copy. The username case rule
+    /// cannot change once the tenant has users: their names were keyed under the
+    /// old rule, and changing it would let duplicates in or lock users out.
+    pub async fn update_policy(
+        &self,
+        tenant: &Tenant,
+        policy: &TenantPolicy,
+    ) -> Result<(), PolicyUpdateError> {
+        if policy.username_case_insensitive != tenant.policy.username_case_insensitive
+            && store::tenants::count_users(&self.db, tenant.id).await? > 0
+        {
+            return Err(PolicyUpdateError::CaseRuleLocked);
+        }
         store::tenants::update_policy(&self.db, tenant.id, policy).await?;
         if let Ok(mut cache) = self.cache.lock() {
             cache.remove(&tenant.client_id);
@@ -134,6 +145,14 @@ impl Default for TenantPolicy {
             promo_codes_enabled: false,
         }
     }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum PolicyUpdateError {
+    #[error("username_case_insensitive can only change while the tenant has no users")]
+    CaseRuleLocked,
+    #[error(transparent)]
+    Storage(#[from] DbErr),
 }
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]

@@ -5,8 +5,8 @@
 use chrono::{DateTime, Utc};
 use entity::{invite_codes, promo_codes};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter,
-    Set,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DbErr,
+    EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
     sea_query::{Expr, ExprTrait},
 };
 
@@ -149,12 +149,19 @@ pub async fn create_invite<C: ConnectionTrait>(
     .await
 }
 
-/// A promo code as its creator defines it.
-pub struct NewPromoCode<'a> {
-    pub code: &'a str,
+/// How often and when a promo code may be redeemed.
+#[derive(Debug, Clone, Default)]
+pub struct PromoLimits {
+    /// `None`: unlimited.
     pub max_redemptions: Option<i32>,
     pub valid_from: Option<DateTime<Utc>>,
     pub valid_until: Option<DateTime<Utc>>,
+}
+
+/// A promo code as its creator defines it.
+pub struct NewPromoCode<'a> {
+    pub code: &'a str,
+    pub limits: PromoLimits,
 }
 
 pub async fn create_promo<C: ConnectionTrait>(
@@ -166,14 +173,93 @@ pub async fn create_promo<C: ConnectionTrait>(
     promo_codes::ActiveModel {
         tenant_id: Set(tenant_id),
         code: Set(promo.code.to_owned()),
-        max_redemptions: Set(promo.max_redemptions),
+        max_redemptions: Set(promo.limits.max_redemptions),
         redemptions: Set(0),
-        valid_from: Set(promo.valid_from),
-        valid_until: Set(promo.valid_until),
+        valid_from: Set(promo.limits.valid_from),
+        valid_until: Set(promo.limits.valid_until),
         active: Set(true),
         created_at: Set(now),
         ..Default::default()
     }
     .insert(db)
     .await
+}
+
+/// Changes a promo code's state and limits; `None` when the tenant has no such code.
+pub async fn update_promo(
+    db: &DatabaseConnection,
+    tenant_id: i64,
+    id: i64,
+    active: bool,
+    limits: &PromoLimits,
+) -> Result<Option<promo_codes::Model>, DbErr> {
+    let result = promo_codes::Entity::update_many()
+        .col_expr(promo_codes::Column::Active, Expr::value(active))
+        .col_expr(
+            promo_codes::Column::MaxRedemptions,
+            Expr::value(limits.max_redemptions),
+        )
+        .col_expr(
+            promo_codes::Column::ValidFrom,
+            Expr::value(limits.valid_from),
+        )
+        .col_expr(
+            promo_codes::Column::ValidUntil,
+            Expr::value(limits.valid_until),
+        )
+        .filter(promo_codes::Column::TenantId.eq(tenant_id))
+        .filter(promo_codes::Column::Id.eq(id))
+        .exec(db)
+        .await?;
+    if result.rows_affected == 0 {
+        return Ok(None);
+    }
+    promo_codes::Entity::find_by_id(id).one(db).await
+}
+
+pub async fn list_promos(
+    db: &DatabaseConnection,
+    tenant_id: i64,
+    skip: u64,
+    limit: u64,
+) -> Result<Vec<promo_codes::Model>, DbErr> {
+    promo_codes::Entity::find()
+        .filter(promo_codes::Column::TenantId.eq(tenant_id))
+        .order_by_asc(promo_codes::Column::Id)
+        .offset(skip)
+        .limit(limit)
+        .all(db)
+        .await
+}
+
+pub async fn list_invites(
+    db: &DatabaseConnection,
+    tenant_id: i64,
+    skip: u64,
+    limit: u64,
+) -> Result<Vec<invite_codes::Model>, DbErr> {
+    invite_codes::Entity::find()
+        .filter(invite_codes::Column::TenantId.eq(tenant_id))
+        .order_by_asc(invite_codes::Column::Id)
+        .offset(skip)
+        .limit(limit)
+        .all(db)
+        .await
+}
+
+/// Revokes an invite code; false when the tenant has no such unrevoked code.
+pub async fn revoke_invite(
+    db: &DatabaseConnection,
+    tenant_id: i64,
+    id: i64,
+    now: DateTime<Utc>,
+) -> Result<bool, DbErr> {
+    let result = invite_codes::Entity::update_many()
+        .col_expr(invite_codes::Column::RevokedAt, Expr::value(now))
+        .filter(invite_codes::Column::TenantId.eq(tenant_id))
+        .filter(invite_codes::Column::Id.eq(id))
+        .filter(invite_codes::Column::RevokedAt.is_null())
+        .exec(db)
+        .await?;
+    Ok(result.rows_affected == 1)
 }

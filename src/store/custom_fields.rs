@@ -48,3 +48,14 @@ pub async fn create(
     .insert(db)
     .await
 }
+
+/// Deletes a definition (stored values stay in users' metadata); false when the
+/// tenant has no such field.
+pub async fn delete(db: &DatabaseConnection, tenant_id: i64, id: i64) -> Result<bool, DbErr> {
+    let result = custom_fields::Entity::delete_many()
+        .filter(custom_fields::Column::TenantId.eq(tenant_id))
+        .filter(custom_fields::Column::Id.eq(id))
+        .exec(db)
+        .await?;
+    Ok(result.rows_affected == 1)
+}

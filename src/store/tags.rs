@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 use entity::{tags, user_tags};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter,
+    ActiveModelTrait, ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder,
     QuerySelect, Set,
 };
 
@@ -48,4 +48,22 @@ pub async fn of_user(db: &DatabaseConnection, user_id: i64) -> Result<Vec<i64>, 
         .into_tuple()
         .all(db)
         .await
+}
+
+pub async fn list(db: &DatabaseConnection, tenant_id: i64) -> Result<Vec<tags::Model>, DbErr> {
+    tags::Entity::find()
+        .filter(tags::Column::TenantId.eq(tenant_id))
+        .order_by_asc(tags::Column::Id)
+        .all(db)
+        .await
+}
+
+/// Deletes a tag (users lose it); false when the tenant has no such tag.
+pub async fn delete(db: &DatabaseConnection, tenant_id: i64, id: i64) -> Result<bool, DbErr> {
+    let result = tags::Entity::delete_many()
+        .filter(tags::Column::TenantId.eq(tenant_id))
+        .filter(tags::Column::Id.eq(id))
+        .exec(db)
+        .await?;
+    Ok(result.rows_affected == 1)
 }

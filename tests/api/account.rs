@@ -290,9 +290,11 @@ async fn promo_codes(backend: Backend) {
     let promo = |code: &'static str, max: Option<i32>, from: Option<i64>, until: Option<i64>| {
         store::codes::NewPromoCode {
             code,
-            max_redemptions: max,
-            valid_from: from.map(|h| now + Duration::hours(h)),
-            valid_until: until.map(|h| now + Duration::hours(h)),
+            limits: store::codes::PromoLimits {
+                max_redemptions: max,
+                valid_from: from.map(|h| now + Duration::hours(h)),
+                valid_until: until.map(|h| now + Duration::hours(h)),
+            },
         }
     };
     let db = &app.ctx.db;

@@ -412,7 +412,15 @@ async fn shutdown_drains_in_flight_sign_ups(backend: Backend) {
         "username": "late", "password": "password", "client_id": tenant.client_id(),
     }));
     let in_flight = tokio::spawn(async move { request.send().await });
-    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    // Shut down only once the sign-up is hashing.
+    let hasher = app.ctx.hasher.clone();
+    tokio::time::timeout(std::time::Duration::from_secs(10), async {
+        while hasher.in_flight() == 0 {
+            tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+        }
+    })
+    .await
+    .expect("the sign-up reaches the hashing pool");
     let db = app.ctx.db.clone();
     let tenant_id = tenant.tenant.id;
     app.stop().await;

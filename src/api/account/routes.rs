@@ -10,7 +10,7 @@ use super::{
     types::{AccountCreate, AccountUser, CreateAccountResponse},
 };
 use crate::{
-    api::{bearer::OAuth2Bearer, community::Failure, raw_json::RawJson},
+    api::{bearer::OAuth2Bearer, problem_failure::Failure, raw_json::RawJson},
     context::AppContext,
     domain::{Scope, registration::User},
 };

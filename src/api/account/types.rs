@@ -6,7 +6,10 @@ use chrono::{DateTime, Utc};
 use poem_openapi::{ApiResponse, Object, payload::Json};
 use serde_json::Value;
 
-use crate::api::{community::problem_response, problem::ProblemJson};
+use crate::api::{
+    problem::ProblemJson,
+    problem_failure::{from_parse_error, problem_response},
+};
 
 /// The create request (seed 001; seed 000 when the tenant needs neither email nor
 /// password). Custom fields the tenant defines go at the top level.
@@ -81,4 +84,4 @@ pub enum CreateAccountResponse {
     Unavailable(ProblemJson, #[oai(header = "Retry-After")] u32),
 }
 
-problem_response!(CreateAccountResponse);
+problem_response!(CreateAccountResponse, UnsupportedMediaType, Unavailable);

@@ -1,47 +1,45 @@
-//! The one place where the management surface turns failures into problem details.
+//! The one place where the management surface turns domain failures into problem
+//! details (access errors are mapped by [`Failure`] itself).
 
-use super::types::TenantResponse;
-use crate::{api::problem::ProblemJson, domain::access::AccessError};
+use crate::{
+    api::problem_failure::Failure,
+    domain::{
+        FieldError, Problem,
+        tenant::{PolicyError, PolicyUpdateError},
+        tenant_admin::ManageError,
+    },
+};
 
-/// Errors raised before the handler runs; for this surface only a missing
-/// `Authorization: Bearer` header.
-pub fn from_parse_error(_err: poem::Error) -> TenantResponse {
-    AccessError::InvalidToken.into()
+impl From<ManageError> for Failure {
+    fn from(err: ManageError) -> Self {
+        match err {
+            ManageError::Rejected(errors) => Failure::invalid(&errors),
+            ManageError::NotFound => Failure::not_found("item in your tenant"),
+            ManageError::Storage(err) => Failure::internal(&err),
+        }
+    }
 }
 
-impl From<AccessError> for TenantResponse {
-    fn from(err: AccessError) -> Self {
-        let challenge = |description: &str| {
-            format!(
-                r#"Bearer realm="portcullis", error="invalid_token", error_description="{description}""#
-            )
-        };
-        match err {
-            AccessError::InvalidToken => TenantResponse::Unauthorized(
-                ProblemJson::new(
-                    401,
-                    "Unauthorized",
-                    "a valid bearer token is required".to_owned(),
-                ),
-                challenge("the token is missing or invalid"),
-            ),
-            AccessError::ExpiredToken => TenantResponse::Unauthorized(
-                ProblemJson::new(
-                    401,
-                    "Unauthorized",
-                    "the bearer token has expired".to_owned(),
-                ),
-                challenge("the token has expired"),
-            ),
-            AccessError::Forbidden(scope) => TenantResponse::Forbidden(ProblemJson::new(
-                403,
-                "Forbidden",
-                format!("this operation needs a tenant admin or the {scope} scope"),
-            )),
-            AccessError::Internal(reason) => {
-                tracing::error!(error = %reason, "bearer check failed");
-                TenantResponse::Internal(ProblemJson::new(500, "Internal Server Error", None))
+impl From<PolicyError> for Failure {
+    fn from(err: PolicyError) -> Self {
+        let field = match &err {
+            PolicyError::UnknownKey(key) => {
+                return Failure::invalid(&[FieldError::new(key.clone(), Problem::NotAllowed)]);
             }
+            PolicyError::InvalidValue { key, .. } => key.clone(),
+        };
+        Failure::invalid(&[FieldError::new(field, Problem::Invalid)])
+    }
+}
+
+impl From<PolicyUpdateError> for Failure {
+    fn from(err: PolicyUpdateError) -> Self {
+        match err {
+            PolicyUpdateError::CaseRuleLocked => Failure::invalid(&[FieldError::new(
+                "username_case_insensitive",
+                Problem::NotAllowed,
+            )]),
+            PolicyUpdateError::Storage(err) => Failure::internal(&err),
         }
     }
 }

@@ -2,24 +2,29 @@
 //! backend; every operation is scoped to the caller's tenant. Errors are RFC 9457
 //! problem details.
 
+mod catalog;
+mod codes;
 mod errors;
 mod routes;
 mod types;
 
+use catalog::CatalogApi;
+use codes::CodesApi;
 use poem_openapi::OpenApiService;
 pub use routes::ManageApi;
 
 pub const NAME: &str = "manage";
 
-pub fn service() -> OpenApiService<ManageApi, ()> {
+pub fn service() -> OpenApiService<(ManageApi, CodesApi, CatalogApi), ()> {
     OpenApiService::new(
-        ManageApi,
+        (ManageApi, CodesApi, CatalogApi),
         "Portcullis tenant management API",
         env!("CARGO_PKG_VERSION"),
     )
     .description(
-        "Manage your tenant. Authenticate with a bearer token from `/oauth/token`: \
-             a tenant admin's token, or the tenant's client_credentials token with the \
-             `tenant:manage` scope.",
+        "Manage your tenant: its policy, invite and promo codes, tags and custom user \
+             fields. Authenticate with a bearer token from `/oauth/token`: a tenant \
+             admin's token, or the tenant's client_credentials token with the \
+             `tenant:manage` scope. Errors are `application/problem+json`.",
     )
 }

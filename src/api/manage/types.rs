@@ -1,7 +1,13 @@
+//! Wire types of the management surface.
+
+use chrono::{DateTime, Utc};
+use entity::{custom_fields, invite_codes, promo_codes, tags};
 use poem_openapi::{ApiResponse, Object, payload::Json};
 
-use super::errors::from_parse_error;
-use crate::api::problem::ProblemJson;
+use crate::api::{
+    problem::ProblemJson,
+    problem_failure::{from_parse_error, problem_response},
+};
 
 /// The tenant's policy.
 #[derive(Debug, Object)]
@@ -12,6 +18,11 @@ pub struct PolicyBody {
     pub allowed_origins: Vec<String>,
     pub password_min_length: u32,
     pub password_min_classes: u8,
+    pub public_client: bool,
+    pub require_email: bool,
+    pub require_password: bool,
+    pub invite_only: bool,
+    pub promo_codes_enabled: bool,
 }
 
 #[derive(Debug, Object)]
@@ -19,23 +30,292 @@ pub struct PolicyBody {
 pub struct TenantBody {
     pub client_id: String,
     pub name: String,
-    pub created_at: chrono::DateTime<chrono::Utc>,
+    pub created_at: DateTime<Utc>,
     pub policy: PolicyBody,
 }
 
-#[derive(Debug, ApiResponse)]
-#[oai(bad_request_handler = "from_parse_error")]
-pub enum TenantResponse {
-    /// The caller's tenant.
-    #[oai(status = 200)]
-    Ok(Json<TenantBody>),
-    /// Missing, invalid or expired bearer token.
-    #[oai(status = 401)]
-    Unauthorized(ProblemJson, #[oai(header = "WWW-Authenticate")] String),
-    /// The token does not allow this operation.
-    #[oai(status = 403)]
-    Forbidden(ProblemJson),
-    /// Unexpected failure; details are in the server's logs under the request id.
-    #[oai(status = 500)]
-    Internal(ProblemJson),
+/// Policy keys to change, with their new values (booleans, numbers, or a list of
+/// origins); keys left out keep their value.
+#[derive(Debug, Object)]
+#[oai(rename = "PolicyChange")]
+pub struct PolicyChange {
+    pub public_signup_enabled: Option<bool>,
+    /// Only while the tenant has no users.
+    pub username_case_insensitive: Option<bool>,
+    pub allowed_origins: Option<Vec<String>>,
+    pub password_min_length: Option<u32>,
+    pub password_min_classes: Option<u8>,
+    pub public_client: Option<bool>,
+    pub require_email: Option<bool>,
+    pub require_password: Option<bool>,
+    pub invite_only: Option<bool>,
+    pub promo_codes_enabled: Option<bool>,
+}
+
+#[derive(Debug, Object)]
+#[oai(rename = "InviteCodeCreate")]
+pub struct InviteCreate {
+    /// How many registrations the code admits (default 1).
+    #[oai(default = "one")]
+    pub max_uses: i32,
+    /// No expiry when absent.
+    pub expires_at: Option<DateTime<Utc>>,
+}
+
+fn one() -> i32 {
+    1
+}
+
+#[derive(Debug, Object)]
+#[oai(rename = "InviteCode")]
+pub struct InviteCode {
+    pub id: i64,
+    /// The code itself: shown once, at creation; only its hash is kept.
+    #[oai(skip_serializing_if_is_none)]
+    pub code: Option<String>,
+    pub max_uses: i32,
+    pub uses: i32,
+    #[oai(nullable)]
+    pub expires_at: Option<DateTime<Utc>>,
+    #[oai(nullable)]
+    pub revoked_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+}
+
+impl InviteCode {
+    pub fn from_model(model: invite_codes::Model, code: Option<String>) -> Self {
+        Self {
+            id: model.id,
+            code,
+            max_uses: model.max_uses,
+            uses: model.uses,
+            expires_at: model.expires_at,
+            revoked_at: model.revoked_at,
+            created_at: model.created_at,
+        }
+    }
+}
+
+#[derive(Debug, Object)]
+#[oai(rename = "PromoCodeCreate")]
+pub struct PromoCreate {
+    /// What users type; unique in the tenant.
+    pub code: String,
+    /// Unlimited when absent.
+    pub max_redemptions: Option<i32>,
+    pub valid_from: Option<DateTime<Utc>>,
+    pub valid_until: Option<DateTime<Utc>>,
+}
+
+/// The promo code's new state and limits (all of them: absent limits are removed).
+#[derive(Debug, Object)]
+#[oai(rename = "PromoCodeUpdate")]
+pub struct PromoUpdate {
+    /// `false` deactivates the code.
+    pub active: bool,
+    pub max_redemptions: Option<i32>,
+    pub valid_from: Option<DateTime<Utc>>,
+    pub valid_until: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Object)]
+#[oai(rename = "PromoCode")]
+pub struct PromoCode {
+    pub id: i64,
+    pub code: String,
+    #[oai(nullable)]
+    pub max_redemptions: Option<i32>,
+    pub redemptions: i32,
+    #[oai(nullable)]
+    pub valid_from: Option<DateTime<Utc>>,
+    #[oai(nullable)]
+    pub valid_until: Option<DateTime<Utc>>,
+    pub active: bool,
+    pub created_at: DateTime<Utc>,
+}
+
+impl From<promo_codes::Model> for PromoCode {
+    fn from(model: promo_codes::Model) -> Self {
+        Self {
+            id: model.id,
+            code: model.code,
+            max_redemptions: model.max_redemptions,
+            redemptions: model.redemptions,
+            valid_from: model.valid_from,
+            valid_until: model.valid_until,
+            active: model.active,
+            created_at: model.created_at,
+        }
+    }
+}
+
+#[derive(Debug, Object)]
+#[oai(rename = "TagCreate")]
+pub struct TagCreate {
+    /// At most 100 characters; unique in the tenant.
+    pub name: String,
+}
+
+#[derive(Debug, Object)]
+#[oai(rename = "Tag")]
+pub struct Tag {
+    pub id: i64,
+    pub name: String,
+    pub created_at: DateTime<Utc>,
+}
+
+impl From<tags::Model> for Tag {
+    fn from(model: tags::Model) -> Self {
+        Self {
+            id: model.id,
+            name: model.name,
+            created_at: model.created_at,
+        }
+    }
+}
+
+#[derive(Debug, Object)]
+#[oai(rename = "CustomFieldCreate")]
+pub struct FieldCreate {
+    /// `[a-z][a-z0-9_]*`, at most 64 characters, not a built-in field's name.
+    pub name: String,
+    /// `string`, `integer`, `boolean`, `date`, `email`, `url` or `enum`.
+    #[oai(rename = "type")]
+    pub field_type: String,
+    #[oai(default)]
+    pub required: bool,
+    pub max_length: Option<i32>,
+    /// A regular expression the whole value must match.
+    pub pattern: Option<String>,
+    /// The allowed values of an `enum`.
+    pub choices: Option<Vec<String>>,
+}
+
+#[derive(Debug, Object)]
+#[oai(rename = "CustomField")]
+pub struct CustomField {
+    pub id: i64,
+    pub name: String,
+    #[oai(rename = "type")]
+    pub field_type: String,
+    pub required: bool,
+    #[oai(nullable)]
+    pub max_length: Option<i32>,
+    #[oai(nullable)]
+    pub pattern: Option<String>,
+    #[oai(nullable)]
+    pub choices: Option<Vec<String>>,
+    pub created_at: DateTime<Utc>,
+}
+
+impl From<custom_fields::Model> for CustomField {
+    fn from(model: custom_fields::Model) -> Self {
+        Self {
+            id: model.id,
+            name: model.name,
+            field_type: model.field_type,
+            required: model.required,
+            max_length: model.max_length,
+            pattern: model.pattern,
+            choices: model.choices.and_then(|c| serde_json::from_value(c).ok()),
+            created_at: model.created_at,
+        }
+    }
+}
+
+macro_rules! reply {
+    ($name:ident { $($body:tt)* } $(, $optional:ident)*) => {
+        #[derive(Debug, ApiResponse)]
+        #[oai(bad_request_handler = "from_parse_error")]
+        pub enum $name {
+            $($body)*
+            /// Invalid fields (`errors` names each), or a malformed request.
+            #[oai(status = 400)]
+            BadRequest(ProblemJson),
+            /// Missing, invalid or expired bearer token.
+            #[oai(status = 401)]
+            Unauthorized(ProblemJson, #[oai(header = "WWW-Authenticate")] String),
+            /// The token does not allow this operation.
+            #[oai(status = 403)]
+            Forbidden(ProblemJson),
+            /// Unexpected failure; details are in the server's logs under the request id.
+            #[oai(status = 500)]
+            Internal(ProblemJson),
+        }
+
+        problem_response!($name $(, $optional)*);
+    };
+}
+
+pub mod replies {
+    use super::*;
+
+    reply!(TenantResponse {
+        /// The caller's tenant.
+        #[oai(status = 200)]
+        Ok(Json<TenantBody>),
+    });
+
+    reply!(InviteCreated {
+        /// The code, shown this once.
+        #[oai(status = 201)]
+        Created(Json<InviteCode>),
+    });
+
+    reply!(InviteList {
+        /// The tenant's invite codes, oldest first (without the codes).
+        #[oai(status = 200)]
+        Ok(Json<Vec<InviteCode>>),
+    });
+
+    reply!(PromoOne {
+        /// The promo code.
+        #[oai(status = 200)]
+        Ok(Json<PromoCode>),
+        /// Created.
+        #[oai(status = 201)]
+        Created(Json<PromoCode>),
+        /// No such promo code in your tenant.
+        #[oai(status = 404)]
+        NotFound(ProblemJson),
+    }, NotFound);
+
+    reply!(PromoList {
+        /// The tenant's promo codes, oldest first.
+        #[oai(status = 200)]
+        Ok(Json<Vec<PromoCode>>),
+    });
+
+    reply!(TagOne {
+        /// Created.
+        #[oai(status = 201)]
+        Created(Json<Tag>),
+    });
+
+    reply!(TagList {
+        /// The tenant's tags.
+        #[oai(status = 200)]
+        Ok(Json<Vec<Tag>>),
+    });
+
+    reply!(FieldOne {
+        /// Created.
+        #[oai(status = 201)]
+        Created(Json<CustomField>),
+    });
+
+    reply!(FieldList {
+        /// The tenant's custom user fields.
+        #[oai(status = 200)]
+        Ok(Json<Vec<CustomField>>),
+    });
+
+    reply!(Deleted {
+        /// Done.
+        #[oai(status = 204)]
+        NoContent,
+        /// No such item in your tenant.
+        #[oai(status = 404)]
+        NotFound(ProblemJson),
+    }, NotFound);
 }

@@ -8,7 +8,9 @@ use super::{
     types::{SignupResponse, SsoSignup, SsoTokenRequest, SsoTokens, SsoUser, token::TokenResponse},
 };
 use crate::{
-    api::{bearer::OAuth2Bearer, community::Failure, problem::ProblemJson, raw_json::RawJson},
+    api::{
+        bearer::OAuth2Bearer, problem::ProblemJson, problem_failure::Failure, raw_json::RawJson,
+    },
     context::AppContext,
     domain::{Scope, access::AccessError, registration::User, sso::SsoError},
 };

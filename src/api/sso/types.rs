@@ -2,7 +2,10 @@
 
 use poem_openapi::{ApiResponse, Object, payload::Json};
 
-use crate::api::{community::problem_response, problem::ProblemJson};
+use crate::api::{
+    problem::ProblemJson,
+    problem_failure::{from_parse_error, problem_response},
+};
 
 /// The sign-up request (seed 002).
 #[derive(Debug, Object)]
@@ -88,13 +91,16 @@ pub enum SignupResponse {
     Unavailable(ProblemJson, #[oai(header = "Retry-After")] u32),
 }
 
-problem_response!(SignupResponse);
+problem_response!(SignupResponse, UnsupportedMediaType, Unavailable);
 
 pub mod token {
     use poem_openapi::{ApiResponse, payload::Json};
 
     use super::SsoTokens;
-    use crate::api::{community::problem_response, problem::ProblemJson};
+    use crate::api::{
+        problem::ProblemJson,
+        problem_failure::{from_parse_error, problem_response},
+    };
 
     #[derive(Debug, ApiResponse)]
     #[oai(bad_request_handler = "from_parse_error")]
@@ -125,5 +131,5 @@ pub mod token {
         Unavailable(ProblemJson, #[oai(header = "Retry-After")] u32),
     }
 
-    problem_response!(TokenResponse);
+    problem_response!(TokenResponse, NotFound, UnsupportedMediaType, Unavailable);
 }

@@ -1,18 +1,16 @@
-//! What the community API v2 surfaces (account, sso) share: the one mapping of
-//! failures to RFC 9457 problem details, and the response variants it fills.
+//! What the surfaces that answer RFC 9457 problem details (account, sso, manage)
+//! share: the one mapping of failures to problems, and the response variants it
+//! fills.
 
 use poem_openapi::error::{AuthorizationError, ContentTypeError};
 
 use crate::{
-    api::{
-        problem::{FieldProblem, Problem as ProblemBody, ProblemJson},
-        raw_json::MalformedJson,
-    },
-    domain::{FieldError, Problem, access::AccessError, registration::RegistrationError},
+    api::{problem::ProblemJson, raw_json::MalformedJson},
+    domain::{FieldError, access::AccessError, registration::RegistrationError},
 };
 
 /// Seconds a shed request is told to wait.
-const RETRY_AFTER_SECS: u32 = 1;
+pub const RETRY_AFTER_SECS: u32 = 1;
 
 /// A failed request, before it is put into an operation's response type (each
 /// has the variants of the same names).
@@ -21,45 +19,27 @@ pub enum Failure {
     Unauthorized(ProblemJson, String),
     Forbidden(ProblemJson),
     UnsupportedMediaType(ProblemJson),
+    NotFound(ProblemJson),
     Internal(ProblemJson),
-    Unavailable(ProblemJson, u32),
-}
-
-/// The machine-readable `code` of a field problem.
-fn code(problem: &Problem) -> &'static str {
-    match problem {
-        Problem::Blank => "blank",
-        Problem::Required => "required",
-        Problem::TooShort { .. } => "too_short",
-        Problem::TooLong { .. } => "too_long",
-        Problem::Invalid => "invalid",
-        Problem::TooWeak { .. } => "too_weak",
-        Problem::Taken => "unique",
-        Problem::NotAllowed => "not_allowed",
-        Problem::Expired => "expired",
-    }
+    /// Overloaded; sent with `Retry-After`.
+    Unavailable(ProblemJson),
 }
 
 impl Failure {
+    pub fn not_found(what: &str) -> Self {
+        Failure::NotFound(ProblemJson::new(
+            404,
+            "Not Found",
+            format!("no such {what}"),
+        ))
+    }
+
     pub fn invalid(errors: &[FieldError]) -> Self {
-        Failure::BadRequest(ProblemJson(ProblemBody {
-            problem_type: "about:blank".to_owned(),
-            title: "Bad Request".to_owned(),
-            status: 400,
-            detail: Some("the request has invalid fields".to_owned()),
-            errors: errors
-                .iter()
-                .map(|error| FieldProblem {
-                    field: error.field.to_string(),
-                    code: code(&error.problem).to_owned(),
-                    detail: error.to_string(),
-                })
-                .collect(),
-        }))
+        Failure::BadRequest(ProblemJson::invalid_fields(errors))
     }
 
     pub fn internal(err: &dyn std::fmt::Display) -> Self {
-        tracing::error!(error = %err, "community API request failed");
+        tracing::error!(error = %err, "request failed");
         Failure::Internal(ProblemJson::new(500, "Internal Server Error", None))
     }
 
@@ -124,41 +104,49 @@ impl From<RegistrationError> for Failure {
     fn from(err: RegistrationError) -> Self {
         match err {
             RegistrationError::Rejected(errors) => Failure::invalid(&errors),
-            RegistrationError::Overloaded => Failure::Unavailable(
-                ProblemJson::new(
-                    503,
-                    "Service Unavailable",
-                    "too many registrations in progress, retry shortly".to_owned(),
-                ),
-                RETRY_AFTER_SECS,
-            ),
+            RegistrationError::Overloaded => Failure::Unavailable(ProblemJson::new(
+                503,
+                "Service Unavailable",
+                "too many registrations in progress, retry shortly".to_owned(),
+            )),
             RegistrationError::Hashing(reason) => Failure::internal(&reason),
             RegistrationError::Storage(err) => Failure::internal(&err),
         }
     }
 }
 
-/// Fills an operation's response type from a [`Failure`], and makes
-/// `from_parse_error` its bad-request handler.
+/// The bad-request handler of every problem+json response type.
+pub fn from_parse_error<T: From<Failure>>(err: poem::Error) -> T {
+    Failure::from_parse_error(&err).into()
+}
+
+/// Fills an operation's response type from a [`Failure`]. Every response type has
+/// `BadRequest`, `Unauthorized`, `Forbidden` and `Internal`; the optional
+/// variants it has are listed, and a failure it cannot express becomes a 500.
 macro_rules! problem_response {
-    ($response:ident) => {
-        impl From<$crate::api::community::Failure> for $response {
-            fn from(failure: $crate::api::community::Failure) -> Self {
-                use $crate::api::community::Failure;
+    ($response:ident $(, $optional:ident)*) => {
+        impl From<$crate::api::problem_failure::Failure> for $response {
+            fn from(failure: $crate::api::problem_failure::Failure) -> Self {
+                use $crate::api::problem_failure::Failure;
                 match failure {
                     Failure::BadRequest(body) => Self::BadRequest(body),
                     Failure::Unauthorized(body, challenge) => Self::Unauthorized(body, challenge),
                     Failure::Forbidden(body) => Self::Forbidden(body),
-                    Failure::UnsupportedMediaType(body) => Self::UnsupportedMediaType(body),
                     Failure::Internal(body) => Self::Internal(body),
-                    Failure::Unavailable(body, retry) => Self::Unavailable(body, retry),
+                    $(Failure::$optional(body) => problem_response!(@build $optional body),)*
+                    #[allow(unreachable_patterns)]
+                    _ => Self::Internal($crate::api::problem::ProblemJson::new(
+                        500,
+                        "Internal Server Error",
+                        None,
+                    )),
                 }
             }
         }
-
-        pub fn from_parse_error(err: poem::Error) -> $response {
-            $crate::api::community::Failure::from_parse_error(&err).into()
-        }
     };
+    (@build Unavailable $body:ident) => {
+        Self::Unavailable($body, $crate::api::problem_failure::RETRY_AFTER_SECS)
+    };
+    (@build $variant:ident $body:ident) => { Self::$variant($body) };
 }
 pub(crate) use problem_response;

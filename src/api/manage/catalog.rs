@@ -1,0 +1,164 @@
+//! `/manage/v1/tags` and `/manage/v1/custom-fields`.
+
+use poem::web::Data;
+use poem_openapi::{OpenApi, param::Path, payload::Json};
+
+use super::{
+    routes::managed_tenant,
+    types::{
+        CustomField, FieldCreate, Tag, TagCreate,
+        replies::{Deleted, FieldList, FieldOne, TagList, TagOne},
+    },
+};
+use crate::{
+    api::{bearer::OAuth2Bearer, problem_failure::Failure},
+    context::AppContext,
+    domain::tenant_admin::{self, FieldSettings},
+    store,
+};
+
+pub struct CatalogApi;
+
+/// A delete's answer: 204, or 404 when the tenant has no such item.
+fn deleted(result: Result<bool, Failure>, what: &str) -> Deleted {
+    match result {
+        Ok(true) => Deleted::NoContent,
+        Ok(false) => Failure::not_found(what).into(),
+        Err(failure) => failure.into(),
+    }
+}
+
+#[OpenApi]
+impl CatalogApi {
+    /// Create a tag
+    #[oai(path = "/manage/v1/tags", method = "post", operation_id = "createTag")]
+    async fn create_tag(
+        &self,
+        ctx: Data<&AppContext>,
+        auth: OAuth2Bearer,
+        body: Json<TagCreate>,
+    ) -> TagOne {
+        let created = async {
+            let tenant = managed_tenant(&ctx, &auth).await?;
+            let now = ctx.clock.now();
+            Ok::<_, Failure>(tenant_admin::create_tag(&ctx.db, &tenant, &body.name, now).await?)
+        };
+        match created.await {
+            Ok(model) => TagOne::Created(Json(model.into())),
+            Err(failure) => failure.into(),
+        }
+    }
+
+    /// List tags
+    #[oai(path = "/manage/v1/tags", method = "get", operation_id = "listTags")]
+    async fn list_tags(&self, ctx: Data<&AppContext>, auth: OAuth2Bearer) -> TagList {
+        let listed = async {
+            let tenant = managed_tenant(&ctx, &auth).await?;
+            store::tags::list(&ctx.db, tenant.id)
+                .await
+                .map_err(|err| Failure::internal(&err))
+        };
+        match listed.await {
+            Ok(tags) => TagList::Ok(Json(tags.into_iter().map(Tag::from).collect())),
+            Err(failure) => failure.into(),
+        }
+    }
+
+    /// Delete a tag
+    ///
+    /// Users carrying it lose it.
+    #[oai(
+        path = "/manage/v1/tags/:id",
+        method = "delete",
+        operation_id = "deleteTag"
+    )]
+    async fn delete_tag(
+        &self,
+        ctx: Data<&AppContext>,
+        auth: OAuth2Bearer,
+        id: Path<i64>,
+    ) -> Deleted {
+        let result = async {
+            let tenant = managed_tenant(&ctx, &auth).await?;
+            store::tags::delete(&ctx.db, tenant.id, id.0)
+                .await
+                .map_err(|err| Failure::internal(&err))
+        };
+        deleted(result.await, "tag in your tenant")
+    }
+
+    /// Define a custom user field
+    #[oai(
+        path = "/manage/v1/custom-fields",
+        method = "post",
+        operation_id = "createCustomField"
+    )]
+    async fn create_field(
+        &self,
+        ctx: Data<&AppContext>,
+        auth: OAuth2Bearer,
+        body: Json<FieldCreate>,
+    ) -> FieldOne {
+        let created = async {
+            let tenant = managed_tenant(&ctx, &auth).await?;
+            let body = body.0;
+            let settings = FieldSettings {
+                name: body.name,
+                field_type: body.field_type,
+                required: body.required,
+                max_length: body.max_length,
+                pattern: body.pattern,
+                choices: body.choices,
+            };
+            let now = ctx.clock.now();
+            Ok::<_, Failure>(tenant_admin::create_field(&ctx.db, &tenant, settings, now).await?)
+        };
+        match created.await {
+            Ok(model) => FieldOne::Created(Json(model.into())),
+            Err(failure) => failure.into(),
+        }
+    }
+
+    /// List custom user fields
+    #[oai(
+        path = "/manage/v1/custom-fields",
+        method = "get",
+        operation_id = "listCustomFields"
+    )]
+    async fn list_fields(&self, ctx: Data<&AppContext>, auth: OAuth2Bearer) -> FieldList {
+        let listed = async {
+            let tenant = managed_tenant(&ctx, &auth).await?;
+            store::custom_fields::of_tenant(&ctx.db, tenant.id)
+                .await
+                .map_err(|err| Failure::internal(&err))
+        };
+        match listed.await {
+            Ok(fields) => FieldList::Ok(Json(fields.into_iter().map(CustomField::from).collect())),
+            Err(failure) => failure.into(),
+        }
+    }
+
+    /// Delete a custom user field
+    ///
+    /// Values already stored stay in users' metadata; new registrations may no
+    /// longer send the field.
+    #[oai(
+        path = "/manage/v1/custom-fields/:id",
+        method = "delete",
+        operation_id = "deleteCustomField"
+    )]
+    async fn delete_field(
+        &self,
+        ctx: Data<&AppContext>,
+        auth: OAuth2Bearer,
+        id: Path<i64>,
+    ) -> Deleted {
+        let result = async {
+            let tenant = managed_tenant(&ctx, &auth).await?;
+            store::custom_fields::delete(&ctx.db, tenant.id, id.0)
+                .await
+                .map_err(|err| Failure::internal(&err))
+        };
+        deleted(result.await, "custom field in your tenant")
+    }
+}

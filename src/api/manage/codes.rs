@@ -1,0 +1,205 @@
+//! `/manage/v1/invite-codes` and `/manage/v1/promo-codes`.
+
+use poem::web::Data;
+use poem_openapi::{
+    OpenApi,
+    param::{Path, Query},
+    payload::Json,
+};
+
+use super::{
+    routes::managed_tenant,
+    types::{
+        InviteCode, InviteCreate, PromoCode, PromoCreate, PromoUpdate,
+        replies::{Deleted, InviteCreated, InviteList, PromoList, PromoOne},
+    },
+};
+use crate::{
+    api::{bearer::OAuth2Bearer, problem_failure::Failure},
+    context::AppContext,
+    domain::tenant_admin,
+    store::{self, codes::PromoLimits},
+};
+
+/// Page size when none is asked for (at most 1000 may be).
+const DEFAULT_LIMIT: u64 = 100;
+
+pub struct CodesApi;
+
+#[OpenApi]
+impl CodesApi {
+    /// Create an invite code
+    ///
+    /// The code is in this answer only; it is stored hashed.
+    #[oai(
+        path = "/manage/v1/invite-codes",
+        method = "post",
+        operation_id = "createInviteCode"
+    )]
+    async fn create_invite(
+        &self,
+        ctx: Data<&AppContext>,
+        auth: OAuth2Bearer,
+        body: Json<InviteCreate>,
+    ) -> InviteCreated {
+        let created = async {
+            let tenant = managed_tenant(&ctx, &auth).await?;
+            let now = ctx.clock.now();
+            Ok::<_, Failure>(
+                tenant_admin::issue_invite(&ctx.db, &tenant, body.max_uses, body.expires_at, now)
+                    .await?,
+            )
+        };
+        match created.await {
+            Ok((code, model)) => {
+                InviteCreated::Created(Json(InviteCode::from_model(model, Some(code))))
+            }
+            Err(failure) => failure.into(),
+        }
+    }
+
+    /// List invite codes
+    #[oai(
+        path = "/manage/v1/invite-codes",
+        method = "get",
+        operation_id = "listInviteCodes"
+    )]
+    async fn list_invites(
+        &self,
+        ctx: Data<&AppContext>,
+        auth: OAuth2Bearer,
+        #[oai(default)] skip: Query<u64>,
+        #[oai(default = "default_limit", validator(maximum(value = "1000")))] limit: Query<u64>,
+    ) -> InviteList {
+        let listed = async {
+            let tenant = managed_tenant(&ctx, &auth).await?;
+            store::codes::list_invites(&ctx.db, tenant.id, skip.0, limit.0)
+                .await
+                .map_err(|err| Failure::internal(&err))
+        };
+        match listed.await {
+            Ok(codes) => InviteList::Ok(Json(
+                codes
+                    .into_iter()
+                    .map(|model| InviteCode::from_model(model, None))
+                    .collect(),
+            )),
+            Err(failure) => failure.into(),
+        }
+    }
+
+    /// Revoke an invite code
+    #[oai(
+        path = "/manage/v1/invite-codes/:id",
+        method = "delete",
+        operation_id = "revokeInviteCode"
+    )]
+    async fn revoke_invite(
+        &self,
+        ctx: Data<&AppContext>,
+        auth: OAuth2Bearer,
+        id: Path<i64>,
+    ) -> Deleted {
+        let revoked = async {
+            let tenant = managed_tenant(&ctx, &auth).await?;
+            match store::codes::revoke_invite(&ctx.db, tenant.id, id.0, ctx.clock.now()).await {
+                Ok(true) => Ok(()),
+                Ok(false) => Err(Failure::not_found("unrevoked invite code in your tenant")),
+                Err(err) => Err(Failure::internal(&err)),
+            }
+        };
+        match revoked.await {
+            Ok(()) => Deleted::NoContent,
+            Err(failure) => failure.into(),
+        }
+    }
+
+    /// Create a promo code
+    #[oai(
+        path = "/manage/v1/promo-codes",
+        method = "post",
+        operation_id = "createPromoCode"
+    )]
+    async fn create_promo(
+        &self,
+        ctx: Data<&AppContext>,
+        auth: OAuth2Bearer,
+        body: Json<PromoCreate>,
+    ) -> PromoOne {
+        let created = async {
+            let tenant = managed_tenant(&ctx, &auth).await?;
+            let limits = PromoLimits {
+                max_redemptions: body.max_redemptions,
+                valid_from: body.valid_from,
+                valid_until: body.valid_until,
+            };
+            let now = ctx.clock.now();
+            Ok::<_, Failure>(
+                tenant_admin::create_promo(&ctx.db, &tenant, &body.code, limits, now).await?,
+            )
+        };
+        match created.await {
+            Ok(model) => PromoOne::Created(Json(model.into())),
+            Err(failure) => failure.into(),
+        }
+    }
+
+    /// List promo codes
+    #[oai(
+        path = "/manage/v1/promo-codes",
+        method = "get",
+        operation_id = "listPromoCodes"
+    )]
+    async fn list_promos(
+        &self,
+        ctx: Data<&AppContext>,
+        auth: OAuth2Bearer,
+        #[oai(default)] skip: Query<u64>,
+        #[oai(default = "default_limit", validator(maximum(value = "1000")))] limit: Query<u64>,
+    ) -> PromoList {
+        let listed = async {
+            let tenant = managed_tenant(&ctx, &auth).await?;
+            store::codes::list_promos(&ctx.db, tenant.id, skip.0, limit.0)
+                .await
+                .map_err(|err| Failure::internal(&err))
+        };
+        match listed.await {
+            Ok(codes) => PromoList::Ok(Json(codes.into_iter().map(PromoCode::from).collect())),
+            Err(failure) => failure.into(),
+        }
+    }
+
+    /// Update or deactivate a promo code
+    #[oai(
+        path = "/manage/v1/promo-codes/:id",
+        method = "put",
+        operation_id = "updatePromoCode"
+    )]
+    async fn update_promo(
+        &self,
+        ctx: Data<&AppContext>,
+        auth: OAuth2Bearer,
+        id: Path<i64>,
+        body: Json<PromoUpdate>,
+    ) -> PromoOne {
+        let updated = async {
+            let tenant = managed_tenant(&ctx, &auth).await?;
+            let limits = PromoLimits {
+                max_redemptions: body.max_redemptions,
+                valid_from: body.valid_from,
+                valid_until: body.valid_until,
+            };
+            Ok::<_, Failure>(
+                tenant_admin::update_promo(&ctx.db, &tenant, id.0, body.active, limits).await?,
+            )
+        };
+        match updated.await {
+            Ok(model) => PromoOne::Ok(Json(model.into())),
+            Err(failure) => failure.into(),
+        }
+    }
+}
+
+fn default_limit() -> u64 {
+    DEFAULT_LIMIT
+}

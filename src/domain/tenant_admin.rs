@@ -1,0 +1,225 @@
+//! What a tenant's administrators manage besides users: invite codes, promo
+//! codes, tags and custom field definitions, each validated here and always
+//! scoped to the administrator's tenant.
+
+use chrono::{DateTime, Utc};
+use entity::{custom_fields, invite_codes, promo_codes, tags};
+use rand::Rng;
+use regex::Regex;
+use sea_orm::{DatabaseConnection, DbErr, SqlErr};
+use serde_json::Value;
+
+use super::{FieldError, Problem, Tenant, custom_fields::FieldType};
+use crate::{
+    auth::secrets::hash_secret,
+    store::{
+        self,
+        codes::{NewPromoCode, PromoLimits},
+        custom_fields::NewCustomField,
+    },
+};
+
+/// Names a custom field cannot take: the account surface's own fields.
+const RESERVED_NAMES: [&str; 11] = [
+    "id",
+    "username",
+    "email",
+    "password",
+    "invite_code",
+    "promo_code",
+    "ext_id",
+    "role",
+    "tags",
+    "status",
+    "date_joined",
+];
+
+/// Invite codes are 20 characters of an unambiguous alphabet (about 100 bits).
+const CODE_ALPHABET: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+const CODE_LEN: usize = 20;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ManageError {
+    #[error("rejected: {0:?}")]
+    Rejected(Vec<FieldError>),
+    #[error("not found")]
+    NotFound,
+    #[error(transparent)]
+    Storage(#[from] DbErr),
+}
+
+fn rejected(field: &'static str, problem: Problem) -> ManageError {
+    ManageError::Rejected(vec![FieldError::new(field, problem)])
+}
+
+/// A unique-index violation on `field` is a `Taken` problem; anything else stays
+/// a storage error.
+fn taken_as(field: &'static str) -> impl Fn(DbErr) -> ManageError {
+    move |err| match err.sql_err() {
+        Some(SqlErr::UniqueConstraintViolation(_)) => rejected(field, Problem::Taken),
+        _ => ManageError::Storage(err),
+    }
+}
+
+fn generate_code() -> String {
+    let mut rng = rand::rng();
+    (0..CODE_LEN)
+        .map(|_| char::from(CODE_ALPHABET[rng.random_range(0..CODE_ALPHABET.len())]))
+        .collect()
+}
+
+/// Issues an invite code; the code itself is returned once and stored hashed.
+pub async fn issue_invite(
+    db: &DatabaseConnection,
+    tenant: &Tenant,
+    max_uses: i32,
+    expires_at: Option<DateTime<Utc>>,
+    now: DateTime<Utc>,
+) -> Result<(String, invite_codes::Model), ManageError> {
+    if !(1..=1_000_000).contains(&max_uses) {
+        return Err(rejected("max_uses", Problem::Invalid));
+    }
+    if expires_at.is_some_and(|at| at <= now) {
+        return Err(rejected("expires_at", Problem::Invalid));
+    }
+    let code = generate_code();
+    let model = store::codes::create_invite(
+        db,
+        tenant.id,
+        &hash_secret(&code),
+        max_uses,
+        expires_at,
+        now,
+    )
+    .await?;
+    Ok((code, model))
+}
+
+fn check_promo(settings: &PromoLimits) -> Vec<FieldError> {
+    let mut errors = Vec::new();
+    if settings.max_redemptions.is_some_and(|max| max < 1) {
+        errors.push(FieldError::new("max_redemptions", Problem::Invalid));
+    }
+    if let (Some(from), Some(until)) = (settings.valid_from, settings.valid_until)
+        && until <= from
+    {
+        errors.push(FieldError::new("valid_until", Problem::Invalid));
+    }
+    errors
+}
+
+pub async fn create_promo(
+    db: &DatabaseConnection,
+    tenant: &Tenant,
+    code: &str,
+    settings: PromoLimits,
+    now: DateTime<Utc>,
+) -> Result<promo_codes::Model, ManageError> {
+    let mut errors = check_promo(&settings);
+    let code = code.trim();
+    if code.is_empty() || code.chars().count() > 64 || code.chars().any(char::is_whitespace) {
+        errors.insert(0, FieldError::new("code", Problem::Invalid));
+    }
+    if !errors.is_empty() {
+        return Err(ManageError::Rejected(errors));
+    }
+    let promo = NewPromoCode {
+        code,
+        limits: settings,
+    };
+    store::codes::create_promo(db, tenant.id, promo, now)
+        .await
+        .map_err(taken_as("code"))
+}
+
+pub async fn update_promo(
+    db: &DatabaseConnection,
+    tenant: &Tenant,
+    id: i64,
+    active: bool,
+    settings: PromoLimits,
+) -> Result<promo_codes::Model, ManageError> {
+    let errors = check_promo(&settings);
+    if !errors.is_empty() {
+        return Err(ManageError::Rejected(errors));
+    }
+    store::codes::update_promo(db, tenant.id, id, active, &settings)
+        .await?
+        .ok_or(ManageError::NotFound)
+}
+
+pub async fn create_tag(
+    db: &DatabaseConnection,
+    tenant: &Tenant,
+    name: &str,
+    now: DateTime<Utc>,
+) -> Result<tags::Model, ManageError> {
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > 100 {
+        return Err(rejected("name", Problem::Invalid));
+    }
+    store::tags::create(db, tenant.id, name, now)
+        .await
+        .map_err(taken_as("name"))
+}
+
+/// A custom field definition as an administrator gives it.
+pub struct FieldSettings {
+    pub name: String,
+    pub field_type: String,
+    pub required: bool,
+    pub max_length: Option<i32>,
+    pub pattern: Option<String>,
+    pub choices: Option<Vec<String>>,
+}
+
+pub async fn create_field(
+    db: &DatabaseConnection,
+    tenant: &Tenant,
+    field: FieldSettings,
+    now: DateTime<Utc>,
+) -> Result<custom_fields::Model, ManageError> {
+    let mut errors = Vec::new();
+    let name_ok = field.name.len() <= 64
+        && field.name.starts_with(|c: char| c.is_ascii_lowercase())
+        && field
+            .name
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
+    if !name_ok {
+        errors.push(FieldError::new("name", Problem::Invalid));
+    } else if RESERVED_NAMES.contains(&field.name.as_str()) {
+        errors.push(FieldError::new("name", Problem::NotAllowed));
+    }
+    let field_type = FieldType::parse(&field.field_type);
+    if field_type.is_none() {
+        errors.push(FieldError::new("type", Problem::Invalid));
+    }
+    if field.max_length.is_some_and(|max| max < 1) {
+        errors.push(FieldError::new("max_length", Problem::Invalid));
+    }
+    if let Some(pattern) = &field.pattern
+        && Regex::new(pattern).is_err()
+    {
+        errors.push(FieldError::new("pattern", Problem::Invalid));
+    }
+    let choices = field.choices.unwrap_or_default();
+    if (field_type == Some(FieldType::Enum)) == choices.is_empty() {
+        // Enums need choices; other types take none.
+        errors.push(FieldError::new("choices", Problem::Invalid));
+    }
+    if !errors.is_empty() {
+        return Err(ManageError::Rejected(errors));
+    }
+    let definition = NewCustomField {
+        name: &field.name,
+        field_type: &field.field_type,
+        required: field.required,
+        max_length: field.max_length,
+        pattern: field.pattern.as_deref(),
+        choices: (!choices.is_empty()).then(|| Value::from(choices)),
+    };
+    store::custom_fields::create(db, tenant.id, definition, now)
+        .await
+        .map_err(taken_as("name"))
+}
