@@ -150,3 +150,203 @@ async fn expired_tokens_are_401(backend: Backend) {
     assert_eq!(body["detail"], "the bearer token has expired");
 }
 db_test!(expired_tokens_are_401);
+
+async fn send(
+    app: &TestApp,
+    method: reqwest::Method,
+    path: &str,
+    token: &str,
+    body: Option<serde_json::Value>,
+) -> (StatusCode, Value) {
+    let mut request = app.client.request(method, app.url(path)).bearer_auth(token);
+    if let Some(body) = body {
+        request = request.json(&body);
+    }
+    let response = request.send().await.unwrap();
+    let status = response.status();
+    (status, response.json().await.unwrap_or(Value::Null))
+}
+
+async fn a_tenant_manages_its_policy_codes_tags_and_fields(backend: Backend) {
+    use reqwest::Method;
+    use serde_json::json;
+
+    let app = spawn_app(backend).await;
+    let tenant = app.create_tenant("managed").await;
+    let manager = app.client_token(&tenant, "tenant:manage users:write").await;
+
+    // Policy: invite-only, with promo codes.
+    let (status, body) = send(
+        &app,
+        Method::PATCH,
+        "/manage/v1/tenant/policy",
+        &manager,
+        Some(json!({"invite_only": true, "promo_codes_enabled": true, "password_min_length": 10})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["policy"]["invite_only"], true);
+    assert_eq!(body["policy"]["password_min_length"], 10);
+    let (status, body) = send(
+        &app,
+        Method::PATCH,
+        "/manage/v1/tenant/policy",
+        &manager,
+        Some(json!({"allowed_origins": ["not an origin"]})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(body["errors"][0]["field"], "allowed_origins");
+
+    // An invite code, shown once, admits one registration.
+    let (status, invite) = send(
+        &app,
+        Method::POST,
+        "/manage/v1/invite-codes",
+        &manager,
+        Some(json!({})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{invite}");
+    assert_eq!(invite["max_uses"], 1);
+    let code = invite["code"].as_str().unwrap().to_owned();
+    let (_, listed) = send(&app, Method::GET, "/manage/v1/invite-codes", &manager, None).await;
+    assert_eq!(listed.as_array().unwrap().len(), 1);
+    assert!(
+        listed[0].get("code").is_none(),
+        "codes are never shown again"
+    );
+
+    // A promo code, a tag and a custom field.
+    let (status, promo) = send(
+        &app,
+        Method::POST,
+        "/manage/v1/promo-codes",
+        &manager,
+        Some(json!({"code": "LAUNCH", "max_redemptions": 100})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{promo}");
+    let (status, _) = send(
+        &app,
+        Method::POST,
+        "/manage/v1/promo-codes",
+        &manager,
+        Some(json!({"code": "LAUNCH"})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "promo codes are unique");
+    let (status, tag) = send(
+        &app,
+        Method::POST,
+        "/manage/v1/tags",
+        &manager,
+        Some(json!({"name": "beta"})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED);
+    let (status, field) = send(
+        &app,
+        Method::POST,
+        "/manage/v1/custom-fields",
+        &manager,
+        Some(json!({"name": "plan", "type": "enum", "choices": ["free", "pro"], "required": true})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{field}");
+    let (status, problem) = send(
+        &app,
+        Method::POST,
+        "/manage/v1/custom-fields",
+        &manager,
+        Some(json!({"name": "email", "type": "colour"})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(problem["errors"][0]["code"], "not_allowed");
+    assert_eq!(problem["errors"][1]["field"], "type");
+
+    // All of it applies to registrations through the account surface.
+    let register = |username: &str, code: &str| {
+        json!({"username": username, "email": format!("{username}@example.com"),
+               "password": "Str0ng-pass", "invite_code": code, "promo_code": "LAUNCH", "plan": "pro"})
+    };
+    let (status, user) = send(
+        &app,
+        Method::POST,
+        "/api/v2/account/create/",
+        &manager,
+        Some(register("first", &code)),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{user}");
+    assert_eq!(user["plan"], "pro");
+    let (status, _) = send(
+        &app,
+        Method::POST,
+        "/api/v2/account/create/",
+        &manager,
+        Some(register("second", &code)),
+    )
+    .await;
+    assert_eq!(
+        status,
+        StatusCode::BAD_REQUEST,
+        "the single-use code is spent"
+    );
+
+    // Deactivating the promo code, revoking invites, deleting tags and fields.
+    let promo_path = format!("/manage/v1/promo-codes/{}", promo["id"]);
+    let (status, updated) = send(
+        &app,
+        Method::PUT,
+        &promo_path,
+        &manager,
+        Some(json!({"active": false})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        (updated["active"].as_bool(), updated["redemptions"].as_i64()),
+        (Some(false), Some(1))
+    );
+    let invite_path = format!("/manage/v1/invite-codes/{}", invite["id"]);
+    let (status, _) = send(&app, Method::DELETE, &invite_path, &manager, None).await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let (status, _) = send(&app, Method::DELETE, &invite_path, &manager, None).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    for path in [
+        format!("/manage/v1/tags/{}", tag["id"]),
+        format!("/manage/v1/custom-fields/{}", field["id"]),
+    ] {
+        let (status, _) = send(&app, Method::DELETE, &path, &manager, None).await;
+        assert_eq!(status, StatusCode::NO_CONTENT, "{path}");
+    }
+
+    // Another tenant sees none of it and can touch none of it.
+    let other = app.create_tenant("other").await;
+    let theirs = app.client_token(&other, "tenant:manage").await;
+    for path in [
+        "/manage/v1/invite-codes",
+        "/manage/v1/promo-codes",
+        "/manage/v1/tags",
+        "/manage/v1/custom-fields",
+    ] {
+        let (status, listed) = send(&app, Method::GET, path, &theirs, None).await;
+        assert_eq!((status, listed), (StatusCode::OK, json!([])), "{path}");
+    }
+    let (status, _) = send(
+        &app,
+        Method::PUT,
+        &promo_path,
+        &theirs,
+        Some(json!({"active": true})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    // A token without tenant:manage may not manage.
+    let writer = app.client_token(&tenant, "users:write").await;
+    let (status, _) = send(&app, Method::GET, "/manage/v1/tags", &writer, None).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+}
+db_test!(a_tenant_manages_its_policy_codes_tags_and_fields);
