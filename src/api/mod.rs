@@ -73,7 +73,7 @@ pub fn app(ctx: AppContext) -> impl Endpoint {
         .nest(format!("/docs/{}", admin::NAME), admin.swagger_ui())
         .at(
             format!("/docs/{}/openapi.json", account::NAME),
-            account.spec_endpoint(),
+            account::openapi_json,
         )
         .nest(format!("/docs/{}", account::NAME), account.swagger_ui())
         .at(

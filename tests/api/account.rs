@@ -406,3 +406,110 @@ async fn custom_fields_are_validated_and_returned(backend: Backend) {
     assert_eq!(user["plan"], "pro");
 }
 db_test!(custom_fields_are_validated_and_returned);
+
+async fn a_tenants_spec_types_its_custom_fields(backend: Backend) {
+    use store::custom_fields::NewCustomField;
+
+    let (app, tenant, _) = setup(backend).await;
+    let now = Utc::now();
+    for (name, field_type, required) in [("company", "string", true), ("age", "integer", false)] {
+        let field = NewCustomField {
+            name,
+            field_type,
+            required,
+            max_length: None,
+            pattern: None,
+            choices: None,
+        };
+        store::custom_fields::create(&app.ctx.db, tenant.tenant.id, field, now)
+            .await
+            .unwrap();
+    }
+    let spec = |query: String| {
+        let app = &app;
+        async move {
+            let response = app
+                .client
+                .get(app.url(&format!("/docs/account/openapi.json{query}")))
+                .send()
+                .await
+                .unwrap();
+            (response.status(), response.json::<Value>().await.unwrap())
+        }
+    };
+    let (status, generic) = spec(String::new()).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(generic["components"]["schemas"]["AccountCreate"]["properties"]["company"].is_null());
+
+    let (status, typed) = spec(format!("?client_id={}", tenant.client_id())).await;
+    assert_eq!(status, StatusCode::OK);
+    let create = &typed["components"]["schemas"]["AccountCreate"];
+    assert_eq!(create["properties"]["company"]["type"], "string");
+    assert_eq!(create["properties"]["age"]["type"], "integer");
+    assert_eq!(create["additionalProperties"], false);
+    assert_eq!(
+        create["required"],
+        json!(["username", "company", "email", "password"])
+    );
+    let user = &typed["components"]["schemas"]["User"];
+    assert_eq!(user["properties"]["age"]["format"], "int64");
+
+    let (status, _) = spec("?client_id=unknown".to_owned()).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
+db_test!(a_tenants_spec_types_its_custom_fields);
+
+async fn a_single_use_promo_code_and_an_ext_id_race(backend: Backend) {
+    let (app, mut tenant, token) = setup(backend).await;
+    app.set_policy(&mut tenant, "promo_codes_enabled", "true")
+        .await;
+    let promo = store::codes::NewPromoCode {
+        code: "FIRST",
+        limits: store::codes::PromoLimits {
+            max_redemptions: Some(1),
+            ..Default::default()
+        },
+    };
+    store::codes::create_promo(&app.ctx.db, tenant.tenant.id, promo, Utc::now())
+        .await
+        .unwrap();
+    let race = |path: &'static str, bodies: Vec<Value>| {
+        let mut attempts = tokio::task::JoinSet::new();
+        for body in bodies {
+            let (client, url, token) = (app.client.clone(), app.url(path), token.clone());
+            attempts.spawn(async move {
+                client
+                    .post(url)
+                    .bearer_auth(token)
+                    .json(&body)
+                    .send()
+                    .await
+                    .unwrap()
+                    .status()
+            });
+        }
+        attempts.join_all()
+    };
+    let created = |statuses: Vec<StatusCode>| {
+        statuses
+            .iter()
+            .filter(|s| **s == StatusCode::CREATED)
+            .count()
+    };
+    let promo_bodies = (0..10)
+        .map(|n| {
+            json!({"username": format!("promo{n}"), "email": format!("promo{n}@example.com"),
+                   "password": "Str0ng-pass", "promo_code": "FIRST"})
+        })
+        .collect();
+    assert_eq!(
+        created(race("/api/v2/account/create/", promo_bodies).await),
+        1
+    );
+    let sso_bodies = (0..10)
+        .map(|n| json!({"username": format!("ext{n}"), "ext_id": 42}))
+        .collect();
+    assert_eq!(created(race("/api/v2/sso/signup/", sso_bodies).await), 1);
+    assert_eq!(app.user_count(&tenant).await, 2);
+}
+db_test!(a_single_use_promo_code_and_an_ext_id_race);

@@ -4,10 +4,12 @@
 
 mod requests;
 mod routes;
+mod tenant_spec;
 mod types;
 
 use poem_openapi::OpenApiService;
 pub use routes::AccountApi;
+pub use tenant_spec::openapi_json;
 
 pub const NAME: &str = "account";
 
