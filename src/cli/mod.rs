@@ -1,6 +1,7 @@
 //! The `portcullis` command line. Every command reads the same configuration, so
 //! `PORTCULLIS_DATABASE_URL` points them all at the server's database.
 
+mod catalog;
 mod keys;
 mod openapi;
 mod tenant;
@@ -50,6 +51,26 @@ enum Command {
         #[command(subcommand)]
         action: user::UserAction,
     },
+    /// Issue invite codes for the community API v2.
+    Invite {
+        #[command(subcommand)]
+        action: catalog::InviteAction,
+    },
+    /// Manage promo codes.
+    Promo {
+        #[command(subcommand)]
+        action: catalog::PromoAction,
+    },
+    /// Manage tags users can carry.
+    Tag {
+        #[command(subcommand)]
+        action: catalog::TagAction,
+    },
+    /// Define custom user fields (metadata).
+    Field {
+        #[command(subcommand)]
+        action: catalog::FieldAction,
+    },
     /// Manage the keys that sign access tokens.
     Keys {
         #[command(subcommand)]
@@ -77,20 +98,19 @@ pub async fn run(cli: Cli) -> Result<(), BoxError> {
             app.run_until(startup::shutdown_signal()).await
         }
         Command::Migrate { action } => migrate(&config, action).await,
-        Command::Tenant { action } => {
-            let ctx = startup::connect(&config, Clock::system()).await?;
-            tenant::run(&ctx, action).await
-        }
-        Command::User { action } => {
-            let ctx = startup::connect(&config, Clock::system()).await?;
-            user::run(&ctx, action).await
-        }
-        Command::Keys { action } => {
-            let ctx = startup::connect(&config, Clock::system()).await?;
-            keys::run(&ctx, action).await
-        }
+        Command::Tenant { action } => tenant::run(&connect(&config).await?, action).await,
+        Command::User { action } => user::run(&connect(&config).await?, action).await,
+        Command::Invite { action } => catalog::invite(&connect(&config).await?, action).await,
+        Command::Promo { action } => catalog::promo(&connect(&config).await?, action).await,
+        Command::Tag { action } => catalog::tag(&connect(&config).await?, action).await,
+        Command::Field { action } => catalog::field(&connect(&config).await?, action).await,
+        Command::Keys { action } => keys::run(&connect(&config).await?, action).await,
         Command::Openapi { action } => openapi::run(action),
     }
+}
+
+async fn connect(config: &Config) -> Result<crate::context::AppContext, BoxError> {
+    startup::connect(config, Clock::system()).await
 }
 
 async fn migrate(config: &Config, action: Option<MigrateAction>) -> Result<(), BoxError> {

@@ -407,3 +407,134 @@ async fn check(
     portcullis::auth::tokens::verify(tokens.keys(), token, tokens.issuer(), app.ctx.clock.now())
         .await
 }
+
+async fn invite_promo_tag_and_field_commands_feed_registrations(backend: Backend) {
+    let mut config = test_config(backend).await;
+    let cli = Cli::new(backend).await;
+    config.database_url = cli.database_url.clone();
+    let created = cli.ok_json(&["tenant", "create", "--name", "demo", "--json"]);
+    let client_id = created["client_id"].as_str().unwrap();
+    cli.ok_json(&[
+        "tenant",
+        "set",
+        client_id,
+        "invite_only=true",
+        "promo_codes_enabled=true",
+    ]);
+
+    let invite = cli.ok_json(&[
+        "invite",
+        "create",
+        "--client-id",
+        client_id,
+        "--max-uses",
+        "2",
+        "--expires-in",
+        "7d",
+        "--json",
+    ]);
+    assert_eq!(invite["max_uses"], 2);
+    let code = invite["code"].as_str().unwrap();
+    for args in [
+        &[
+            "promo",
+            "create",
+            "--client-id",
+            client_id,
+            "--code",
+            "WELCOME",
+        ][..],
+        &[
+            "field",
+            "create",
+            "--client-id",
+            client_id,
+            "--name",
+            "plan",
+            "--type",
+            "enum",
+            "--choices",
+            "free,pro",
+        ][..],
+    ] {
+        let output = cli.run(args);
+        assert!(output.status.success(), "{args:?}: {}", stderr(&output));
+    }
+    let tag = cli.run(&["tag", "create", "--client-id", client_id, "--name", "beta"]);
+    assert!(tag.status.success(), "{}", stderr(&tag));
+    let tag_id: i64 = String::from_utf8_lossy(&tag.stdout).trim().parse().unwrap();
+
+    // Refusals name the problem.
+    let bad = cli.run(&[
+        "field",
+        "create",
+        "--client-id",
+        client_id,
+        "--name",
+        "email",
+        "--type",
+        "colour",
+    ]);
+    assert!(!bad.status.success());
+    assert!(
+        stderr(&bad).contains("name is not allowed"),
+        "{}",
+        stderr(&bad)
+    );
+    assert!(
+        !cli.run(&[
+            "invite",
+            "create",
+            "--client-id",
+            client_id,
+            "--expires-in",
+            "7w"
+        ])
+        .status
+        .success()
+    );
+
+    // What the commands made applies to the API.
+    let app = spawn_app_with(config).await;
+    let token = {
+        let secret = created["client_secret"].as_str().unwrap();
+        let body: Value = app
+            .client
+            .post(app.url("/oauth/token"))
+            .basic_auth(client_id, Some(secret))
+            .form(&[("grant_type", "client_credentials")])
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        body["access_token"].as_str().unwrap().to_owned()
+    };
+    let response = app
+        .client
+        .post(app.url("/api/v2/account/create/"))
+        .bearer_auth(&token)
+        .json(
+            &json!({"username": "newbie", "email": "newbie@example.com", "password": "Str0ng-pass",
+                      "invite_code": code, "promo_code": "WELCOME", "plan": "pro"}),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::CREATED);
+    let response = app
+        .client
+        .post(app.url("/api/v2/sso/signup/"))
+        .bearer_auth(&token)
+        .json(&json!({"username": "tagged", "tags": [tag_id]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        response.status(),
+        StatusCode::BAD_REQUEST,
+        "invite-only applies to SSO sign-ups too"
+    );
+}
+db_test!(invite_promo_tag_and_field_commands_feed_registrations);
