@@ -148,19 +148,35 @@ pub async fn update_promo(
         .ok_or(ManageError::NotFound)
 }
 
+fn tag_name(name: &str) -> Result<&str, ManageError> {
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > 100 {
+        return Err(rejected("name", Problem::Invalid));
+    }
+    Ok(name)
+}
+
 pub async fn create_tag(
     db: &DatabaseConnection,
     tenant: &Tenant,
     name: &str,
     now: DateTime<Utc>,
 ) -> Result<tags::Model, ManageError> {
-    let name = name.trim();
-    if name.is_empty() || name.chars().count() > 100 {
-        return Err(rejected("name", Problem::Invalid));
-    }
-    store::tags::create(db, tenant.id, name, now)
+    store::tags::create(db, tenant.id, tag_name(name)?, now)
         .await
         .map_err(taken_as("name"))
+}
+
+pub async fn rename_tag(
+    db: &DatabaseConnection,
+    tenant: &Tenant,
+    id: i64,
+    name: &str,
+) -> Result<tags::Model, ManageError> {
+    store::tags::rename(db, tenant.id, id, tag_name(name)?)
+        .await
+        .map_err(taken_as("name"))?
+        .ok_or(ManageError::NotFound)
 }
 
 /// A custom field definition as an administrator gives it.
@@ -171,6 +187,42 @@ pub struct FieldSettings {
     pub max_length: Option<i32>,
     pub pattern: Option<String>,
     pub choices: Option<Vec<String>>,
+}
+
+/// The rules of a definition, checked; `type` decides whether choices belong.
+fn check_rules(field: &FieldSettings, errors: &mut Vec<FieldError>) {
+    let field_type = FieldType::parse(&field.field_type);
+    if field_type.is_none() {
+        errors.push(FieldError::new("type", Problem::Invalid));
+    }
+    if field.max_length.is_some_and(|max| max < 1) {
+        errors.push(FieldError::new("max_length", Problem::Invalid));
+    }
+    if let Some(pattern) = &field.pattern
+        && Regex::new(pattern).is_err()
+    {
+        errors.push(FieldError::new("pattern", Problem::Invalid));
+    }
+    let no_choices = field.choices.as_ref().is_none_or(Vec::is_empty);
+    if field_type.is_some() && (field_type == Some(FieldType::Enum)) == no_choices {
+        // Enums need choices; other types take none.
+        errors.push(FieldError::new("choices", Problem::Invalid));
+    }
+}
+
+fn definition(field: &FieldSettings) -> NewCustomField<'_> {
+    NewCustomField {
+        name: &field.name,
+        field_type: &field.field_type,
+        required: field.required,
+        max_length: field.max_length,
+        pattern: field.pattern.as_deref(),
+        choices: field
+            .choices
+            .clone()
+            .filter(|c| !c.is_empty())
+            .map(Value::from),
+    }
 }
 
 pub async fn create_field(
@@ -191,35 +243,43 @@ pub async fn create_field(
     } else if RESERVED_NAMES.contains(&field.name.as_str()) {
         errors.push(FieldError::new("name", Problem::NotAllowed));
     }
-    let field_type = FieldType::parse(&field.field_type);
-    if field_type.is_none() {
-        errors.push(FieldError::new("type", Problem::Invalid));
-    }
-    if field.max_length.is_some_and(|max| max < 1) {
-        errors.push(FieldError::new("max_length", Problem::Invalid));
-    }
-    if let Some(pattern) = &field.pattern
-        && Regex::new(pattern).is_err()
-    {
-        errors.push(FieldError::new("pattern", Problem::Invalid));
-    }
-    let choices = field.choices.unwrap_or_default();
-    if (field_type == Some(FieldType::Enum)) == choices.is_empty() {
-        // Enums need choices; other types take none.
-        errors.push(FieldError::new("choices", Problem::Invalid));
-    }
+    check_rules(&field, &mut errors);
     if !errors.is_empty() {
         return Err(ManageError::Rejected(errors));
     }
-    let definition = NewCustomField {
-        name: &field.name,
-        field_type: &field.field_type,
-        required: field.required,
-        max_length: field.max_length,
-        pattern: field.pattern.as_deref(),
-        choices: (!choices.is_empty()).then(|| Value::from(choices)),
-    };
-    store::custom_fields::create(db, tenant.id, definition, now)
+    store::custom_fields::create(db, tenant.id, definition(&field), now)
         .await
         .map_err(taken_as("name"))
+}
+
+/// Replaces a field's rules (`required`, `max_length`, `pattern`, `choices`); its
+/// name and type stay, since stored values were checked against them.
+pub async fn update_field(
+    db: &DatabaseConnection,
+    tenant: &Tenant,
+    id: i64,
+    required: bool,
+    max_length: Option<i32>,
+    pattern: Option<String>,
+    choices: Option<Vec<String>>,
+) -> Result<custom_fields::Model, ManageError> {
+    let current = store::custom_fields::find(db, tenant.id, id)
+        .await?
+        .ok_or(ManageError::NotFound)?;
+    let field = FieldSettings {
+        name: current.name,
+        field_type: current.field_type,
+        required,
+        max_length,
+        pattern,
+        choices,
+    };
+    let mut errors = Vec::new();
+    check_rules(&field, &mut errors);
+    if !errors.is_empty() {
+        return Err(ManageError::Rejected(errors));
+    }
+    store::custom_fields::update(db, tenant.id, id, &definition(&field))
+        .await?
+        .ok_or(ManageError::NotFound)
 }

@@ -59,3 +59,45 @@ pub async fn delete(db: &DatabaseConnection, tenant_id: i64, id: i64) -> Result<
         .await?;
     Ok(result.rows_affected == 1)
 }
+
+/// Replaces a definition's rules (its name and type stay); `None` when the
+/// tenant has no such field.
+pub async fn update(
+    db: &DatabaseConnection,
+    tenant_id: i64,
+    id: i64,
+    field: &NewCustomField<'_>,
+) -> Result<Option<custom_fields::Model>, DbErr> {
+    use sea_orm::sea_query::Expr;
+    let result = custom_fields::Entity::update_many()
+        .col_expr(custom_fields::Column::Required, Expr::value(field.required))
+        .col_expr(
+            custom_fields::Column::MaxLength,
+            Expr::value(field.max_length),
+        )
+        .col_expr(custom_fields::Column::Pattern, Expr::value(field.pattern))
+        .col_expr(
+            custom_fields::Column::Choices,
+            Expr::value(field.choices.clone()),
+        )
+        .filter(custom_fields::Column::TenantId.eq(tenant_id))
+        .filter(custom_fields::Column::Id.eq(id))
+        .exec(db)
+        .await?;
+    if result.rows_affected == 0 {
+        return Ok(None);
+    }
+    custom_fields::Entity::find_by_id(id).one(db).await
+}
+
+pub async fn find(
+    db: &DatabaseConnection,
+    tenant_id: i64,
+    id: i64,
+) -> Result<Option<custom_fields::Model>, DbErr> {
+    custom_fields::Entity::find()
+        .filter(custom_fields::Column::TenantId.eq(tenant_id))
+        .filter(custom_fields::Column::Id.eq(id))
+        .one(db)
+        .await
+}

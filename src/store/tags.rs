@@ -67,3 +67,22 @@ pub async fn delete(db: &DatabaseConnection, tenant_id: i64, id: i64) -> Result<
         .await?;
     Ok(result.rows_affected == 1)
 }
+
+/// Renames a tag; `None` when the tenant has no such tag.
+pub async fn rename(
+    db: &DatabaseConnection,
+    tenant_id: i64,
+    id: i64,
+    name: &str,
+) -> Result<Option<tags::Model>, DbErr> {
+    let result = tags::Entity::update_many()
+        .col_expr(tags::Column::Name, sea_orm::sea_query::Expr::value(name))
+        .filter(tags::Column::TenantId.eq(tenant_id))
+        .filter(tags::Column::Id.eq(id))
+        .exec(db)
+        .await?;
+    if result.rows_affected == 0 {
+        return Ok(None);
+    }
+    tags::Entity::find_by_id(id).one(db).await
+}

@@ -266,6 +266,41 @@ async fn a_tenant_manages_its_policy_codes_tags_and_fields(backend: Backend) {
     assert_eq!(problem["errors"][0]["code"], "not_allowed");
     assert_eq!(problem["errors"][1]["field"], "type");
 
+    // Tags can be renamed and fields' rules changed (name and type stay).
+    let tag_path = format!("/manage/v1/tags/{}", tag["id"]);
+    let (status, renamed) = send(
+        &app,
+        Method::PATCH,
+        &tag_path,
+        &manager,
+        Some(json!({"name": "early"})),
+    )
+    .await;
+    assert_eq!(
+        (status, renamed["name"].as_str()),
+        (StatusCode::OK, Some("early"))
+    );
+    let field_path = format!("/manage/v1/custom-fields/{}", field["id"]);
+    let (status, changed) = send(
+        &app,
+        Method::PUT,
+        &field_path,
+        &manager,
+        Some(json!({"required": true, "choices": ["free", "pro", "team"]})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{changed}");
+    assert_eq!(changed["choices"], json!(["free", "pro", "team"]));
+    let (status, _) = send(
+        &app,
+        Method::PUT,
+        &field_path,
+        &manager,
+        Some(json!({"choices": []})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "an enum needs choices");
+
     // All of it applies to registrations through the account surface.
     let register = |username: &str, code: &str| {
         json!({"username": username, "email": format!("{username}@example.com"),

@@ -6,7 +6,7 @@ use poem_openapi::{OpenApi, param::Path, payload::Json};
 use super::{
     routes::managed_tenant,
     types::{
-        CustomField, FieldCreate, Tag, TagCreate,
+        CustomField, FieldCreate, FieldUpdate, Tag, TagCreate,
         replies::{Deleted, FieldList, FieldOne, TagList, TagOne},
     },
 };
@@ -60,6 +60,29 @@ impl CatalogApi {
         };
         match listed.await {
             Ok(tags) => TagList::Ok(Json(tags.into_iter().map(Tag::from).collect())),
+            Err(failure) => failure.into(),
+        }
+    }
+
+    /// Rename a tag
+    #[oai(
+        path = "/manage/v1/tags/:id",
+        method = "patch",
+        operation_id = "renameTag"
+    )]
+    async fn rename_tag(
+        &self,
+        ctx: Data<&AppContext>,
+        auth: OAuth2Bearer,
+        id: Path<i64>,
+        body: Json<TagCreate>,
+    ) -> TagOne {
+        let renamed = async {
+            let tenant = managed_tenant(&ctx, &auth).await?;
+            Ok::<_, Failure>(tenant_admin::rename_tag(&ctx.db, &tenant, id.0, &body.name).await?)
+        };
+        match renamed.await {
+            Ok(model) => TagOne::Ok(Json(model.into())),
             Err(failure) => failure.into(),
         }
     }
@@ -134,6 +157,43 @@ impl CatalogApi {
         };
         match listed.await {
             Ok(fields) => FieldList::Ok(Json(fields.into_iter().map(CustomField::from).collect())),
+            Err(failure) => failure.into(),
+        }
+    }
+
+    /// Change a custom user field's rules
+    ///
+    /// Applies to registrations from now on; stored values are not re-checked.
+    #[oai(
+        path = "/manage/v1/custom-fields/:id",
+        method = "put",
+        operation_id = "updateCustomField"
+    )]
+    async fn update_field(
+        &self,
+        ctx: Data<&AppContext>,
+        auth: OAuth2Bearer,
+        id: Path<i64>,
+        body: Json<FieldUpdate>,
+    ) -> FieldOne {
+        let updated = async {
+            let tenant = managed_tenant(&ctx, &auth).await?;
+            let body = body.0;
+            Ok::<_, Failure>(
+                tenant_admin::update_field(
+                    &ctx.db,
+                    &tenant,
+                    id.0,
+                    body.required,
+                    body.max_length,
+                    body.pattern,
+                    body.choices,
+                )
+                .await?,
+            )
+        };
+        match updated.await {
+            Ok(model) => FieldOne::Ok(Json(model.into())),
             Err(failure) => failure.into(),
         }
     }

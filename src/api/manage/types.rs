@@ -191,6 +191,17 @@ pub struct FieldCreate {
     pub choices: Option<Vec<String>>,
 }
 
+/// A field's new rules (all of them; its name and type cannot change).
+#[derive(Debug, Object)]
+#[oai(rename = "CustomFieldUpdate")]
+pub struct FieldUpdate {
+    #[oai(default)]
+    pub required: bool,
+    pub max_length: Option<i32>,
+    pub pattern: Option<String>,
+    pub choices: Option<Vec<String>>,
+}
+
 #[derive(Debug, Object)]
 #[oai(rename = "CustomField")]
 pub struct CustomField {
@@ -287,10 +298,16 @@ pub mod replies {
     });
 
     reply!(TagOne {
+        /// The renamed tag.
+        #[oai(status = 200)]
+        Ok(Json<Tag>),
         /// Created.
         #[oai(status = 201)]
         Created(Json<Tag>),
-    });
+        /// No such tag in your tenant.
+        #[oai(status = 404)]
+        NotFound(ProblemJson),
+    }, NotFound);
 
     reply!(TagList {
         /// The tenant's tags.
@@ -299,10 +316,16 @@ pub mod replies {
     });
 
     reply!(FieldOne {
+        /// The updated field.
+        #[oai(status = 200)]
+        Ok(Json<CustomField>),
         /// Created.
         #[oai(status = 201)]
         Created(Json<CustomField>),
-    });
+        /// No such field in your tenant.
+        #[oai(status = 404)]
+        NotFound(ProblemJson),
+    }, NotFound);
 
     reply!(FieldList {
         /// The tenant's custom user fields.
