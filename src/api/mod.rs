@@ -15,6 +15,7 @@ pub mod raw_json;
 pub mod signup;
 pub mod sso;
 pub mod trailing_slash;
+pub mod v2_fields;
 
 use poem::{Endpoint, EndpointExt, Route};
 

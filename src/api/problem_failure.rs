@@ -5,7 +5,10 @@
 use poem_openapi::error::{AuthorizationError, ContentTypeError};
 
 use crate::{
-    api::{problem::ProblemJson, raw_json::MalformedJson},
+    api::{
+        problem::ProblemJson,
+        raw_json::{MAX_BODY_BYTES, MalformedJson},
+    },
     domain::{FieldError, access::AccessError, registration::RegistrationError},
 };
 
@@ -52,6 +55,12 @@ impl Failure {
                 415,
                 "Unsupported Media Type",
                 "the body must be application/json".to_owned(),
+            ))
+        } else if err.status() == poem::http::StatusCode::PAYLOAD_TOO_LARGE {
+            Failure::BadRequest(ProblemJson::new(
+                400,
+                "Bad Request",
+                format!("the body is larger than {MAX_BODY_BYTES} bytes"),
             ))
         } else if let Some(malformed) = err.downcast_ref::<MalformedJson>() {
             Failure::BadRequest(ProblemJson::new(

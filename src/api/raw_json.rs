@@ -13,7 +13,7 @@ use poem_openapi::{
 };
 use serde_json::Value;
 
-/// Larger request bodies are refused before they are parsed (413).
+/// Larger request bodies are refused before they are parsed.
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
 
 /// `application/json` or any `application/*+json`.

@@ -62,6 +62,11 @@ impl FieldType {
     }
 }
 
+/// A field's pattern as it is applied: to the whole value.
+pub fn compile_pattern(pattern: &str) -> Result<Regex, regex::Error> {
+    Regex::new(&format!("^(?:{pattern})$"))
+}
+
 #[derive(Debug, Clone)]
 pub struct FieldDefinition {
     pub name: String,
@@ -85,7 +90,7 @@ impl FieldDefinition {
         let pattern = model
             .pattern
             .as_deref()
-            .map(|p| Regex::new(&format!("^(?:{p})$")))
+            .map(compile_pattern)
             .transpose()
             .map_err(|err| format!("custom field {}: {err}", model.name))?;
         let choices = match &model.choices {

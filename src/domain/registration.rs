@@ -85,8 +85,8 @@ pub struct Extras {
     pub promo_code: Option<String>,
     /// Custom field values, already validated against the tenant's definitions.
     pub metadata: Map<String, Value>,
-    /// Registered through the community API v2, where the tenant's invite-only
-    /// rule applies (administrators creating users directly need no code).
+    /// Registered through the account surface, where the tenant's invite-only
+    /// rule applies (administrators and SSO backends need no code).
     pub community: bool,
 }
 
@@ -196,6 +196,9 @@ impl Registrar {
             .map_err(|err| match err {
                 InsertError::Duplicate(duplicate) => {
                     RegistrationError::Rejected(vec![taken_field(duplicate)])
+                }
+                InsertError::UnknownTag => {
+                    RegistrationError::Rejected(vec![FieldError::new("tags", Problem::Invalid)])
                 }
                 InsertError::CodeUnavailable(field) => {
                     RegistrationError::Rejected(vec![FieldError::new(field, Problem::Expired)])

@@ -5,7 +5,7 @@ use tracing::instrument;
 use uuid::Uuid;
 
 use super::{
-    Tenant,
+    Scope, Tenant,
     oauth::{IssuedTokens, OAuthError, Subject, TokenService, user_scopes},
     registration::UserStatus,
 };
@@ -35,12 +35,15 @@ impl From<sea_orm::DbErr> for SsoError {
 }
 
 impl TokenService {
-    /// A token pair for one of the tenant's users, as if they had logged in.
+    /// A token pair for one of the tenant's users, as if they had logged in, with
+    /// the user's scopes capped at `allowed` (the caller's own): a backend cannot
+    /// mint more power than it holds.
     #[instrument(skip_all, fields(tenant = %tenant.client_id))]
     pub async fn sso_tokens(
         &self,
         tenant: &Tenant,
         user: UserRef,
+        allowed: &[Scope],
     ) -> Result<IssuedTokens, SsoError> {
         let found = match user {
             UserRef::Id(id) => store::users::find_by_id(&self.db, tenant.id, id).await?,
@@ -53,7 +56,10 @@ impl TokenService {
             return Err(SsoError::Disabled);
         }
         let roles = store::users::roles_of(&self.db, user.id).await?;
-        let scopes = user_scopes(&roles);
+        let scopes: Vec<Scope> = user_scopes(&roles)
+            .into_iter()
+            .filter(|scope| allowed.contains(scope))
+            .collect();
         let subject = Subject {
             sub: user.id.to_string(),
             roles,

@@ -5,11 +5,13 @@
 use chrono::{DateTime, Utc};
 use entity::{custom_fields, invite_codes, promo_codes, tags};
 use rand::Rng;
-use regex::Regex;
 use sea_orm::{DatabaseConnection, DbErr, SqlErr};
 use serde_json::Value;
 
-use super::{FieldError, Problem, Tenant, custom_fields::FieldType};
+use super::{
+    FieldError, Problem, Tenant,
+    custom_fields::{FieldType, compile_pattern},
+};
 use crate::{
     auth::secrets::hash_secret,
     store::{
@@ -195,11 +197,13 @@ fn check_rules(field: &FieldSettings, errors: &mut Vec<FieldError>) {
     if field_type.is_none() {
         errors.push(FieldError::new("type", Problem::Invalid));
     }
-    if field.max_length.is_some_and(|max| max < 1) {
+    // Lengths and patterns apply to text; integers and booleans take neither.
+    let textual = !matches!(field_type, Some(FieldType::Integer | FieldType::Boolean));
+    if field.max_length.is_some_and(|max| max < 1 || !textual) {
         errors.push(FieldError::new("max_length", Problem::Invalid));
     }
     if let Some(pattern) = &field.pattern
-        && Regex::new(pattern).is_err()
+        && (!textual || compile_pattern(pattern).is_err())
     {
         errors.push(FieldError::new("pattern", Problem::Invalid));
     }

@@ -16,7 +16,6 @@ use super::{
 use crate::{
     auth::HashError,
     store::{
-        self,
         user_directory::{self, UserChanges, UserQuery},
         users::{Duplicate, InsertError},
     },
@@ -69,6 +68,9 @@ impl From<InsertError> for AdminError {
             }
             InsertError::CodeUnavailable(field) => {
                 AdminError::Rejected(FieldError::new(field, Problem::Expired))
+            }
+            InsertError::UnknownTag => {
+                AdminError::Rejected(FieldError::new("tags", Problem::Invalid))
             }
             InsertError::Db(err) => AdminError::Storage(err),
         }
@@ -183,13 +185,11 @@ impl Registrar {
                 roles
             }),
             now: self.clock.now(),
+            // Existing logins must not outlive a new password, status or role.
+            end_logins: ends_logins,
         };
         if !user_directory::update(&self.db, tenant.id, user.id, changes).await? {
             return Err(AdminError::NotFound);
-        }
-        if ends_logins {
-            // Existing logins must not outlive a new password, status or role.
-            store::refresh_tokens::revoke_user(&self.db, user.id, self.clock.now()).await?;
         }
         tracing::info!("user updated");
         self.find_user(tenant, uuid)

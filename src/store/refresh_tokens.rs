@@ -3,8 +3,8 @@
 use chrono::{DateTime, Utc};
 use entity::refresh_tokens;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, Set,
-    sea_query::Expr,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait,
+    QueryFilter, Set, sea_query::Expr,
 };
 use uuid::Uuid;
 
@@ -80,8 +80,8 @@ pub async fn revoke_family(
 
 /// Revokes every live refresh token of a user (their password, status or roles
 /// changed: existing logins must not outlive that).
-pub async fn revoke_user(
-    db: &DatabaseConnection,
+pub async fn revoke_user<C: ConnectionTrait>(
+    db: &C,
     user_id: i64,
     now: DateTime<Utc>,
 ) -> Result<u64, DbErr> {

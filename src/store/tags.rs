@@ -1,7 +1,7 @@
 //! A tenant's tags, and which users carry them.
 
 use chrono::{DateTime, Utc};
-use entity::{tags, user_tags};
+use entity::tags;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder,
     QuerySelect, Set,
@@ -34,17 +34,6 @@ pub async fn existing(
         .column(tags::Column::Id)
         .filter(tags::Column::TenantId.eq(tenant_id))
         .filter(tags::Column::Id.is_in(ids.iter().copied()))
-        .into_tuple()
-        .all(db)
-        .await
-}
-
-/// The tag ids of a user.
-pub async fn of_user(db: &DatabaseConnection, user_id: i64) -> Result<Vec<i64>, DbErr> {
-    user_tags::Entity::find()
-        .select_only()
-        .column(user_tags::Column::TagId)
-        .filter(user_tags::Column::UserId.eq(user_id))
         .into_tuple()
         .all(db)
         .await

@@ -110,6 +110,8 @@ pub struct UserChanges {
     pub status: Option<String>,
     pub roles: Option<Vec<Role>>,
     pub now: DateTime<Utc>,
+    /// Revoke the user's refresh tokens in the same transaction.
+    pub end_logins: bool,
 }
 
 /// Applies the changes in one transaction; false when the user is gone (deleted
@@ -153,6 +155,9 @@ pub async fn update(
             .exec(&txn)
             .await?;
         }
+    }
+    if changes.end_logins {
+        super::refresh_tokens::revoke_user(&txn, user_id, changes.now).await?;
     }
     txn.commit().await?;
     Ok(true)

@@ -45,6 +45,9 @@ pub enum Duplicate {
 pub enum InsertError {
     #[error("duplicate {0:?}")]
     Duplicate(Duplicate),
+    /// A tag was deleted between the check and the insert.
+    #[error("unknown tag")]
+    UnknownTag,
     /// The invite or promo code was used up (or expired) before this insert.
     #[error("{0} is no longer available")]
     CodeUnavailable(&'static str),
@@ -135,7 +138,11 @@ pub async fn insert(
             tag_id: Set(*tag),
         }))
         .exec(&txn)
-        .await?;
+        .await
+        .map_err(|err| match err.sql_err() {
+            Some(SqlErr::ForeignKeyConstraintViolation(_)) => InsertError::UnknownTag,
+            _ => InsertError::Db(err),
+        })?;
     }
     txn.commit().await?;
     Ok(user)

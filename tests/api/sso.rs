@@ -159,6 +159,8 @@ async fn a_backend_gets_tokens_for_its_users(backend: Backend) {
         assert_eq!(response.headers()["cache-control"], "no-store");
         let tokens = json_body(response).await;
         assert_eq!(tokens["token_type"], "Bearer");
+        // The user is an admin, but a backend holding users:write hands out no more.
+        assert_eq!(tokens["scope"], "users:write");
         assert!(
             tokens["refresh_token"]
                 .as_str()

@@ -39,6 +39,7 @@ impl AccountApi {
     /// Create an account
     ///
     /// Creates a user in the token's tenant. Only tenant admins may register users.
+    /// Also served at the seeds' `/api/v2/account/create/` (trailing slash).
     #[oai(
         path = "/api/v2/account/create",
         method = "post",

@@ -1,69 +1,22 @@
 //! SSO requests, from raw JSON to domain commands, with every problem reported
 //! at once.
 
-use serde_json::{Map, Value};
+use serde_json::Value;
 
-use crate::domain::{
-    Email, FieldError, Password, PasswordPolicy, Problem, Role, Tenant, Username, UsernameCharset,
-    UsernameRules,
-    access::Caller,
-    registration::{Extras, NewUser},
-    sso::UserRef,
+use crate::{
+    api::v2_fields::{PASSWORD_POLICY, integer, object, parsed, string, username_rules},
+    domain::{
+        Email, FieldError, Password, Problem, Role, Tenant, Username,
+        access::Caller,
+        registration::{Extras, NewUser},
+        sso::UserRef,
+    },
 };
 
 const FIELDS: [&str; 6] = ["ext_id", "username", "email", "password", "role", "tags"];
 const GRANTABLE: [Role; 3] = [Role::Admin, Role::Moderator, Role::Editor];
-
-const PASSWORD_POLICY: PasswordPolicy = PasswordPolicy {
-    min_chars: 8,
-    max_chars: 128,
-    min_classes: 3,
-};
-
-fn object(body: &Value) -> Result<&Map<String, Value>, Vec<FieldError>> {
-    body.as_object()
-        .ok_or_else(|| vec![FieldError::new("body", Problem::Invalid)])
-}
-
-/// An optional integer field: `None` when absent or null.
-fn integer(
-    body: &Map<String, Value>,
-    name: &'static str,
-    errors: &mut Vec<FieldError>,
-) -> Option<i64> {
-    match body.get(name) {
-        None | Some(Value::Null) => None,
-        Some(value) => value.as_i64().or_else(|| {
-            errors.push(FieldError::new(name, Problem::Invalid));
-            None
-        }),
-    }
-}
-
-fn string<'a>(
-    body: &'a Map<String, Value>,
-    name: &'static str,
-    errors: &mut Vec<FieldError>,
-) -> Option<&'a str> {
-    match body.get(name) {
-        None | Some(Value::Null) => None,
-        Some(Value::String(text)) => Some(text),
-        Some(_) => {
-            errors.push(FieldError::new(name, Problem::Invalid));
-            None
-        }
-    }
-}
-
-fn parsed<T>(
-    result: Result<T, Problem>,
-    name: &'static str,
-    errors: &mut Vec<FieldError>,
-) -> Option<T> {
-    result
-        .map_err(|problem| errors.push(FieldError::new(name, problem)))
-        .ok()
-}
+/// More tags on one user than this is refused.
+const MAX_TAGS: usize = 100;
 
 pub fn signup(
     tenant: &Tenant,
@@ -77,31 +30,19 @@ pub fn signup(
         .map(|key| FieldError::new(key.clone(), Problem::NotAllowed))
         .collect();
     let ext_id = integer(body, "ext_id", &mut errors);
-    let rules = UsernameRules {
-        charset: UsernameCharset::AsciiWord,
-        min_chars: 1,
-        max_chars: 255,
-        case_insensitive: tenant.policy.username_case_insensitive,
-    };
-    let username = match string(body, "username", &mut errors) {
-        Some(raw) => parsed(Username::parse(raw, rules), "username", &mut errors),
-        None => {
-            if !errors.iter().any(|e| e.field == "username") {
-                errors.push(FieldError::new("username", Problem::Required));
-            }
-            None
-        }
-    };
-    let email = string(body, "email", &mut errors)
+    let rules = username_rules(tenant);
+    let username = string(body, "username", true, &mut errors)
+        .and_then(|raw| parsed(Username::parse(raw, rules), "username", &mut errors));
+    let email = string(body, "email", false, &mut errors)
         .and_then(|raw| parsed(Email::parse(raw), "email", &mut errors));
-    let password = string(body, "password", &mut errors).and_then(|raw| {
+    let password = string(body, "password", false, &mut errors).and_then(|raw| {
         parsed(
             Password::parse(raw, PASSWORD_POLICY),
             "password",
             &mut errors,
         )
     });
-    let role = string(body, "role", &mut errors).and_then(|raw| {
+    let role = string(body, "role", false, &mut errors).and_then(|raw| {
         match raw.parse::<Role>().ok().filter(|r| GRANTABLE.contains(r)) {
             None => {
                 errors.push(FieldError::new("role", Problem::Invalid));
@@ -116,7 +57,7 @@ pub fn signup(
     });
     let tags = match body.get("tags") {
         None | Some(Value::Null) => Vec::new(),
-        Some(Value::Array(items)) => {
+        Some(Value::Array(items)) if items.len() <= MAX_TAGS => {
             let ids: Option<Vec<i64>> = items.iter().map(Value::as_i64).collect();
             ids.unwrap_or_else(|| {
                 errors.push(FieldError::new("tags", Problem::Invalid));
@@ -136,10 +77,11 @@ pub fn signup(
                 password,
                 roles: role.into_iter().collect(),
             },
+            // Seed 002 has no invite code: SSO users come from the tenant's own
+            // backend, which vouches for them.
             Extras {
                 ext_id,
                 tags,
-                community: true,
                 ..Extras::default()
             },
         )),

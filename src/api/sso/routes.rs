@@ -33,6 +33,7 @@ impl SsoApi {
     /// Signup
     ///
     /// Creates a user your backend knows by `ext_id`, with an optional role and tags.
+    /// Also served at the seed's `/api/v2/sso/signup/` (trailing slash).
     #[oai(
         path = "/api/v2/sso/signup",
         method = "post",
@@ -85,7 +86,7 @@ impl SsoApi {
             }
             tracing::Span::current().record("tenant", tenant.client_id.as_str());
             let user = requests::token(&body.value).map_err(|errors| Failure::invalid(&errors))?;
-            match ctx.tokens.sso_tokens(&tenant, user).await {
+            match ctx.tokens.sso_tokens(&tenant, user, &caller.scopes).await {
                 Ok(tokens) => Ok(Ok(tokens)),
                 Err(SsoError::NotFound | SsoError::Disabled) => Ok(Err(())),
                 Err(SsoError::OAuth(err)) => Err(Failure::internal(&err)),

@@ -12,10 +12,12 @@ use crate::api::{
 #[oai(rename = "SsoSignup")]
 pub struct SsoSignup {
     /// A unique external id identifying the user in your system.
+    #[oai(nullable)]
     pub ext_id: Option<i64>,
     /// Letters, digits, `_` and `-`; at most 255 characters; unique in the tenant.
     #[oai(validator(max_length = 255, pattern = r"^[A-Za-z0-9_-]+$"))]
     pub username: String,
+    #[oai(nullable)]
     pub email: Option<String>,
     /// When given: 8 to 128 characters with 3 of: lowercase, uppercase, digits,
     /// symbols. Without one the user is `pending` and signs in through SSO tokens.
