@@ -82,26 +82,10 @@ async fn fixture_cases_match_the_fastapi_original(backend: Backend) {
 }
 db_test!(fixture_cases_match_the_fastapi_original);
 
-/// Sends `body` as JSON with the bearer token.
-async fn call(
-    app: &crate::helpers::TestApp,
-    method: Method,
-    path: &str,
-    token: &str,
-    body: Option<Value>,
-) -> (StatusCode, Value) {
-    let mut request = app.client.request(method, app.url(path)).bearer_auth(token);
-    if let Some(body) = body {
-        request = request.json(&body);
-    }
-    let response = request.send().await.unwrap();
-    let status = response.status();
-    let text = response.text().await.unwrap();
-    (status, serde_json::from_str(&text).unwrap_or(Value::Null))
-}
-
 async fn create(app: &crate::helpers::TestApp, token: &str, body: Value) -> Value {
-    let (status, user) = call(app, Method::POST, "/admin/users/", token, Some(body)).await;
+    let (status, user) = app
+        .call(Method::POST, "/admin/users/", token, Some(body))
+        .await;
     assert_eq!(status, StatusCode::CREATED, "{user}");
     user
 }
@@ -152,25 +136,20 @@ async fn users_are_listed_read_changed_and_deleted(backend: Backend) {
         ("?status=active&role=admin", vec!["alice"]),
         ("?status=disabled", vec![]),
     ] {
-        let (status, users) = call(
-            &app,
+        let (status, users) = app
+            .call(Method::GET, &format!("/admin/users/{query}"), &token, None)
+            .await;
+        assert_eq!(status, StatusCode::OK, "{query}");
+        assert_eq!(names(&users), expected, "{query}");
+    }
+    let (status, errors) = app
+        .call(
             Method::GET,
-            &format!("/admin/users/{query}"),
+            "/admin/users/?status=gone&skip=-1",
             &token,
             None,
         )
         .await;
-        assert_eq!(status, StatusCode::OK, "{query}");
-        assert_eq!(names(&users), expected, "{query}");
-    }
-    let (status, errors) = call(
-        &app,
-        Method::GET,
-        "/admin/users/?status=gone&skip=-1",
-        &token,
-        None,
-    )
-    .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(errors["detail"][0]["type"], "greater_than_equal");
     assert_eq!(errors["detail"][0]["loc"], json!(["query", "skip"]));
@@ -178,22 +157,20 @@ async fn users_are_listed_read_changed_and_deleted(backend: Backend) {
     assert_eq!(errors["detail"][1]["loc"], json!(["query", "status"]));
 
     // Reading one.
-    let (status, read) = call(
-        &app,
-        Method::GET,
-        &format!("/admin/users/{}", id(&bob)),
-        &token,
-        None,
-    )
-    .await;
+    let (status, read) = app
+        .call(
+            Method::GET,
+            &format!("/admin/users/{}", id(&bob)),
+            &token,
+            None,
+        )
+        .await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(read, bob);
 
     // Changing: email, roles, status via is_active, then status.
     let path = format!("/admin/users/{}", id(&bob));
-    let (status, changed) = call(
-        &app,
-        Method::PATCH,
+    let (status, changed) = app.call(Method::PATCH,
         &path,
         &token,
         Some(
@@ -206,32 +183,30 @@ async fn users_are_listed_read_changed_and_deleted(backend: Backend) {
     assert_eq!(changed["roles"], json!(["editor", "viewer"]));
     assert_eq!(changed["status"], "disabled");
     assert_eq!(changed["is_active"], false);
-    let (_, changed) = call(
-        &app,
-        Method::PATCH,
-        &path,
-        &token,
-        Some(json!({"status": "active", "email": null})),
-    )
-    .await;
+    let (_, changed) = app
+        .call(
+            Method::PATCH,
+            &path,
+            &token,
+            Some(json!({"status": "active", "email": null})),
+        )
+        .await;
     assert_eq!(changed["status"], "active");
     assert_eq!(changed["email"], Value::Null);
     assert_eq!(changed["roles"], json!(["editor", "viewer"]));
 
     // A taken email is a conflict, and bad fields are pydantic errors, all at once.
-    let (status, conflict) = call(
-        &app,
-        Method::PATCH,
-        &path,
-        &token,
-        Some(json!({"email": "carol@EXAMPLE.com"})),
-    )
-    .await;
+    let (status, conflict) = app
+        .call(
+            Method::PATCH,
+            &path,
+            &token,
+            Some(json!({"email": "carol@EXAMPLE.com"})),
+        )
+        .await;
     assert_eq!(status, StatusCode::CONFLICT);
     assert_eq!(conflict, json!({"detail": "Email already exists"}));
-    let (status, errors) = call(
-        &app,
-        Method::PATCH,
+    let (status, errors) = app.call(Method::PATCH,
         &path,
         &token,
         Some(json!({"email": "nope", "password": "short", "roles": ["admin", "root"], "status": "gone", "is_active": "maybe"})),
@@ -266,14 +241,14 @@ async fn users_are_listed_read_changed_and_deleted(backend: Backend) {
     assert_eq!(response.status(), StatusCode::NO_CONTENT);
     assert_eq!(response.text().await.unwrap(), "");
     for method in [Method::GET, Method::DELETE, Method::PATCH] {
-        let (status, body) = call(
-            &app,
-            method,
-            &format!("/admin/users/{}", id(&carol)),
-            &token,
-            Some(json!({})),
-        )
-        .await;
+        let (status, body) = app
+            .call(
+                method,
+                &format!("/admin/users/{}", id(&carol)),
+                &token,
+                Some(json!({})),
+            )
+            .await;
         assert_eq!(status, StatusCode::NOT_FOUND);
         assert_eq!(body, json!({"detail": "User not found"}));
     }
@@ -296,18 +271,20 @@ async fn other_tenants_users_are_not_found(backend: Backend) {
     let my_token = app.client_token(&mine, "users:read users:write").await;
     let path = format!("/admin/users/{}", their_user["id"].as_str().unwrap());
     for method in [Method::GET, Method::PATCH, Method::DELETE] {
-        let (status, body) = call(
-            &app,
-            method.clone(),
-            &path,
-            &my_token,
-            Some(json!({"status": "disabled"})),
-        )
-        .await;
+        let (status, body) = app
+            .call(
+                method.clone(),
+                &path,
+                &my_token,
+                Some(json!({"status": "disabled"})),
+            )
+            .await;
         assert_eq!(status, StatusCode::NOT_FOUND, "{method}");
         assert_eq!(body, json!({"detail": "User not found"}));
     }
-    let (_, listed) = call(&app, Method::GET, "/admin/users/", &my_token, None).await;
+    let (_, listed) = app
+        .call(Method::GET, "/admin/users/", &my_token, None)
+        .await;
     assert_eq!(listed, json!([]));
     // The same username is free in another tenant.
     create(
@@ -316,7 +293,7 @@ async fn other_tenants_users_are_not_found(backend: Backend) {
         json!({"username": "victim", "password": "password1"}),
     )
     .await;
-    let (_, still) = call(&app, Method::GET, &path, &their_token, None).await;
+    let (_, still) = app.call(Method::GET, &path, &their_token, None).await;
     assert_eq!(still["status"], "active");
 }
 db_test!(other_tenants_users_are_not_found);
@@ -325,16 +302,16 @@ async fn only_tenant_admins_get_in(backend: Backend) {
     let app = spawn_app(backend).await;
     let tenant = app.create_tenant("app").await;
     let reader = app.client_token(&tenant, "users:read").await;
-    let (status, _) = call(&app, Method::GET, "/admin/users/", &reader, None).await;
+    let (status, _) = app.call(Method::GET, "/admin/users/", &reader, None).await;
     assert_eq!(status, StatusCode::OK);
-    let (status, body) = call(
-        &app,
-        Method::POST,
-        "/admin/users/",
-        &reader,
-        Some(json!({"username": "someone", "password": "password1"})),
-    )
-    .await;
+    let (status, body) = app
+        .call(
+            Method::POST,
+            "/admin/users/",
+            &reader,
+            Some(json!({"username": "someone", "password": "password1"})),
+        )
+        .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
     assert_eq!(body, json!({"detail": "Not enough permissions"}));
 
@@ -364,10 +341,10 @@ async fn only_tenant_admins_get_in(backend: Backend) {
         }
     };
     let boss = login("boss").await;
-    let (status, _) = call(&app, Method::GET, "/admin/users/", &boss, None).await;
+    let (status, _) = app.call(Method::GET, "/admin/users/", &boss, None).await;
     assert_eq!(status, StatusCode::OK);
     let editor = login("ed").await;
-    let (status, _) = call(&app, Method::GET, "/admin/users/", &editor, None).await;
+    let (status, _) = app.call(Method::GET, "/admin/users/", &editor, None).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
 
     // An invalid token is 401 with the RFC 6750 error; a missing one plain `Bearer`.
@@ -402,18 +379,18 @@ async fn both_slash_forms_work(backend: Backend) {
     let app = spawn_app(backend).await;
     let tenant = app.create_tenant("app").await;
     let token = app.client_token(&tenant, "users:read users:write").await;
-    let (status, user) = call(
-        &app,
-        Method::POST,
-        "/admin/users",
-        &token,
-        Some(json!({"username": "noslash", "password": "password1"})),
-    )
-    .await;
+    let (status, user) = app
+        .call(
+            Method::POST,
+            "/admin/users",
+            &token,
+            Some(json!({"username": "noslash", "password": "password1"})),
+        )
+        .await;
     assert_eq!(status, StatusCode::CREATED);
     let id = user["id"].as_str().unwrap();
     for path in [format!("/admin/users/{id}"), format!("/admin/users/{id}/")] {
-        let (status, read) = call(&app, Method::GET, &path, &token, None).await;
+        let (status, read) = app.call(Method::GET, &path, &token, None).await;
         assert_eq!(status, StatusCode::OK, "{path}");
         assert_eq!(read["id"], id);
     }
@@ -423,7 +400,7 @@ async fn both_slash_forms_work(backend: Backend) {
         "/admin/users?limit=5",
         "/admin/users/?limit=5",
     ] {
-        let (status, users) = call(&app, Method::GET, path, &token, None).await;
+        let (status, users) = app.call(Method::GET, path, &token, None).await;
         assert_eq!(status, StatusCode::OK, "{path}");
         assert_eq!(users.as_array().map(Vec::len), Some(1), "{path}");
     }
@@ -453,7 +430,7 @@ async fn logins_and_status_changes_show_up(backend: Backend) {
         .await
         .unwrap();
     let path = format!("/admin/users/{}", pending.uuid);
-    let (_, read) = call(&app, Method::GET, &path, &token, None).await;
+    let (_, read) = app.call(Method::GET, &path, &token, None).await;
     assert_eq!(
         (read["status"].as_str(), read["is_active"].as_bool()),
         (Some("pending"), Some(false))
@@ -475,17 +452,17 @@ async fn logins_and_status_changes_show_up(backend: Backend) {
         password_login().await.unwrap().status(),
         StatusCode::BAD_REQUEST
     );
-    let (_, activated) = call(
-        &app,
-        Method::PATCH,
-        &path,
-        &token,
-        Some(json!({"password": "new-password-1"})),
-    )
-    .await;
+    let (_, activated) = app
+        .call(
+            Method::PATCH,
+            &path,
+            &token,
+            Some(json!({"password": "new-password-1"})),
+        )
+        .await;
     assert_eq!(activated["status"], "active");
     assert_eq!(password_login().await.unwrap().status(), StatusCode::OK);
-    let (_, read) = call(&app, Method::GET, &path, &token, None).await;
+    let (_, read) = app.call(Method::GET, &path, &token, None).await;
     assert!(
         read["last_login_at"]
             .as_str()
@@ -494,8 +471,7 @@ async fn logins_and_status_changes_show_up(backend: Backend) {
     );
 
     // Disabled users cannot log in.
-    call(
-        &app,
+    app.call(
         Method::PATCH,
         &path,
         &token,
@@ -529,19 +505,21 @@ async fn admin_changes_take_effect_at_once(backend: Backend) {
         .await
         .unwrap();
     let boss_token = login["access_token"].as_str().unwrap();
-    let (status, users) = call(&app, Method::GET, "/admin/users/?q=boss", boss_token, None).await;
+    let (status, users) = app
+        .call(Method::GET, "/admin/users/?q=boss", boss_token, None)
+        .await;
     assert_eq!(status, StatusCode::OK);
     let path = format!("/admin/users/{}", users[0]["id"].as_str().unwrap());
 
     // A new password ends the boss's logins; disabling them ends their access.
-    let (status, _) = call(
-        &app,
-        Method::PATCH,
-        &path,
-        &token,
-        Some(json!({"password": "another-pass-1"})),
-    )
-    .await;
+    let (status, _) = app
+        .call(
+            Method::PATCH,
+            &path,
+            &token,
+            Some(json!({"password": "another-pass-1"})),
+        )
+        .await;
     assert_eq!(status, StatusCode::OK);
     let refreshed = app
         .client
@@ -555,28 +533,30 @@ async fn admin_changes_take_effect_at_once(backend: Backend) {
         .await
         .unwrap();
     assert_eq!(refreshed.status(), StatusCode::BAD_REQUEST);
-    let (status, _) = call(
-        &app,
-        Method::PATCH,
-        &path,
-        &token,
-        Some(json!({"status": "disabled"})),
-    )
-    .await;
+    let (status, _) = app
+        .call(
+            Method::PATCH,
+            &path,
+            &token,
+            Some(json!({"status": "disabled"})),
+        )
+        .await;
     assert_eq!(status, StatusCode::OK);
-    let (status, _) = call(&app, Method::GET, "/admin/users/", boss_token, None).await;
+    let (status, _) = app
+        .call(Method::GET, "/admin/users/", boss_token, None)
+        .await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
 
     // Administrators need no invite code, even in an invite-only tenant.
     app.set_policy(&mut tenant, "invite_only", "true").await;
-    let (status, _) = call(
-        &app,
-        Method::POST,
-        "/admin/users/",
-        &token,
-        Some(json!({"username": "invited", "password": "password1"})),
-    )
-    .await;
+    let (status, _) = app
+        .call(
+            Method::POST,
+            "/admin/users/",
+            &token,
+            Some(json!({"username": "invited", "password": "password1"})),
+        )
+        .await;
     assert_eq!(status, StatusCode::CREATED);
 }
 db_test!(admin_changes_take_effect_at_once);
@@ -607,14 +587,14 @@ async fn hostile_bodies_are_refused_cleanly(backend: Backend) {
         .unwrap();
     assert_eq!(huge.status(), StatusCode::UNPROCESSABLE_ENTITY);
     // The server is still there.
-    let (status, _) = call(
-        &app,
-        Method::POST,
-        "/admin/users/",
-        &token,
-        Some(json!({"username": "survivor", "password": "password1"})),
-    )
-    .await;
+    let (status, _) = app
+        .call(
+            Method::POST,
+            "/admin/users/",
+            &token,
+            Some(json!({"username": "survivor", "password": "password1"})),
+        )
+        .await;
     assert_eq!(status, StatusCode::CREATED);
 }
 db_test!(hostile_bodies_are_refused_cleanly);

@@ -151,22 +151,6 @@ async fn expired_tokens_are_401(backend: Backend) {
 }
 db_test!(expired_tokens_are_401);
 
-async fn send(
-    app: &TestApp,
-    method: reqwest::Method,
-    path: &str,
-    token: &str,
-    body: Option<serde_json::Value>,
-) -> (StatusCode, Value) {
-    let mut request = app.client.request(method, app.url(path)).bearer_auth(token);
-    if let Some(body) = body {
-        request = request.json(&body);
-    }
-    let response = request.send().await.unwrap();
-    let status = response.status();
-    (status, response.json().await.unwrap_or(Value::Null))
-}
-
 async fn a_tenant_manages_its_policy_codes_tags_and_fields(backend: Backend) {
     use reqwest::Method;
     use serde_json::json;
@@ -176,9 +160,7 @@ async fn a_tenant_manages_its_policy_codes_tags_and_fields(backend: Backend) {
     let manager = app.client_token(&tenant, "tenant:manage users:write").await;
 
     // Policy: invite-only, with promo codes.
-    let (status, body) = send(
-        &app,
-        Method::PATCH,
+    let (status, body) = app.call(Method::PATCH,
         "/manage/v1/tenant/policy",
         &manager,
         Some(json!({"invite_only": true, "promo_codes_enabled": true, "password_min_length": 10})),
@@ -187,30 +169,32 @@ async fn a_tenant_manages_its_policy_codes_tags_and_fields(backend: Backend) {
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["policy"]["invite_only"], true);
     assert_eq!(body["policy"]["password_min_length"], 10);
-    let (status, body) = send(
-        &app,
-        Method::PATCH,
-        "/manage/v1/tenant/policy",
-        &manager,
-        Some(json!({"allowed_origins": ["not an origin"]})),
-    )
-    .await;
+    let (status, body) = app
+        .call(
+            Method::PATCH,
+            "/manage/v1/tenant/policy",
+            &manager,
+            Some(json!({"allowed_origins": ["not an origin"]})),
+        )
+        .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert_eq!(body["errors"][0]["field"], "allowed_origins");
 
     // An invite code, shown once, admits one registration.
-    let (status, invite) = send(
-        &app,
-        Method::POST,
-        "/manage/v1/invite-codes",
-        &manager,
-        Some(json!({})),
-    )
-    .await;
+    let (status, invite) = app
+        .call(
+            Method::POST,
+            "/manage/v1/invite-codes",
+            &manager,
+            Some(json!({})),
+        )
+        .await;
     assert_eq!(status, StatusCode::CREATED, "{invite}");
     assert_eq!(invite["max_uses"], 1);
     let code = invite["code"].as_str().unwrap().to_owned();
-    let (_, listed) = send(&app, Method::GET, "/manage/v1/invite-codes", &manager, None).await;
+    let (_, listed) = app
+        .call(Method::GET, "/manage/v1/invite-codes", &manager, None)
+        .await;
     assert_eq!(listed.as_array().unwrap().len(), 1);
     assert!(
         listed[0].get("code").is_none(),
@@ -218,87 +202,85 @@ async fn a_tenant_manages_its_policy_codes_tags_and_fields(backend: Backend) {
     );
 
     // A promo code, a tag and a custom field.
-    let (status, promo) = send(
-        &app,
-        Method::POST,
-        "/manage/v1/promo-codes",
-        &manager,
-        Some(json!({"code": "LAUNCH", "max_redemptions": 100})),
-    )
-    .await;
+    let (status, promo) = app
+        .call(
+            Method::POST,
+            "/manage/v1/promo-codes",
+            &manager,
+            Some(json!({"code": "LAUNCH", "max_redemptions": 100})),
+        )
+        .await;
     assert_eq!(status, StatusCode::CREATED, "{promo}");
-    let (status, _) = send(
-        &app,
-        Method::POST,
-        "/manage/v1/promo-codes",
-        &manager,
-        Some(json!({"code": "LAUNCH"})),
-    )
-    .await;
+    let (status, _) = app
+        .call(
+            Method::POST,
+            "/manage/v1/promo-codes",
+            &manager,
+            Some(json!({"code": "LAUNCH"})),
+        )
+        .await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "promo codes are unique");
-    let (status, tag) = send(
-        &app,
-        Method::POST,
-        "/manage/v1/tags",
-        &manager,
-        Some(json!({"name": "beta"})),
-    )
-    .await;
+    let (status, tag) = app
+        .call(
+            Method::POST,
+            "/manage/v1/tags",
+            &manager,
+            Some(json!({"name": "beta"})),
+        )
+        .await;
     assert_eq!(status, StatusCode::CREATED);
-    let (status, field) = send(
-        &app,
-        Method::POST,
+    let (status, field) = app.call(Method::POST,
         "/manage/v1/custom-fields",
         &manager,
         Some(json!({"name": "plan", "type": "enum", "choices": ["free", "pro"], "required": true})),
     )
     .await;
     assert_eq!(status, StatusCode::CREATED, "{field}");
-    let (status, problem) = send(
-        &app,
-        Method::POST,
-        "/manage/v1/custom-fields",
-        &manager,
-        Some(json!({"name": "email", "type": "colour"})),
-    )
-    .await;
+    let (status, problem) = app
+        .call(
+            Method::POST,
+            "/manage/v1/custom-fields",
+            &manager,
+            Some(json!({"name": "email", "type": "colour"})),
+        )
+        .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert_eq!(problem["errors"][0]["code"], "not_allowed");
     assert_eq!(problem["errors"][1]["field"], "type");
 
     // Tags can be renamed and fields' rules changed (name and type stay).
     let tag_path = format!("/manage/v1/tags/{}", tag["id"]);
-    let (status, renamed) = send(
-        &app,
-        Method::PATCH,
-        &tag_path,
-        &manager,
-        Some(json!({"name": "early"})),
-    )
-    .await;
+    let (status, renamed) = app
+        .call(
+            Method::PATCH,
+            &tag_path,
+            &manager,
+            Some(json!({"name": "early"})),
+        )
+        .await;
     assert_eq!(
         (status, renamed["name"].as_str()),
         (StatusCode::OK, Some("early"))
     );
     let field_path = format!("/manage/v1/custom-fields/{}", field["id"]);
-    let (status, changed) = send(
-        &app,
-        Method::PUT,
-        &field_path,
-        &manager,
-        Some(json!({"required": true, "choices": ["free", "pro", "team"]})),
-    )
-    .await;
+    let (status, changed) = app
+        .call(
+            Method::PUT,
+            &field_path,
+            &manager,
+            Some(json!({"required": true, "choices": ["free", "pro", "team"]})),
+        )
+        .await;
     assert_eq!(status, StatusCode::OK, "{changed}");
     assert_eq!(changed["choices"], json!(["free", "pro", "team"]));
-    let (status, _) = send(
-        &app,
-        Method::PUT,
-        &field_path,
-        &manager,
-        Some(json!({"choices": []})),
-    )
-    .await;
+    let (status, _) = app
+        .call(
+            Method::PUT,
+            &field_path,
+            &manager,
+            Some(json!({"choices": []})),
+        )
+        .await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "an enum needs choices");
 
     // All of it applies to registrations through the account surface.
@@ -306,24 +288,24 @@ async fn a_tenant_manages_its_policy_codes_tags_and_fields(backend: Backend) {
         json!({"username": username, "email": format!("{username}@example.com"),
                "password": "Str0ng-pass", "invite_code": code, "promo_code": "LAUNCH", "plan": "pro"})
     };
-    let (status, user) = send(
-        &app,
-        Method::POST,
-        "/api/v2/account/create/",
-        &manager,
-        Some(register("first", &code)),
-    )
-    .await;
+    let (status, user) = app
+        .call(
+            Method::POST,
+            "/api/v2/account/create/",
+            &manager,
+            Some(register("first", &code)),
+        )
+        .await;
     assert_eq!(status, StatusCode::CREATED, "{user}");
     assert_eq!(user["plan"], "pro");
-    let (status, _) = send(
-        &app,
-        Method::POST,
-        "/api/v2/account/create/",
-        &manager,
-        Some(register("second", &code)),
-    )
-    .await;
+    let (status, _) = app
+        .call(
+            Method::POST,
+            "/api/v2/account/create/",
+            &manager,
+            Some(register("second", &code)),
+        )
+        .await;
     assert_eq!(
         status,
         StatusCode::BAD_REQUEST,
@@ -332,29 +314,29 @@ async fn a_tenant_manages_its_policy_codes_tags_and_fields(backend: Backend) {
 
     // Deactivating the promo code, revoking invites, deleting tags and fields.
     let promo_path = format!("/manage/v1/promo-codes/{}", promo["id"]);
-    let (status, updated) = send(
-        &app,
-        Method::PUT,
-        &promo_path,
-        &manager,
-        Some(json!({"active": false})),
-    )
-    .await;
+    let (status, updated) = app
+        .call(
+            Method::PUT,
+            &promo_path,
+            &manager,
+            Some(json!({"active": false})),
+        )
+        .await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(
         (updated["active"].as_bool(), updated["redemptions"].as_i64()),
         (Some(false), Some(1))
     );
     let invite_path = format!("/manage/v1/invite-codes/{}", invite["id"]);
-    let (status, _) = send(&app, Method::DELETE, &invite_path, &manager, None).await;
+    let (status, _) = app.call(Method::DELETE, &invite_path, &manager, None).await;
     assert_eq!(status, StatusCode::NO_CONTENT);
-    let (status, _) = send(&app, Method::DELETE, &invite_path, &manager, None).await;
+    let (status, _) = app.call(Method::DELETE, &invite_path, &manager, None).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     for path in [
         format!("/manage/v1/tags/{}", tag["id"]),
         format!("/manage/v1/custom-fields/{}", field["id"]),
     ] {
-        let (status, _) = send(&app, Method::DELETE, &path, &manager, None).await;
+        let (status, _) = app.call(Method::DELETE, &path, &manager, None).await;
         assert_eq!(status, StatusCode::NO_CONTENT, "{path}");
     }
 
@@ -367,21 +349,23 @@ async fn a_tenant_manages_its_policy_codes_tags_and_fields(backend: Backend) {
         "/manage/v1/tags",
         "/manage/v1/custom-fields",
     ] {
-        let (status, listed) = send(&app, Method::GET, path, &theirs, None).await;
+        let (status, listed) = app.call(Method::GET, path, &theirs, None).await;
         assert_eq!((status, listed), (StatusCode::OK, json!([])), "{path}");
     }
-    let (status, _) = send(
-        &app,
-        Method::PUT,
-        &promo_path,
-        &theirs,
-        Some(json!({"active": true})),
-    )
-    .await;
+    let (status, _) = app
+        .call(
+            Method::PUT,
+            &promo_path,
+            &theirs,
+            Some(json!({"active": true})),
+        )
+        .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     // A token without tenant:manage may not manage.
     let writer = app.client_token(&tenant, "users:write").await;
-    let (status, _) = send(&app, Method::GET, "/manage/v1/tags", &writer, None).await;
+    let (status, _) = app
+        .call(Method::GET, "/manage/v1/tags", &writer, None)
+        .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
 }
 db_test!(a_tenant_manages_its_policy_codes_tags_and_fields);

@@ -12,16 +12,8 @@ use crate::{
 };
 
 async fn post(app: &TestApp, path: &str, token: &str, body: Value) -> (StatusCode, Value) {
-    let response = app
-        .client
-        .post(app.url(path))
-        .bearer_auth(token)
-        .json(&body)
-        .send()
+    app.call(reqwest::Method::POST, path, token, Some(body))
         .await
-        .unwrap();
-    let status = response.status();
-    (status, response.json().await.unwrap_or(Value::Null))
 }
 
 fn codes(body: &Value) -> Vec<(String, String)> {
