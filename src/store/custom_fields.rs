@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use entity::custom_fields;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder,
-    Set,
+    QuerySelect, Set,
 };
 
 pub async fn of_tenant(
@@ -51,6 +51,22 @@ pub async fn create(
 
 /// Deletes a definition (stored values stay in users' metadata); false when the
 /// tenant has no such field.
+/// A page of the tenant's definitions, oldest first.
+pub async fn page(
+    db: &DatabaseConnection,
+    tenant_id: i64,
+    skip: u64,
+    limit: u64,
+) -> Result<Vec<custom_fields::Model>, DbErr> {
+    custom_fields::Entity::find()
+        .filter(custom_fields::Column::TenantId.eq(tenant_id))
+        .order_by_asc(custom_fields::Column::Id)
+        .offset(skip)
+        .limit(limit)
+        .all(db)
+        .await
+}
+
 pub async fn delete(db: &DatabaseConnection, tenant_id: i64, id: i64) -> Result<bool, DbErr> {
     let result = custom_fields::Entity::delete_many()
         .filter(custom_fields::Column::TenantId.eq(tenant_id))

@@ -39,10 +39,17 @@ pub async fn existing(
         .await
 }
 
-pub async fn list(db: &DatabaseConnection, tenant_id: i64) -> Result<Vec<tags::Model>, DbErr> {
+pub async fn list(
+    db: &DatabaseConnection,
+    tenant_id: i64,
+    skip: u64,
+    limit: u64,
+) -> Result<Vec<tags::Model>, DbErr> {
     tags::Entity::find()
         .filter(tags::Column::TenantId.eq(tenant_id))
         .order_by_asc(tags::Column::Id)
+        .offset(skip)
+        .limit(limit)
         .all(db)
         .await
 }

@@ -585,7 +585,49 @@ async fn hostile_bodies_are_refused_cleanly(backend: Backend) {
     let huge = send(format!("{{\"username\": \"{}\"}}", "a".repeat(100_000)))
         .await
         .unwrap();
-    assert_eq!(huge.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(huge.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(
+        huge.text().await.unwrap(),
+        r#"{"detail":"There was an error parsing the body"}"#
+    );
+    let binary = app
+        .client
+        .post(app.url("/admin/users/"))
+        .bearer_auth(&token)
+        .header("content-type", "application/json")
+        .body(vec![0xff_u8, 0xfe, 0x00])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(binary.status(), StatusCode::BAD_REQUEST);
+    // FastAPI decodes the body before it looks at the token.
+    let malformed = app
+        .client
+        .post(app.url("/admin/users/"))
+        .bearer_auth("not.a.token")
+        .header("content-type", "application/json")
+        .body("{oops")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(malformed.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    // Path and body problems come together, path first.
+    let (status, errors) = app
+        .call(
+            Method::PATCH,
+            "/admin/users/not-a-uuid",
+            &token,
+            Some(json!({"roles": ["z"]})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let kinds: Vec<&str> = errors["detail"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["type"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds, ["uuid_parsing", "literal_error"]);
     // The server is still there.
     let (status, _) = app
         .call(

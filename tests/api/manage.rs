@@ -248,6 +248,11 @@ async fn a_tenant_manages_its_policy_codes_tags_and_fields(backend: Backend) {
     assert_eq!(problem["errors"][0]["code"], "not_allowed");
     assert_eq!(problem["errors"][1]["field"], "type");
 
+    let (_, page) = app
+        .call(Method::GET, "/manage/v1/tags?skip=1", &manager, None)
+        .await;
+    assert_eq!(page, json!([]), "lists are paginated");
+
     // Tags can be renamed and fields' rules changed (name and type stay).
     let tag_path = format!("/manage/v1/tags/{}", tag["id"]);
     let (status, renamed) = app

@@ -33,37 +33,47 @@ pub enum Body {
     Undecodable,
 }
 
+/// Why a body gives no JSON value to validate.
+#[derive(Debug)]
+pub enum Unusable {
+    /// Bytes that are not UTF-8: FastAPI answers 400 at once.
+    Undecodable,
+    /// Malformed JSON: 422 `json_invalid`, answered before anything else.
+    Malformed(Errors),
+    /// No body: a `missing` error, reported with the request's other errors.
+    Missing(Errors),
+}
+
 impl Body {
-    /// The JSON value to validate, or FastAPI's error for a body that has none.
-    pub fn into_value(self) -> Result<Value, Errors> {
+    /// The JSON value to validate, or why there is none.
+    pub fn into_value(self) -> Result<Value, Unusable> {
         let mut errors = Errors::default();
         match self {
-            // A JSON `null` is no body to FastAPI.
-            Body::Missing | Body::Json(Value::Null) => errors.push(
-                "missing",
-                json!(["body"]),
-                "Field required".to_owned(),
-                Value::Null,
-                None,
-            ),
-            Body::Json(value) => return Ok(value),
-            Body::Text(text) => return Ok(Value::String(text)),
-            Body::Malformed { message, position } => errors.push(
-                "json_invalid",
-                json!(["body", position]),
-                "JSON decode error".to_owned(),
-                json!({}),
-                Some(json!({"error": message})),
-            ),
-            Body::Undecodable => errors.push(
-                "json_invalid",
-                json!(["body", 0]),
-                "JSON decode error".to_owned(),
-                json!({}),
-                Some(json!({"error": "the body is not valid UTF-8"})),
-            ),
+            Body::Json(Value::Null) | Body::Missing => {
+                // A JSON `null` is no body to FastAPI.
+                errors.push(
+                    "missing",
+                    json!(["body"]),
+                    "Field required".to_owned(),
+                    Value::Null,
+                    None,
+                );
+                Err(Unusable::Missing(errors))
+            }
+            Body::Json(value) => Ok(value),
+            Body::Text(text) => Ok(Value::String(text)),
+            Body::Malformed { message, position } => {
+                errors.push(
+                    "json_invalid",
+                    json!(["body", position]),
+                    "JSON decode error".to_owned(),
+                    json!({}),
+                    Some(json!({"error": message})),
+                );
+                Err(Unusable::Malformed(errors))
+            }
+            Body::Undecodable => Err(Unusable::Undecodable),
         }
-        Err(errors)
     }
 }
 

@@ -4,6 +4,7 @@
 use poem_openapi::{error::AuthorizationError, payload::Json};
 
 use super::{
+    body::Unusable,
     types::{
         CreateReply, DeleteReply, GetReply, HttpError, HttpValidationError, ListReply, UpdateReply,
     },
@@ -16,6 +17,8 @@ use crate::domain::{
 
 /// A failed admin request, before it is put into an operation's response type.
 pub enum Failure {
+    /// A body FastAPI could not even read (400 "There was an error parsing the body").
+    BadRequest(Json<HttpError>),
     Unauthorized(Json<HttpError>, String),
     Forbidden(Json<HttpError>),
     Invalid(Json<HttpValidationError>),
@@ -52,6 +55,17 @@ impl Failure {
 
     fn overloaded() -> Self {
         Failure::Unavailable(detail("Too many requests in progress, retry shortly"), 1)
+    }
+}
+
+impl From<Unusable> for Failure {
+    fn from(unusable: Unusable) -> Self {
+        match unusable {
+            Unusable::Undecodable => {
+                Failure::BadRequest(detail("There was an error parsing the body"))
+            }
+            Unusable::Malformed(errors) | Unusable::Missing(errors) => errors.into(),
+        }
     }
 }
 
@@ -106,15 +120,8 @@ pub fn from_parse_error<T: From<Failure>>(err: poem::Error) -> T {
     if err.is::<AuthorizationError>() {
         Failure::Unauthorized(detail("Not authenticated"), "Bearer".to_owned()).into()
     } else {
-        let mut errors = Errors::default();
-        errors.push(
-            "json_invalid",
-            serde_json::json!(["body"]),
-            "There was an error parsing the body".to_owned(),
-            serde_json::Value::Null,
-            None,
-        );
-        Failure::from(errors).into()
+        // The body could not be read (too large, or the connection broke).
+        Failure::from(Unusable::Undecodable).into()
     }
 }
 
@@ -136,8 +143,13 @@ macro_rules! from_failure {
     };
 }
 
-from_failure!(CreateReply { Conflict(body), Unavailable(body, retry) });
+from_failure!(CreateReply { BadRequest(body), Conflict(body), Unavailable(body, retry) });
 from_failure!(ListReply {});
 from_failure!(GetReply { NotFound(body) });
-from_failure!(UpdateReply { NotFound(body), Conflict(body), Unavailable(body, retry) });
+from_failure!(UpdateReply {
+    BadRequest(body),
+    NotFound(body),
+    Conflict(body),
+    Unavailable(body, retry)
+});
 from_failure!(DeleteReply { NotFound(body) });

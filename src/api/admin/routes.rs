@@ -9,7 +9,7 @@ use poem_openapi::{
 };
 
 use super::{
-    body::FastApiBody,
+    body::{Body, FastApiBody, Unusable},
     errors::Failure,
     params::{RawInteger, RawUuid},
     requests::{self, ListQuery},
@@ -46,6 +46,16 @@ async fn tenant(ctx: &AppContext, auth: &OAuth2Bearer, needed: Scope) -> Result<
     Ok(tenant)
 }
 
+/// FastAPI's first step: a body that cannot be decoded is answered at once; a
+/// missing one is an error to report with the others.
+fn readable(body: Body) -> Result<Result<serde_json::Value, Errors>, Failure> {
+    match body.into_value() {
+        Ok(value) => Ok(Ok(value)),
+        Err(Unusable::Missing(errors)) => Ok(Err(errors)),
+        Err(unusable) => Err(unusable.into()),
+    }
+}
+
 fn user_id(raw: &RawUuid) -> Result<uuid::Uuid, Failure> {
     let mut errors = Errors::default();
     path_uuid(&mut errors, "user_id", &raw.0).ok_or_else(|| errors.into())
@@ -68,9 +78,10 @@ impl AdminApi {
         body: FastApiBody<AdminUserCreate>,
     ) -> CreateReply {
         let created = async {
+            // FastAPI decodes the body before it checks the token.
+            let value = readable(body.body)?;
             let tenant = tenant(&ctx, &auth, Scope::UsersWrite).await?;
-            let value = body.body.into_value()?;
-            let new_user = requests::create(&value, &tenant)?;
+            let new_user = requests::create(&value?, &tenant)?;
             Ok::<_, Failure>(ctx.registrar.register(&tenant, new_user).await?)
         };
         match created.await {
@@ -169,11 +180,20 @@ impl AdminApi {
         body: FastApiBody<AdminUserUpdate>,
     ) -> UpdateReply {
         let updated = async {
+            let value = readable(body.body)?;
             let tenant = tenant(&ctx, &auth, Scope::UsersWrite).await?;
-            let id = self::user_id(&user_id)?;
-            let value = body.body.into_value()?;
-            let update = requests::update(&value)?;
-            Ok::<_, Failure>(ctx.registrar.update_user(&tenant, id, update).await?)
+            // Path and body problems are reported together, path first.
+            let mut errors = Errors::default();
+            let id = path_uuid(&mut errors, "user_id", &user_id.0.0);
+            match (id, value.and_then(|value| requests::update(&value))) {
+                (Some(id), Ok(update)) if errors.is_empty() => {
+                    Ok::<_, Failure>(ctx.registrar.update_user(&tenant, id, update).await?)
+                }
+                (_, body) => {
+                    errors.0.extend(body.err().map(|e| e.0).unwrap_or_default());
+                    Err(errors.into())
+                }
+            }
         };
         match updated.await {
             Ok(user) => UpdateReply::Ok(Json(user_response(user))),

@@ -189,6 +189,9 @@ reply!(CreateReply {
     /// Successful Response
     #[oai(status = 201)]
     Created(Json<UserResponse>),
+    /// The body could not be read (not UTF-8, or larger than 64 KiB).
+    #[oai(status = 400)]
+    BadRequest(Json<HttpError>),
     /// The username (or email) is taken in this tenant.
     #[oai(status = 409)]
     Conflict(Json<HttpError>),
@@ -216,6 +219,9 @@ reply!(UpdateReply {
     /// Successful Response
     #[oai(status = 200)]
     Ok(Json<UserResponse>),
+    /// The body could not be read (not UTF-8, or larger than 64 KiB).
+    #[oai(status = 400)]
+    BadRequest(Json<HttpError>),
     /// No such user in this tenant.
     #[oai(status = 404)]
     NotFound(Json<HttpError>),

@@ -1,9 +1,14 @@
 //! `/manage/v1/tags` and `/manage/v1/custom-fields`.
 
 use poem::web::Data;
-use poem_openapi::{OpenApi, param::Path, payload::Json};
+use poem_openapi::{
+    OpenApi,
+    param::{Path, Query},
+    payload::Json,
+};
 
 use super::{
+    codes::default_limit,
     routes::managed_tenant,
     types::{
         CustomField, FieldCreate, FieldUpdate, Tag, TagCreate,
@@ -51,10 +56,16 @@ impl CatalogApi {
 
     /// List tags
     #[oai(path = "/manage/v1/tags", method = "get", operation_id = "listTags")]
-    async fn list_tags(&self, ctx: Data<&AppContext>, auth: OAuth2Bearer) -> TagList {
+    async fn list_tags(
+        &self,
+        ctx: Data<&AppContext>,
+        auth: OAuth2Bearer,
+        #[oai(default)] skip: Query<u64>,
+        #[oai(default = "default_limit", validator(maximum(value = "1000")))] limit: Query<u64>,
+    ) -> TagList {
         let listed = async {
             let tenant = managed_tenant(&ctx, &auth).await?;
-            store::tags::list(&ctx.db, tenant.id)
+            store::tags::list(&ctx.db, tenant.id, skip.0, limit.0)
                 .await
                 .map_err(|err| Failure::internal(&err))
         };
@@ -148,10 +159,16 @@ impl CatalogApi {
         method = "get",
         operation_id = "listCustomFields"
     )]
-    async fn list_fields(&self, ctx: Data<&AppContext>, auth: OAuth2Bearer) -> FieldList {
+    async fn list_fields(
+        &self,
+        ctx: Data<&AppContext>,
+        auth: OAuth2Bearer,
+        #[oai(default)] skip: Query<u64>,
+        #[oai(default = "default_limit", validator(maximum(value = "1000")))] limit: Query<u64>,
+    ) -> FieldList {
         let listed = async {
             let tenant = managed_tenant(&ctx, &auth).await?;
-            store::custom_fields::of_tenant(&ctx.db, tenant.id)
+            store::custom_fields::page(&ctx.db, tenant.id, skip.0, limit.0)
                 .await
                 .map_err(|err| Failure::internal(&err))
         };

@@ -200,6 +200,6 @@ impl CodesApi {
     }
 }
 
-fn default_limit() -> u64 {
+pub fn default_limit() -> u64 {
     DEFAULT_LIMIT
 }
