@@ -72,12 +72,13 @@ impl Tenants {
         tenant: &Tenant,
         policy: &TenantPolicy,
     ) -> Result<(), PolicyUpdateError> {
-        if policy.username_case_insensitive != tenant.policy.username_case_insensitive
-            && store::tenants::count_users(&self.db, tenant.id).await? > 0
-        {
-            return Err(PolicyUpdateError::CaseRuleLocked);
+        if policy.username_case_insensitive != tenant.policy.username_case_insensitive {
+            if !store::tenants::update_policy_while_empty(&self.db, tenant.id, policy).await? {
+                return Err(PolicyUpdateError::CaseRuleLocked);
+            }
+        } else {
+            store::tenants::update_policy(&self.db, tenant.id, policy).await?;
         }
-        store::tenants::update_policy(&self.db, tenant.id, policy).await?;
         if let Ok(mut cache) = self.cache.lock() {
             cache.remove(&tenant.client_id);
         }

@@ -78,6 +78,32 @@ pub async fn update_policy<C: ConnectionTrait>(
     .map(drop)
 }
 
+/// Stores the policy only while the tenant has no users (one statement, so no
+/// registration can slip in between the check and the write); false otherwise.
+pub async fn update_policy_while_empty<C: ConnectionTrait>(
+    db: &C,
+    tenant_id: i64,
+    policy: &TenantPolicy,
+) -> Result<bool, DbErr> {
+    use sea_orm::sea_query::{Expr, ExprTrait, Query};
+    let result = tenants::Entity::update_many()
+        .col_expr(tenants::Column::Policy, Expr::value(to_json(policy)?))
+        .filter(tenants::Column::Id.eq(tenant_id))
+        .filter(
+            Expr::exists(
+                Query::select()
+                    .expr(Expr::val(1))
+                    .from(users::Entity)
+                    .and_where(users::Column::TenantId.eq(tenant_id))
+                    .to_owned(),
+            )
+            .not(),
+        )
+        .exec(db)
+        .await?;
+    Ok(result.rows_affected == 1)
+}
+
 pub async fn count_users<C: ConnectionTrait>(db: &C, tenant_id: i64) -> Result<u64, DbErr> {
     users::Entity::find()
         .filter(users::Column::TenantId.eq(tenant_id))

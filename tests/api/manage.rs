@@ -317,6 +317,18 @@ async fn a_tenant_manages_its_policy_codes_tags_and_fields(backend: Backend) {
         "the single-use code is spent"
     );
 
+    // The username case rule is fixed once there are users.
+    let (status, problem) = app
+        .call(
+            Method::PATCH,
+            "/manage/v1/tenant/policy",
+            &manager,
+            Some(json!({"username_case_insensitive": false})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(problem["errors"][0]["field"], "username_case_insensitive");
+
     // Deactivating the promo code, revoking invites, deleting tags and fields.
     let promo_path = format!("/manage/v1/promo-codes/{}", promo["id"]);
     let (status, updated) = app
