@@ -9,10 +9,9 @@ use crate::{
     context::AppContext,
     domain::{
         Tenant,
-        tenant_admin::{self, FieldSettings, ManageError},
+        tenant_admin::{self, FieldSettings, ManageError, PromoLimits},
     },
     startup::BoxError,
-    store::codes::PromoLimits,
 };
 
 #[derive(Debug, Subcommand)]

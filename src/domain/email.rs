@@ -2,6 +2,8 @@
 
 use email_address::{EmailAddress, Options};
 
+use super::Problem;
+
 /// A bare address with a dotted domain: no display name (`Bob <bob@x.com>`), no
 /// domain literal (`a@[127.0.0.1]`), no single-label domain (`a@localhost`).
 fn options() -> Options {
@@ -10,8 +12,6 @@ fn options() -> Options {
         .without_domain_literal()
         .with_required_tld()
 }
-
-use super::Problem;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Email {

@@ -12,13 +12,10 @@ use super::{
     FieldError, Problem, Tenant,
     custom_fields::{FieldType, compile_pattern},
 };
+pub use crate::store::codes::PromoLimits;
 use crate::{
     auth::secrets::hash_secret,
-    store::{
-        self,
-        codes::{NewPromoCode, PromoLimits},
-        custom_fields::NewCustomField,
-    },
+    store::{self, codes::NewPromoCode, custom_fields::NewCustomField},
 };
 
 /// Names a custom field cannot take: the account surface's own fields.
@@ -61,6 +58,82 @@ fn taken_as(field: &'static str) -> impl Fn(DbErr) -> ManageError {
         Some(SqlErr::UniqueConstraintViolation(_)) => rejected(field, Problem::Taken),
         _ => ManageError::Storage(err),
     }
+}
+
+/// A page of items, oldest first.
+#[derive(Debug, Clone, Copy)]
+pub struct Page {
+    pub skip: u64,
+    pub limit: u64,
+}
+
+/// A delete or revoke that found nothing to act on is `NotFound`.
+fn found(done: bool) -> Result<(), ManageError> {
+    if done {
+        Ok(())
+    } else {
+        Err(ManageError::NotFound)
+    }
+}
+
+pub async fn list_invites(
+    db: &DatabaseConnection,
+    tenant: &Tenant,
+    page: Page,
+) -> Result<Vec<invite_codes::Model>, ManageError> {
+    Ok(store::codes::list_invites(db, tenant.id, page.skip, page.limit).await?)
+}
+
+/// Revokes an unrevoked invite code of the tenant.
+pub async fn revoke_invite(
+    db: &DatabaseConnection,
+    tenant: &Tenant,
+    id: i64,
+    now: DateTime<Utc>,
+) -> Result<(), ManageError> {
+    found(store::codes::revoke_invite(db, tenant.id, id, now).await?)
+}
+
+pub async fn list_promos(
+    db: &DatabaseConnection,
+    tenant: &Tenant,
+    page: Page,
+) -> Result<Vec<promo_codes::Model>, ManageError> {
+    Ok(store::codes::list_promos(db, tenant.id, page.skip, page.limit).await?)
+}
+
+pub async fn list_tags(
+    db: &DatabaseConnection,
+    tenant: &Tenant,
+    page: Page,
+) -> Result<Vec<tags::Model>, ManageError> {
+    Ok(store::tags::list(db, tenant.id, page.skip, page.limit).await?)
+}
+
+/// Deletes a tag; users carrying it lose it.
+pub async fn delete_tag(
+    db: &DatabaseConnection,
+    tenant: &Tenant,
+    id: i64,
+) -> Result<(), ManageError> {
+    found(store::tags::delete(db, tenant.id, id).await?)
+}
+
+pub async fn list_fields(
+    db: &DatabaseConnection,
+    tenant: &Tenant,
+    page: Page,
+) -> Result<Vec<custom_fields::Model>, ManageError> {
+    Ok(store::custom_fields::page(db, tenant.id, page.skip, page.limit).await?)
+}
+
+/// Deletes a definition; values already stored stay in users' metadata.
+pub async fn delete_field(
+    db: &DatabaseConnection,
+    tenant: &Tenant,
+    id: i64,
+) -> Result<(), ManageError> {
+    found(store::custom_fields::delete(db, tenant.id, id).await?)
 }
 
 fn generate_code() -> String {

@@ -18,17 +18,15 @@ use super::{
 use crate::{
     api::{bearer::OAuth2Bearer, problem_failure::Failure},
     context::AppContext,
-    domain::tenant_admin::{self, FieldSettings},
-    store,
+    domain::tenant_admin::{self, FieldSettings, Page},
 };
 
 pub struct CatalogApi;
 
-/// A delete's answer: 204, or 404 when the tenant has no such item.
-fn deleted(result: Result<bool, Failure>, what: &str) -> Deleted {
+/// A delete's answer: 204, or the failure (404 when the tenant has no such item).
+fn deleted(result: Result<(), Failure>) -> Deleted {
     match result {
-        Ok(true) => Deleted::NoContent,
-        Ok(false) => Failure::not_found(what).into(),
+        Ok(()) => Deleted::NoContent,
         Err(failure) => failure.into(),
     }
 }
@@ -65,9 +63,11 @@ impl CatalogApi {
     ) -> TagList {
         let listed = async {
             let tenant = managed_tenant(&ctx, &auth).await?;
-            store::tags::list(&ctx.db, tenant.id, skip.0, limit.0)
-                .await
-                .map_err(|err| Failure::internal(&err))
+            let page = Page {
+                skip: skip.0,
+                limit: limit.0,
+            };
+            Ok::<_, Failure>(tenant_admin::list_tags(&ctx.db, &tenant, page).await?)
         };
         match listed.await {
             Ok(tags) => TagList::Ok(Json(tags.into_iter().map(Tag::from).collect())),
@@ -114,11 +114,9 @@ impl CatalogApi {
     ) -> Deleted {
         let result = async {
             let tenant = managed_tenant(&ctx, &auth).await?;
-            store::tags::delete(&ctx.db, tenant.id, id.0)
-                .await
-                .map_err(|err| Failure::internal(&err))
+            Ok::<_, Failure>(tenant_admin::delete_tag(&ctx.db, &tenant, id.0).await?)
         };
-        deleted(result.await, "tag in your tenant")
+        deleted(result.await)
     }
 
     /// Define a custom user field
@@ -168,9 +166,11 @@ impl CatalogApi {
     ) -> FieldList {
         let listed = async {
             let tenant = managed_tenant(&ctx, &auth).await?;
-            store::custom_fields::page(&ctx.db, tenant.id, skip.0, limit.0)
-                .await
-                .map_err(|err| Failure::internal(&err))
+            let page = Page {
+                skip: skip.0,
+                limit: limit.0,
+            };
+            Ok::<_, Failure>(tenant_admin::list_fields(&ctx.db, &tenant, page).await?)
         };
         match listed.await {
             Ok(fields) => FieldList::Ok(Json(fields.into_iter().map(CustomField::from).collect())),
@@ -232,10 +232,8 @@ impl CatalogApi {
     ) -> Deleted {
         let result = async {
             let tenant = managed_tenant(&ctx, &auth).await?;
-            store::custom_fields::delete(&ctx.db, tenant.id, id.0)
-                .await
-                .map_err(|err| Failure::internal(&err))
+            Ok::<_, Failure>(tenant_admin::delete_field(&ctx.db, &tenant, id.0).await?)
         };
-        deleted(result.await, "custom field in your tenant")
+        deleted(result.await)
     }
 }

@@ -17,8 +17,7 @@ use super::{
 use crate::{
     api::{bearer::OAuth2Bearer, problem_failure::Failure},
     context::AppContext,
-    domain::tenant_admin,
-    store::{self, codes::PromoLimits},
+    domain::tenant_admin::{self, Page, PromoLimits},
 };
 
 /// Page size when none is asked for (at most 1000 may be).
@@ -73,9 +72,11 @@ impl CodesApi {
     ) -> InviteList {
         let listed = async {
             let tenant = managed_tenant(&ctx, &auth).await?;
-            store::codes::list_invites(&ctx.db, tenant.id, skip.0, limit.0)
-                .await
-                .map_err(|err| Failure::internal(&err))
+            let page = Page {
+                skip: skip.0,
+                limit: limit.0,
+            };
+            Ok::<_, Failure>(tenant_admin::list_invites(&ctx.db, &tenant, page).await?)
         };
         match listed.await {
             Ok(codes) => InviteList::Ok(Json(
@@ -102,11 +103,8 @@ impl CodesApi {
     ) -> Deleted {
         let revoked = async {
             let tenant = managed_tenant(&ctx, &auth).await?;
-            match store::codes::revoke_invite(&ctx.db, tenant.id, id.0, ctx.clock.now()).await {
-                Ok(true) => Ok(()),
-                Ok(false) => Err(Failure::not_found("unrevoked invite code in your tenant")),
-                Err(err) => Err(Failure::internal(&err)),
-            }
+            let now = ctx.clock.now();
+            Ok::<_, Failure>(tenant_admin::revoke_invite(&ctx.db, &tenant, id.0, now).await?)
         };
         match revoked.await {
             Ok(()) => Deleted::NoContent,
@@ -159,9 +157,11 @@ impl CodesApi {
     ) -> PromoList {
         let listed = async {
             let tenant = managed_tenant(&ctx, &auth).await?;
-            store::codes::list_promos(&ctx.db, tenant.id, skip.0, limit.0)
-                .await
-                .map_err(|err| Failure::internal(&err))
+            let page = Page {
+                skip: skip.0,
+                limit: limit.0,
+            };
+            Ok::<_, Failure>(tenant_admin::list_promos(&ctx.db, &tenant, page).await?)
         };
         match listed.await {
             Ok(codes) => PromoList::Ok(Json(codes.into_iter().map(PromoCode::from).collect())),

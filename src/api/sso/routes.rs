@@ -8,9 +8,7 @@ use super::{
     types::{SignupResponse, SsoSignup, SsoTokenRequest, SsoTokens, SsoUser, token::TokenResponse},
 };
 use crate::{
-    api::{
-        bearer::OAuth2Bearer, problem::ProblemJson, problem_failure::Failure, raw_json::RawJson,
-    },
+    api::{bearer::OAuth2Bearer, problem_failure::Failure, raw_json::RawJson},
     context::AppContext,
     domain::{Scope, access::AccessError, registration::User, sso::SsoError},
 };
@@ -86,14 +84,10 @@ impl SsoApi {
             }
             tracing::Span::current().record("tenant", tenant.client_id.as_str());
             let user = requests::token(&body.value).map_err(|errors| Failure::invalid(&errors))?;
-            match ctx.tokens.sso_tokens(&tenant, user, &caller.scopes).await {
-                Ok(tokens) => Ok(Ok(tokens)),
-                Err(SsoError::NotFound | SsoError::Disabled) => Ok(Err(())),
-                Err(SsoError::OAuth(err)) => Err(Failure::internal(&err)),
-            }
+            Ok::<_, Failure>(ctx.tokens.sso_tokens(&tenant, user, &caller.scopes).await?)
         };
         match issued.await {
-            Ok(Ok(tokens)) => TokenResponse::Ok(
+            Ok(tokens) => TokenResponse::Ok(
                 Json(SsoTokens {
                     access_token: tokens.access_token,
                     token_type: "Bearer".to_owned(),
@@ -103,12 +97,18 @@ impl SsoApi {
                 }),
                 "no-store".to_owned(),
             ),
-            Ok(Err(())) => TokenResponse::NotFound(ProblemJson::new(
-                404,
-                "Not Found",
-                "no active user with this id in your tenant".to_owned(),
-            )),
             Err(failure) => failure.into(),
+        }
+    }
+}
+
+impl From<SsoError> for Failure {
+    fn from(err: SsoError) -> Self {
+        match err {
+            SsoError::NotFound | SsoError::Disabled => {
+                Failure::not_found("active user with this id in your tenant")
+            }
+            SsoError::OAuth(err) => Failure::internal(&err),
         }
     }
 }
