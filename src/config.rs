@@ -9,6 +9,8 @@ use figment::{
 };
 use serde::{Deserialize, Serialize};
 
+use crate::ratelimit::{BackendKind, FailMode, PolicyName, Quota};
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Config {
@@ -21,6 +23,10 @@ pub struct Config {
     pub argon2: Argon2Config,
     pub hashing: HashingConfig,
     pub tokens: TokensConfig,
+    /// Redis for the shared rate limits (`redis` and `layered` backends); several
+    /// comma-separated URLs name the nodes of a Redis Cluster.
+    pub redis_url: String,
+    pub rate_limit: RateLimitConfig,
     /// Base64 of 32 random bytes that seal token-signing keys at rest
     /// (`PORTCULLIS_MASTER_KEY`). Without it, keys are stored unencrypted.
     pub master_key: Option<Redacted>,
@@ -90,6 +96,87 @@ impl Default for TokensConfig {
     }
 }
 
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RateLimitConfig {
+    /// Off switch for every policy.
+    pub enabled: bool,
+    /// `memory`, `redis` or `layered`.
+    pub backend: BackendKind,
+    /// Forces the Redis Cluster client for a single `redis_url`.
+    pub redis_cluster: bool,
+    /// Prefix of every Redis key, so several deployments can share one Redis.
+    pub redis_namespace: String,
+    /// How long a Redis call may take before the fallback takes over.
+    pub redis_timeout_ms: u64,
+    /// While Redis is unreachable: `local`, `open` or `closed`.
+    pub fail_mode: FailMode,
+    /// Instances sharing the limits; under the `local` fallback each enforces
+    /// its share (limit / instances, rounded up).
+    pub instances: u32,
+    /// Proxies whose `X-Forwarded-For` is believed: addresses or CIDR ranges.
+    pub trusted_proxies: Vec<String>,
+    pub policies: RateLimitPolicies,
+}
+
+/// The default quota of every policy; a tenant's policy can override each.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RateLimitPolicies {
+    pub sign_up_per_ip: Quota,
+    pub sign_up_per_tenant: Quota,
+    pub create_per_subject: Quota,
+    pub token_per_client: Quota,
+    pub token_per_ip: Quota,
+    pub login_failures: Quota,
+    /// How long a username stays locked once `login_failures` is used up.
+    pub login_lockout_secs: u32,
+}
+
+impl RateLimitPolicies {
+    pub fn quota(&self, policy: PolicyName) -> Quota {
+        match policy {
+            PolicyName::SignUpPerIp => self.sign_up_per_ip,
+            PolicyName::SignUpPerTenant => self.sign_up_per_tenant,
+            PolicyName::CreatePerSubject => self.create_per_subject,
+            PolicyName::TokenPerClient => self.token_per_client,
+            PolicyName::TokenPerIp => self.token_per_ip,
+            PolicyName::LoginFailures | PolicyName::LoginLockout => self.login_failures,
+        }
+    }
+}
+
+impl Default for RateLimitConfig {
+    fn default() -> Self {
+        Self {
+            enabled: true,
+            backend: BackendKind::Memory,
+            redis_cluster: false,
+            redis_namespace: "portcullis".to_owned(),
+            redis_timeout_ms: 50,
+            fail_mode: FailMode::Local,
+            instances: 1,
+            trusted_proxies: Vec::new(),
+            policies: RateLimitPolicies::default(),
+        }
+    }
+}
+
+impl Default for RateLimitPolicies {
+    /// Enough for a small public app's real users, little for a script.
+    fn default() -> Self {
+        Self {
+            sign_up_per_ip: Quota::new(30, 60),
+            sign_up_per_tenant: Quota::new(600, 60),
+            create_per_subject: Quota::new(600, 60),
+            token_per_client: Quota::new(6000, 60),
+            token_per_ip: Quota::new(300, 60),
+            login_failures: Quota::new(5, 900),
+            login_lockout_secs: 900,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum LogFormat {
@@ -106,6 +193,8 @@ impl Default for Config {
             argon2: Argon2Config::default(),
             hashing: HashingConfig::default(),
             tokens: TokensConfig::default(),
+            redis_url: "redis://127.0.0.1:6379".to_owned(),
+            rate_limit: RateLimitConfig::default(),
             master_key: None,
             log_format: LogFormat::Text,
             log_level: "info".to_owned(),
@@ -205,6 +294,20 @@ impl Config {
             return Err(ConfigError::Key {
                 key: "tokens",
                 reason: "token lifetimes must be at least 1 second".to_owned(),
+            });
+        }
+        if let Err(reason) = crate::ratelimit::trusted_proxies::TrustedProxies::parse(
+            &self.rate_limit.trusted_proxies,
+        ) {
+            return Err(ConfigError::Key {
+                key: "rate_limit.trusted_proxies",
+                reason,
+            });
+        }
+        if self.rate_limit.redis_timeout_ms == 0 || self.rate_limit.instances == 0 {
+            return Err(ConfigError::Key {
+                key: "rate_limit",
+                reason: "redis_timeout_ms and instances must be at least 1".to_owned(),
             });
         }
         Ok(())

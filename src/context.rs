@@ -7,9 +7,13 @@ use crate::{
     auth::{PasswordHasher, keys::KeyRing, master_key::MasterKey},
     config::Config,
     domain::{
-        Clock, oauth::TokenService, registration::Registrar, revocation::Revocations,
+        Clock,
+        oauth::{TokenService, TokenSetup},
+        registration::Registrar,
+        revocation::Revocations,
         tenant::Tenants,
     },
+    ratelimit::RateLimits,
     startup::BoxError,
 };
 
@@ -21,6 +25,7 @@ pub struct AppContext {
     pub tokens: TokenService,
     /// The bounded argon2 pool the registrar and the token service share.
     pub hasher: PasswordHasher,
+    pub limits: RateLimits,
     pub clock: Clock,
 }
 
@@ -49,18 +54,23 @@ impl AppContext {
         }
         let keys = KeyRing::load(db.clone(), master, clock.now()).await?;
         let revocations = Revocations::load(db.clone(), clock.clone()).await?;
+        let limits = RateLimits::new(config, clock.clone())?;
         Ok(Self {
             tokens: TokenService::new(
                 db.clone(),
                 tenants.clone(),
-                keys,
                 hasher.clone(),
                 clock.clone(),
-                config.tokens.clone(),
-                revocations,
+                TokenSetup {
+                    keys,
+                    settings: config.tokens.clone(),
+                    revocations,
+                    limits: limits.clone(),
+                },
             ),
             registrar: Registrar::new(db.clone(), hasher.clone(), clock.clone()),
             hasher,
+            limits,
             tenants,
             db,
             clock,

@@ -6,6 +6,7 @@ pub mod cli;
 pub mod config;
 pub mod context;
 pub mod domain;
+pub mod ratelimit;
 pub mod startup;
 pub mod store;
 pub mod telemetry;

@@ -22,6 +22,8 @@ pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
 const DRAIN_TIMEOUT: Duration = Duration::from_secs(30);
 /// How often a running server re-reads the signing keys.
 const KEY_RELOAD_INTERVAL: Duration = Duration::from_secs(30);
+/// How often in-process rate-limit state that has refilled is dropped.
+const LIMITER_EVICTION_INTERVAL: Duration = Duration::from_secs(60);
 
 pub struct Application {
     acceptor: TcpAcceptor,
@@ -69,13 +71,15 @@ impl Application {
     }
 }
 
-/// Picks up what the CLI or other instances change: rotated or retired signing
-/// keys, and revoked access tokens.
+/// Picks up what the CLI or other instances change (rotated or retired signing
+/// keys, revoked access tokens) and keeps rate-limit memory bounded.
 async fn refresh_shared_state(ctx: AppContext) {
     let mut keys_every = tokio::time::interval(KEY_RELOAD_INTERVAL);
     let mut revocations_every = tokio::time::interval(revocation::SYNC_INTERVAL);
+    let mut eviction_every = tokio::time::interval(LIMITER_EVICTION_INTERVAL);
     loop {
         tokio::select! {
+            _ = eviction_every.tick() => ctx.limits.limiter().evict_idle(),
             _ = keys_every.tick() => {
                 if let Err(err) = ctx.tokens.keys().reload().await {
                     tracing::warn!(error = %err, "signing keys could not be reloaded");

@@ -11,6 +11,7 @@ pub mod middleware;
 pub mod oauth;
 pub mod problem;
 pub mod problem_failure;
+pub mod rate_limit;
 pub mod raw_json;
 pub mod signup;
 pub mod sso;
@@ -87,5 +88,6 @@ pub fn app(ctx: AppContext) -> impl Endpoint {
         .at("/healthz", health::healthz)
         .at("/readyz", health::readyz)
         .data(ctx)
+        .around(rate_limit::headers)
         .around(middleware::request_context)
 }

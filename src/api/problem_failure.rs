@@ -7,9 +7,11 @@ use poem_openapi::error::{AuthorizationError, ContentTypeError};
 use crate::{
     api::{
         problem::ProblemJson,
+        rate_limit::Refused,
         raw_json::{MAX_BODY_BYTES, MalformedJson},
     },
     domain::{FieldError, access::AccessError, registration::RegistrationError},
+    ratelimit::Refusal,
 };
 
 /// Seconds a shed request is told to wait.
@@ -24,8 +26,36 @@ pub enum Failure {
     UnsupportedMediaType(ProblemJson),
     NotFound(ProblemJson),
     Internal(ProblemJson),
+    /// Over a rate limit.
+    TooManyRequests(Throttled),
     /// Overloaded; sent with `Retry-After`.
     Unavailable(ProblemJson),
+}
+
+/// A 429 problem and its headers.
+pub struct Throttled {
+    pub body: ProblemJson,
+    pub refused: Refused,
+}
+
+impl From<Refusal> for Failure {
+    fn from(refusal: Refusal) -> Self {
+        match refusal {
+            Refusal::Limited(decision) => Failure::TooManyRequests(Throttled {
+                body: ProblemJson::new(
+                    429,
+                    "Too Many Requests",
+                    "too many requests, retry after the time in Retry-After".to_owned(),
+                ),
+                refused: decision.into(),
+            }),
+            Refusal::Unavailable => Failure::Unavailable(ProblemJson::new(
+                503,
+                "Service Unavailable",
+                "the service cannot take this request now, retry shortly".to_owned(),
+            )),
+        }
+    }
 }
 
 impl Failure {
@@ -152,6 +182,15 @@ macro_rules! problem_response {
                 }
             }
         }
+    };
+    (@build TooManyRequests $throttled:ident) => {
+        Self::TooManyRequests(
+            $throttled.body,
+            $throttled.refused.retry_after,
+            $throttled.refused.limit,
+            $throttled.refused.remaining,
+            $throttled.refused.reset,
+        )
     };
     (@build Unavailable $body:ident) => {
         Self::Unavailable($body, $crate::api::problem_failure::RETRY_AFTER_SECS)

@@ -7,7 +7,12 @@
 //! client_credentials requests to `/oauth/token`; `--mode bearer` drives a cheap
 //! bearer-protected request (`GET /manage/v1/tenant`). `--mode account` drives
 //! `POST /api/v2/account/create/` and, like the sign-up mode, reports its ratio to
-//! the argon2 limit.
+//! the argon2 limit. `--mode reject` floods `POST /sign-up` from one address over
+//! its rate limit and measures the 429 answers of the `--limiter` backend.
+//!
+//! Rate limits are off unless `--limiter` names a backend; then every policy is
+//! set so high that only `--mode reject` is ever refused, which measures what an
+//! allowed check adds.
 
 use std::{
     collections::BTreeMap,
@@ -28,6 +33,16 @@ enum Mode {
     Bearer,
     /// `POST /api/v2/account/create/` with a client_credentials token.
     Account,
+    /// `POST /sign-up` over the per-IP limit: every measured answer is a 429.
+    Reject,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum LimiterChoice {
+    Off,
+    Memory,
+    Redis,
+    Layered,
 }
 
 #[derive(Debug, Parser)]
@@ -54,6 +69,13 @@ struct Args {
     /// Process id of the targeted server, for its peak RSS.
     #[arg(long)]
     pid: Option<u32>,
+    /// The rate limiter backend of the spawned server (`off` unless given; the
+    /// reject mode needs one and defaults to `memory`).
+    #[arg(long, value_enum)]
+    limiter: Option<LimiterChoice>,
+    /// Redis for the `redis` and `layered` limiters.
+    #[arg(long, default_value = "redis://127.0.0.1:6379")]
+    redis_url: String,
     /// Concurrent connections.
     #[arg(long, default_value_t = 16)]
     concurrency: usize,
@@ -140,6 +162,46 @@ fn argon2_limit(config: &Config, cores: usize, duration: Duration) -> Result<f64
     Ok(counts as f64 / started.elapsed().as_secs_f64())
 }
 
+/// The spawned server's rate-limit settings, as environment variables.
+fn limiter_env(args: &Args) -> Vec<(String, String)> {
+    let choice = match (args.limiter, args.mode) {
+        (Some(choice), _) => choice,
+        (None, Mode::Reject) => LimiterChoice::Memory,
+        (None, _) => LimiterChoice::Off,
+    };
+    let var = |key: &str, value: &str| (format!("PORTCULLIS_RATE_LIMIT__{key}"), value.to_owned());
+    let backend = match choice {
+        LimiterChoice::Off => return vec![var("ENABLED", "false")],
+        LimiterChoice::Memory => "memory",
+        LimiterChoice::Redis => "redis",
+        LimiterChoice::Layered => "layered",
+    };
+    let mut env = vec![
+        var("BACKEND", backend),
+        var(
+            "REDIS_NAMESPACE",
+            &format!("bench-{}", uuid::Uuid::now_v7().simple()),
+        ),
+        ("PORTCULLIS_REDIS_URL".to_owned(), args.redis_url.clone()),
+    ];
+    for policy in [
+        "SIGN_UP_PER_IP",
+        "SIGN_UP_PER_TENANT",
+        "CREATE_PER_SUBJECT",
+        "TOKEN_PER_CLIENT",
+        "TOKEN_PER_IP",
+    ] {
+        let limit = if args.mode == Mode::Reject && policy == "SIGN_UP_PER_IP" {
+            "1"
+        } else {
+            "1000000000"
+        };
+        env.push(var(&format!("POLICIES__{policy}__LIMIT"), limit));
+        env.push(var(&format!("POLICIES__{policy}__WINDOW_SECS"), "3600"));
+    }
+    env
+}
+
 struct Server {
     base: String,
     client_id: String,
@@ -165,12 +227,14 @@ impl Server {
         let port = std::net::TcpListener::bind("127.0.0.1:0")?
             .local_addr()?
             .port();
-        let command = |args: &[&str]| {
+        let limits = limiter_env(args);
+        let command = |argv: &[&str]| {
             let mut command = Command::new(&exe);
             command
-                .args(args)
+                .args(argv)
                 .env("PORTCULLIS_DATABASE_URL", &database_url)
-                .env("PORTCULLIS_LISTEN", format!("127.0.0.1:{port}"));
+                .env("PORTCULLIS_LISTEN", format!("127.0.0.1:{port}"))
+                .envs(limits.iter().map(|(k, v)| (k.as_str(), v.as_str())));
             command
         };
         let created = command(&["tenant", "create", "--name", "bench", "--json"]).output()?;
@@ -238,6 +302,7 @@ async fn drive(server: &Server, args: &Args) -> Result<Report, BoxError> {
         .pool_max_idle_per_host(args.concurrency)
         .build()?;
     let factory = request_factory(&client, server, args.mode).await?;
+    let expected = expected_status(Some(args.mode));
     let started = Instant::now();
     let measure_from = started + Duration::from_secs(args.warmup);
     let stop_at = measure_from + Duration::from_secs(args.duration);
@@ -262,7 +327,7 @@ async fn drive(server: &Server, args: &Args) -> Result<Report, BoxError> {
                         Err(_) => "connection error".to_owned(),
                     };
                     if sent >= measure_from && Instant::now() <= stop_at {
-                        if status.starts_with('2') {
+                        if status.starts_with(expected) {
                             report.latencies.push(sent.elapsed());
                         }
                         *report.statuses.entry(status).or_default() += 1;
@@ -296,7 +361,7 @@ async fn request_factory(
     let client = client.clone();
     let (client_id, secret) = (server.client_id.clone(), server.client_secret.clone());
     Ok(match mode {
-        Mode::Signup => {
+        Mode::Signup | Mode::Reject => {
             let url = format!("{}/sign-up", server.base);
             let run = uuid::Uuid::now_v7().simple().to_string();
             Arc::new(move |worker, n| {
@@ -340,6 +405,15 @@ async fn request_factory(
     })
 }
 
+/// What a measured answer should be: created or served, or refused by the limit.
+fn expected_status(mode: Option<Mode>) -> &'static str {
+    if mode == Some(Mode::Reject) {
+        "429"
+    } else {
+        "2"
+    }
+}
+
 /// A client_credentials token of the benchmark tenant.
 async fn client_token(
     client: &reqwest::Client,
@@ -377,10 +451,11 @@ impl Report {
             Some(Mode::Token) => "client_credentials tokens",
             Some(Mode::Bearer) => "bearer-verified requests",
             Some(Mode::Account) => "account creations",
+            Some(Mode::Reject) => "rate-limited sign-ups (429)",
             _ => "sign-ups",
         };
         println!(
-            "{what}: {:.1}/s over {} s ({} answered 2xx)",
+            "{what}: {:.1}/s over {} s ({} answered as expected)",
             self.throughput(),
             self.measured.as_secs(),
             latencies.len()
@@ -394,7 +469,7 @@ impl Report {
         let errors: Vec<String> = self
             .statuses
             .iter()
-            .filter(|(status, _)| !status.starts_with('2'))
+            .filter(|(status, _)| !status.starts_with(expected_status(self.mode)))
             .map(|(status, count)| format!("{status}: {count}"))
             .collect();
         println!(

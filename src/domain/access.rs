@@ -21,6 +21,14 @@ pub struct Caller {
     pub scopes: Vec<Scope>,
 }
 
+impl Caller {
+    /// Who acts, for per-subject rate limits: a user, or the tenant's backend.
+    pub fn subject(&self) -> String {
+        self.user_id
+            .map_or_else(|| "client".to_owned(), |id| format!("user:{id}"))
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum AccessError {
     #[error("missing, malformed or unverifiable bearer token")]

@@ -27,6 +27,7 @@ use crate::{
         verified::VerifiedTokens,
     },
     config::TokensConfig,
+    ratelimit::{Decision, RateLimits, Refusal, Unavailable},
     store::{self, refresh_tokens::NewRefreshToken},
 };
 
@@ -63,6 +64,9 @@ pub enum OAuthError {
     InvalidScope,
     #[error("too many password checks in flight")]
     Overloaded,
+    /// Over a rate limit (429).
+    #[error("rate limited")]
+    RateLimited(Decision),
     #[error("internal: {0}")]
     Internal(String),
 }
@@ -70,6 +74,21 @@ pub enum OAuthError {
 impl From<DbErr> for OAuthError {
     fn from(err: DbErr) -> Self {
         OAuthError::Internal(err.to_string())
+    }
+}
+
+impl From<Refusal> for OAuthError {
+    fn from(refusal: Refusal) -> Self {
+        match refusal {
+            Refusal::Limited(decision) => OAuthError::RateLimited(decision),
+            Refusal::Unavailable => OAuthError::Overloaded,
+        }
+    }
+}
+
+impl From<Unavailable> for OAuthError {
+    fn from(_: Unavailable) -> Self {
+        OAuthError::Overloaded
     }
 }
 
@@ -107,7 +126,17 @@ pub struct TokenService {
     settings: TokensConfig,
     secrets: SecretCache,
     pub(super) revocations: Revocations,
+    limits: RateLimits,
     pub(super) verified: Arc<VerifiedTokens<Claims>>,
+}
+
+/// What the token service needs besides what every service shares.
+pub struct TokenSetup {
+    pub keys: KeyRing,
+    pub settings: TokensConfig,
+    pub revocations: Revocations,
+    /// Locks usernames out after repeated failed password grants.
+    pub limits: RateLimits,
 }
 
 /// Live client-secret hashes per tenant, trusted for [`SECRET_CACHE_TTL`]: token
@@ -149,21 +178,20 @@ impl TokenService {
     pub fn new(
         db: DatabaseConnection,
         tenants: Tenants,
-        keys: KeyRing,
         hasher: PasswordHasher,
         clock: Clock,
-        settings: TokensConfig,
-        revocations: Revocations,
+        setup: TokenSetup,
     ) -> Self {
         Self {
             db,
             tenants,
-            keys,
+            keys: setup.keys,
             hasher,
             clock,
-            settings,
+            settings: setup.settings,
             secrets: SecretCache::default(),
-            revocations,
+            revocations: setup.revocations,
+            limits: setup.limits,
             verified: Arc::default(),
         }
     }
@@ -259,21 +287,34 @@ impl TokenService {
         password: &str,
         scope: Option<&str>,
     ) -> Result<IssuedTokens, OAuthError> {
+        const REFUSED: OAuthError = OAuthError::InvalidGrant("invalid username or password");
+        // A name that cannot parse cannot exist, nor be locked out.
         let key = Username::parse(username, tenant.policy.signup_username_rules()).ok();
+        if let Some(key) = &key
+            && self.limits.login_locked(tenant, key.key()).await?
+        {
+            return Err(REFUSED);
+        }
         let user = match &key {
             Some(key) => store::users::find_by_username_key(&self.db, tenant.id, key.key()).await?,
             None => None,
+        };
+        let failed = async || {
+            if let Some(key) = &key {
+                self.limits.login_failed(tenant, key.key()).await?;
+            }
+            Err(REFUSED)
         };
         let Some((user, stored_hash)) =
             user.and_then(|u| u.password_hash.clone().map(|hash| (u, hash)))
         else {
             self.hasher.verify_dummy(password).await?;
-            return Err(OAuthError::InvalidGrant("invalid username or password"));
+            return failed().await;
         };
         let verified = self.hasher.verify(&stored_hash, password).await?;
         if !verified.matches {
             tracing::info!(user_id = user.id, "password grant refused: wrong password");
-            return Err(OAuthError::InvalidGrant("invalid username or password"));
+            return failed().await;
         }
         if user.status == UserStatus::Disabled.as_str() {
             return Err(OAuthError::InvalidGrant("the account is disabled"));

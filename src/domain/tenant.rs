@@ -1,7 +1,7 @@
 //! Tenants (the apps, OAuth2 clients) and the policy each one sets for its users.
 
 use std::{
-    collections::HashMap,
+    collections::{BTreeMap, HashMap},
     sync::{Arc, Mutex},
     time::{Duration, Instant},
 };
@@ -13,7 +13,13 @@ use serde::{Deserialize, Serialize};
 use super::{
     ClientId, PasswordPolicy, UsernameCharset, UsernameRules, password::MAX_PASSWORD_CHARS,
 };
-use crate::store;
+use crate::{
+    ratelimit::{PolicyName, Quota},
+    store,
+};
+
+/// Policy keys `rate_limit.<policy>` override one configured quota.
+pub const RATE_LIMIT_PREFIX: &str = "rate_limit.";
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Tenant {
@@ -129,6 +135,8 @@ pub struct TenantPolicy {
     pub invite_only: bool,
     /// Registrations may redeem a promo code.
     pub promo_codes_enabled: bool,
+    /// Quotas that replace the configured ones for this tenant, by policy name.
+    pub rate_limits: BTreeMap<String, Quota>,
 }
 
 impl Default for TenantPolicy {
@@ -144,6 +152,7 @@ impl Default for TenantPolicy {
             require_password: true,
             invite_only: false,
             promo_codes_enabled: false,
+            rate_limits: BTreeMap::new(),
         }
     }
 }
@@ -158,7 +167,7 @@ pub enum PolicyUpdateError {
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum PolicyError {
-    #[error("unknown policy key `{0}` (known: {known})", known = TenantPolicy::KEYS.join(", "))]
+    #[error("unknown policy key `{0}` (known: {known}, rate_limit.<{policies}>)", known = TenantPolicy::KEYS.join(", "), policies = PolicyName::CONFIGURABLE.map(PolicyName::as_str).join("|"))]
     UnknownKey(String),
     #[error("invalid value for `{key}`: {reason}")]
     InvalidValue { key: String, reason: String },
@@ -228,8 +237,36 @@ impl TenantPolicy {
                     .filter(|n| *n <= 4)
                     .ok_or_else(|| invalid("expected a number from 0 to 4"))?;
             }
-            other => return Err(PolicyError::UnknownKey(other.to_owned())),
+            other => match other.strip_prefix(RATE_LIMIT_PREFIX) {
+                Some(name) if PolicyName::configurable(name).is_some() => {
+                    self.set_rate_limit(name, value).map_err(invalid)?;
+                }
+                _ => return Err(PolicyError::UnknownKey(other.to_owned())),
+            },
         }
+        Ok(())
+    }
+
+    /// `LIMIT/WINDOW_SECS`, `off`, or `default` (back to the configured quota).
+    fn set_rate_limit(&mut self, name: &str, value: &str) -> Result<(), &'static str> {
+        let quota = match value.trim() {
+            "default" => {
+                self.rate_limits.remove(name);
+                return Ok(());
+            }
+            "off" => Quota::new(0, 0),
+            other => other
+                .split_once('/')
+                .and_then(|(limit, window)| {
+                    Some(Quota::new(
+                        limit.trim().parse().ok()?,
+                        window.trim().parse().ok()?,
+                    ))
+                })
+                .filter(|quota| quota.limit > 0 && quota.window_secs > 0)
+                .ok_or("expected LIMIT/WINDOW_SECS (e.g. 30/60), off, or default")?,
+        };
+        self.rate_limits.insert(name.to_owned(), quota);
         Ok(())
     }
 

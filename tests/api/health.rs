@@ -15,7 +15,7 @@ async fn healthz_and_readyz_report_ok(backend: Backend) {
     assert_eq!(ready.status(), StatusCode::OK);
     assert_eq!(
         json_body(ready).await,
-        json!({"status": "ready", "checks": {"database": "ok"}})
+        json!({"status": "ready", "checks": {"database": "ok", "rate_limiter": "local"}})
     );
 }
 db_test!(healthz_and_readyz_report_ok);
@@ -27,7 +27,7 @@ async fn readyz_is_503_when_the_database_is_gone(backend: Backend) {
     assert_eq!(ready.status(), StatusCode::SERVICE_UNAVAILABLE);
     assert_eq!(
         json_body(ready).await,
-        json!({"status": "not ready", "checks": {"database": "unreachable"}})
+        json!({"status": "not ready", "checks": {"database": "unreachable", "rate_limiter": "local"}})
     );
 }
 db_test!(readyz_is_503_when_the_database_is_gone);

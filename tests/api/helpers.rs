@@ -94,6 +94,8 @@ pub async fn test_config(backend: Backend) -> Config {
         ..Config::default()
     };
     config.hashing.queue_depth = 256;
+    // Rate limits are exercised by their own tests, which switch them on.
+    config.rate_limit.enabled = false;
     config
 }
 

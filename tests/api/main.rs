@@ -9,6 +9,7 @@ mod helpers;
 mod manage;
 mod oauth;
 mod openapi;
+mod rate_limits;
 mod signup;
 mod sso;
 mod token_management;

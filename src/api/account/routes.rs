@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use poem::web::Data;
+use poem::{Request, web::Data};
 use poem_openapi::{OpenApi, payload::Json};
 
 use super::{
@@ -10,7 +10,7 @@ use super::{
     types::{AccountCreate, AccountUser, CreateAccountResponse},
 };
 use crate::{
-    api::{bearer::OAuth2Bearer, problem_failure::Failure, raw_json::RawJson},
+    api::{bearer::OAuth2Bearer, problem_failure::Failure, rate_limit, raw_json::RawJson},
     context::AppContext,
     domain::{Scope, registration::User},
 };
@@ -48,15 +48,17 @@ impl AccountApi {
     async fn create(
         &self,
         ctx: Data<&AppContext>,
+        req: &Request,
         auth: OAuth2Bearer,
         body: RawJson<AccountCreate>,
     ) -> CreateAccountResponse {
         let created = async {
-            let (_, tenant) = ctx
+            let (caller, tenant) = ctx
                 .tokens
                 .authorize(&auth.0.token, Scope::UsersWrite)
                 .await?;
             tracing::Span::current().record("tenant", tenant.client_id.as_str());
+            rate_limit::creation(&ctx.limits, req, &caller, &tenant).await?;
             let definitions = ctx
                 .registrar
                 .custom_fields(&tenant)

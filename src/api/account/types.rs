@@ -76,6 +76,16 @@ pub enum CreateAccountResponse {
     /// The body is not `application/json`.
     #[oai(status = 415)]
     UnsupportedMediaType(ProblemJson),
+    /// Over the rate limit for this token's subject; retry after `Retry-After`
+    /// seconds.
+    #[oai(status = 429)]
+    TooManyRequests(
+        ProblemJson,
+        #[oai(header = "Retry-After")] u64,
+        #[oai(header = "RateLimit-Limit")] u32,
+        #[oai(header = "RateLimit-Remaining")] u32,
+        #[oai(header = "RateLimit-Reset")] u64,
+    ),
     /// Unexpected failure; details are in the server's logs under the request id.
     #[oai(status = 500)]
     Internal(ProblemJson),
@@ -84,4 +94,9 @@ pub enum CreateAccountResponse {
     Unavailable(ProblemJson, #[oai(header = "Retry-After")] u32),
 }
 
-problem_response!(CreateAccountResponse, UnsupportedMediaType, Unavailable);
+problem_response!(
+    CreateAccountResponse,
+    UnsupportedMediaType,
+    TooManyRequests,
+    Unavailable
+);

@@ -10,9 +10,13 @@ use super::{
     },
     validation::Errors,
 };
-use crate::domain::{
-    FieldError, Problem, access::AccessError, registration::RegistrationError,
-    user_admin::AdminError,
+use crate::{
+    api::rate_limit::Refused,
+    domain::{
+        FieldError, Problem, access::AccessError, registration::RegistrationError,
+        user_admin::AdminError,
+    },
+    ratelimit::Refusal,
 };
 
 /// A failed admin request, before it is put into an operation's response type.
@@ -24,6 +28,7 @@ pub enum Failure {
     Invalid(Json<HttpValidationError>),
     NotFound(Json<HttpError>),
     Conflict(Json<HttpError>),
+    TooManyRequests(Json<HttpError>, u64, u32, u32, u64),
     Unavailable(Json<HttpError>, u32),
     Internal(Json<HttpError>),
 }
@@ -88,6 +93,24 @@ impl From<AccessError> for Failure {
     }
 }
 
+impl From<Refusal> for Failure {
+    fn from(refusal: Refusal) -> Self {
+        match refusal {
+            Refusal::Limited(decision) => {
+                let refused = Refused::from(decision);
+                Failure::TooManyRequests(
+                    detail("Too Many Requests"),
+                    refused.retry_after,
+                    refused.limit,
+                    refused.remaining,
+                    refused.reset,
+                )
+            }
+            Refusal::Unavailable => Failure::overloaded(),
+        }
+    }
+}
+
 impl From<RegistrationError> for Failure {
     fn from(err: RegistrationError) -> Self {
         match err {
@@ -143,7 +166,12 @@ macro_rules! from_failure {
     };
 }
 
-from_failure!(CreateReply { BadRequest(body), Conflict(body), Unavailable(body, retry) });
+from_failure!(CreateReply {
+    BadRequest(body),
+    Conflict(body),
+    TooManyRequests(body, retry, limit, remaining, reset),
+    Unavailable(body, retry)
+});
 from_failure!(ListReply {});
 from_failure!(GetReply { NotFound(body) });
 from_failure!(UpdateReply {

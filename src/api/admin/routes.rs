@@ -1,7 +1,7 @@
 //! `/admin/users/...`: thin handlers over the registration pipeline and the user
 //! administration of the domain.
 
-use poem::web::Data;
+use poem::{Request, web::Data};
 use poem_openapi::{
     OpenApi,
     param::{Path, Query},
@@ -20,9 +20,9 @@ use super::{
     validation::{Errors, path_uuid},
 };
 use crate::{
-    api::bearer::OAuth2Bearer,
+    api::{bearer::OAuth2Bearer, rate_limit},
     context::AppContext,
-    domain::{Scope, Tenant, registration::User},
+    domain::{Scope, Tenant, access::Caller, registration::User},
 };
 
 pub struct AdminApi;
@@ -40,10 +40,18 @@ fn user_response(user: User) -> UserResponse {
     }
 }
 
-async fn tenant(ctx: &AppContext, auth: &OAuth2Bearer, needed: Scope) -> Result<Tenant, Failure> {
-    let (_, tenant) = ctx.tokens.authorize(&auth.0.token, needed).await?;
+async fn caller(
+    ctx: &AppContext,
+    auth: &OAuth2Bearer,
+    needed: Scope,
+) -> Result<(Caller, Tenant), Failure> {
+    let (caller, tenant) = ctx.tokens.authorize(&auth.0.token, needed).await?;
     tracing::Span::current().record("tenant", tenant.client_id.as_str());
-    Ok(tenant)
+    Ok((caller, tenant))
+}
+
+async fn tenant(ctx: &AppContext, auth: &OAuth2Bearer, needed: Scope) -> Result<Tenant, Failure> {
+    Ok(caller(ctx, auth, needed).await?.1)
 }
 
 /// FastAPI's first step: a body that cannot be decoded is answered at once; a
@@ -74,13 +82,15 @@ impl AdminApi {
     async fn create_user(
         &self,
         ctx: Data<&AppContext>,
+        req: &Request,
         auth: OAuth2Bearer,
         body: FastApiBody<AdminUserCreate>,
     ) -> CreateReply {
         let created = async {
             // FastAPI decodes the body before it checks the token.
             let value = readable(body.body)?;
-            let tenant = tenant(&ctx, &auth, Scope::UsersWrite).await?;
+            let (caller, tenant) = caller(&ctx, &auth, Scope::UsersWrite).await?;
+            rate_limit::creation(&ctx.limits, req, &caller, &tenant).await?;
             let new_user = requests::create(&value?, &tenant)?;
             Ok::<_, Failure>(ctx.registrar.register(&tenant, new_user).await?)
         };

@@ -195,6 +195,16 @@ reply!(CreateReply {
     /// The username (or email) is taken in this tenant.
     #[oai(status = 409)]
     Conflict(Json<HttpError>),
+    /// Over the rate limit for this token's subject; retry after `Retry-After`
+    /// seconds.
+    #[oai(status = 429)]
+    TooManyRequests(
+        Json<HttpError>,
+        #[oai(header = "Retry-After")] u64,
+        #[oai(header = "RateLimit-Limit")] u32,
+        #[oai(header = "RateLimit-Remaining")] u32,
+        #[oai(header = "RateLimit-Reset")] u64,
+    ),
     /// Too many password hashes in flight; retry after the given seconds.
     #[oai(status = 503)]
     Unavailable(Json<HttpError>, #[oai(header = "Retry-After")] u32),

@@ -3,11 +3,14 @@
 use poem::web::Data;
 use poem_openapi::{OpenApi, payload::Json};
 
-use super::types::{PolicyBody, PolicyChange, TenantBody, replies::TenantResponse};
+use super::types::{PolicyBody, PolicyChange, RateQuota, TenantBody, replies::TenantResponse};
 use crate::{
     api::{bearer::OAuth2Bearer, problem_failure::Failure},
     context::AppContext,
-    domain::{Scope, Tenant, TenantPolicy, tenant::PolicyError},
+    domain::{
+        Scope, Tenant, TenantPolicy,
+        tenant::{PolicyError, RATE_LIMIT_PREFIX},
+    },
 };
 
 pub struct ManageApi;
@@ -39,6 +42,17 @@ fn tenant_body(tenant: Tenant) -> TenantBody {
             require_password: policy.require_password,
             invite_only: policy.invite_only,
             promo_codes_enabled: policy.promo_codes_enabled,
+            rate_limits: policy
+                .rate_limits
+                .into_iter()
+                .map(|(name, quota)| {
+                    let quota = RateQuota {
+                        limit: quota.limit,
+                        window_secs: quota.window_secs,
+                    };
+                    (name, quota)
+                })
+                .collect(),
         },
     }
 }
@@ -71,6 +85,9 @@ fn changed(policy: &TenantPolicy, change: &PolicyChange) -> Result<TenantPolicy,
     }
     if let Some(classes) = change.password_min_classes {
         policy.set("password_min_classes", &classes.to_string())?;
+    }
+    for (name, quota) in change.rate_limits.iter().flatten() {
+        policy.set(&format!("{RATE_LIMIT_PREFIX}{name}"), quota)?;
     }
     Ok(policy)
 }

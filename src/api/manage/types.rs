@@ -1,5 +1,7 @@
 //! Wire types of the management surface.
 
+use std::collections::BTreeMap;
+
 use chrono::{DateTime, Utc};
 use entity::{custom_fields, invite_codes, promo_codes, tags};
 use poem_openapi::{ApiResponse, Object, payload::Json};
@@ -23,6 +25,18 @@ pub struct PolicyBody {
     pub require_password: bool,
     pub invite_only: bool,
     pub promo_codes_enabled: bool,
+    /// Quotas that replace the service's defaults for this tenant, by policy
+    /// (`sign_up_per_ip`, `sign_up_per_tenant`, `create_per_subject`,
+    /// `token_per_client`, `token_per_ip`, `login_failures`); a limit of 0 is off.
+    pub rate_limits: BTreeMap<String, RateQuota>,
+}
+
+/// At most `limit` requests per `window_secs`.
+#[derive(Debug, Object)]
+#[oai(rename = "RateQuota")]
+pub struct RateQuota {
+    pub limit: u32,
+    pub window_secs: u32,
 }
 
 #[derive(Debug, Object)]
@@ -50,6 +64,9 @@ pub struct PolicyChange {
     pub require_password: Option<bool>,
     pub invite_only: Option<bool>,
     pub promo_codes_enabled: Option<bool>,
+    /// Per policy: `LIMIT/WINDOW_SECS` (e.g. `30/60`), `off`, or `default` to
+    /// follow the service's configuration again.
+    pub rate_limits: Option<BTreeMap<String, String>>,
 }
 
 #[derive(Debug, Object)]

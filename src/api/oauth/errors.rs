@@ -6,7 +6,7 @@ use super::types::{
     IntrospectionEndpointResponse, OAuthErrorBody, RevocationEndpointResponse,
     TokenEndpointResponse,
 };
-use crate::domain::oauth::OAuthError;
+use crate::{api::rate_limit::Refused, domain::oauth::OAuthError};
 
 /// The challenge sent with `invalid_client`.
 const BASIC_CHALLENGE: &str = r#"Basic realm="portcullis", charset="UTF-8""#;
@@ -22,6 +22,7 @@ fn body(error: &str, description: Option<&str>) -> Json<OAuthErrorBody> {
 enum Failure {
     BadRequest(Json<OAuthErrorBody>),
     Unauthorized(Json<OAuthErrorBody>),
+    TooManyRequests(Json<OAuthErrorBody>, Refused),
     Unavailable(Json<OAuthErrorBody>),
     Internal(Json<OAuthErrorBody>),
 }
@@ -53,6 +54,13 @@ impl From<OAuthError> for Failure {
                 "temporarily_unavailable",
                 Some("too many logins in progress, retry shortly"),
             )),
+            OAuthError::RateLimited(decision) => Self::TooManyRequests(
+                body(
+                    "temporarily_unavailable",
+                    Some("too many requests, retry after the time in Retry-After"),
+                ),
+                decision.into(),
+            ),
             OAuthError::Internal(reason) => {
                 tracing::error!(error = %reason, "OAuth2 request failed");
                 Self::Internal(body("server_error", None))
@@ -83,6 +91,13 @@ impl From<OAuthError> for TokenEndpointResponse {
         match Failure::from(err) {
             Failure::BadRequest(body) => Self::BadRequest(body),
             Failure::Unauthorized(body) => Self::Unauthorized(body, BASIC_CHALLENGE.to_owned()),
+            Failure::TooManyRequests(body, refused) => Self::TooManyRequests(
+                body,
+                refused.retry_after,
+                refused.limit,
+                refused.remaining,
+                refused.reset,
+            ),
             Failure::Unavailable(body) => Self::Unavailable(body, 1),
             Failure::Internal(body) => Self::Internal(body),
         }
@@ -99,7 +114,9 @@ macro_rules! from_oauth_error {
                     Failure::Unauthorized(body) => {
                         Self::Unauthorized(body, BASIC_CHALLENGE.to_owned())
                     }
-                    Failure::Unavailable(body) | Failure::Internal(body) => Self::Internal(body),
+                    Failure::TooManyRequests(body, _)
+                    | Failure::Unavailable(body)
+                    | Failure::Internal(body) => Self::Internal(body),
                 }
             }
         }

@@ -15,6 +15,7 @@ use super::{
     },
 };
 use crate::{
+    api::rate_limit,
     context::AppContext,
     domain::{
         Scope,
@@ -190,6 +191,8 @@ async fn issue(
 ) -> Result<IssuedTokens, OAuthError> {
     let client = authenticate(ctx, req, &form.client_id, &form.client_secret).await?;
     let tenant = &client.tenant;
+    let ip = rate_limit::client_ip(req, &ctx.limits);
+    rate_limit::report(req, ctx.limits.token(tenant, ip).await?);
     let scope = form.scope.as_deref();
     match form.grant_type.as_str() {
         "client_credentials" if !client.confidential => Err(OAuthError::UnauthorizedClient(

@@ -102,6 +102,16 @@ pub enum TokenEndpointResponse {
     /// `server_error`.
     #[oai(status = 500)]
     Internal(Json<OAuthErrorBody>),
+    /// `temporarily_unavailable`: over a rate limit (per client, per client IP);
+    /// retry after `Retry-After` seconds.
+    #[oai(status = 429)]
+    TooManyRequests(
+        Json<OAuthErrorBody>,
+        #[oai(header = "Retry-After")] u64,
+        #[oai(header = "RateLimit-Limit")] u32,
+        #[oai(header = "RateLimit-Remaining")] u32,
+        #[oai(header = "RateLimit-Reset")] u64,
+    ),
     /// `temporarily_unavailable`: too many password checks in flight.
     #[oai(status = 503)]
     Unavailable(Json<OAuthErrorBody>, #[oai(header = "Retry-After")] u32),

@@ -6,8 +6,9 @@ use poem_openapi::{error::ContentTypeError, payload::Json};
 
 use super::types::{ErrorResponse, SignUpResponse};
 use crate::{
-    api::raw_json::MalformedJson,
+    api::{rate_limit::Refused, raw_json::MalformedJson},
     domain::{FieldError, Problem, registration::RegistrationError},
+    ratelimit::Refusal,
 };
 
 /// Seconds a shed request is told to wait.
@@ -65,6 +66,27 @@ pub fn invalid_client() -> SignUpResponse {
 pub fn internal(err: &dyn std::error::Error) -> SignUpResponse {
     tracing::error!(error = %err, "sign-up failed");
     SignUpResponse::Internal(ErrorResponse::one("base", "internal error"))
+}
+
+impl From<Refusal> for SignUpResponse {
+    fn from(refusal: Refusal) -> Self {
+        match refusal {
+            Refusal::Limited(decision) => {
+                let refused = Refused::from(decision);
+                SignUpResponse::TooManyRequests(
+                    ErrorResponse::one("base", "too many sign-up attempts, retry later"),
+                    refused.retry_after,
+                    refused.limit,
+                    refused.remaining,
+                    refused.reset,
+                )
+            }
+            Refusal::Unavailable => SignUpResponse::Unavailable(
+                ErrorResponse::one("base", "sign-up is unavailable, retry shortly"),
+                RETRY_AFTER_SECS,
+            ),
+        }
+    }
 }
 
 impl From<RegistrationError> for SignUpResponse {

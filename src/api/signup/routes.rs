@@ -15,7 +15,7 @@ use super::{
     types::{SignUpRequest, SignUpResponse, SignUpResult, SignUpUser},
 };
 use crate::{
-    api::raw_json::RawJson,
+    api::{rate_limit, raw_json::RawJson},
     context::AppContext,
     domain::{FieldError, Password, Problem, Tenant, Username, registration::NewUser},
 };
@@ -35,11 +35,7 @@ impl SignupApi {
         req: &Request,
         body: RawJson<SignUpRequest>,
     ) -> poem_openapi::payload::Response<SignUpResponse> {
-        let origin = req
-            .headers()
-            .get(header::ORIGIN)
-            .and_then(|v| v.to_str().ok());
-        let (response, allowed_origin) = sign_up(&ctx, origin, &body.value).await;
+        let (response, allowed_origin) = sign_up(&ctx, req, &body.value).await;
         let mut response = poem_openapi::payload::Response::new(response);
         if let Some(origin) = allowed_origin.and_then(|o| HeaderValue::from_str(&o).ok()) {
             response = response
@@ -53,9 +49,13 @@ impl SignupApi {
 /// The answer, and the origin to allow explicitly when the tenant restricts origins.
 async fn sign_up(
     ctx: &AppContext,
-    origin: Option<&str>,
+    req: &Request,
     body: &Value,
 ) -> (SignUpResponse, Option<String>) {
+    let origin = req
+        .headers()
+        .get(header::ORIGIN)
+        .and_then(|v| v.to_str().ok());
     let Some(body) = body.as_object() else {
         return (not_an_object(), None);
     };
@@ -86,6 +86,12 @@ async fn sign_up(
         _ => None,
     };
 
+    // Counted before the body is judged: every attempt costs the caller.
+    let ip = rate_limit::client_ip(req, &ctx.limits);
+    match ctx.limits.sign_up(&tenant, ip).await {
+        Ok(decision) => rate_limit::report(req, decision),
+        Err(refusal) => return (refusal.into(), allowed_origin),
+    }
     let new_user = match parse_new_user(&tenant, username, password) {
         Ok(new_user) => new_user,
         Err(errors) => return (unprocessable(&errors), allowed_origin),

@@ -74,7 +74,18 @@ pub enum SignUpResponse {
     /// Unexpected failure; details are in the server's logs under the request id.
     #[oai(status = 500)]
     Internal(Json<ErrorResponse>),
-    /// Too many sign-ups in flight; retry after the given number of seconds.
+    /// Over a rate limit (per client IP, or per client_id); retry after
+    /// `Retry-After` seconds.
+    #[oai(status = 429)]
+    TooManyRequests(
+        Json<ErrorResponse>,
+        #[oai(header = "Retry-After")] u64,
+        #[oai(header = "RateLimit-Limit")] u32,
+        #[oai(header = "RateLimit-Remaining")] u32,
+        #[oai(header = "RateLimit-Reset")] u64,
+    ),
+    /// Too many sign-ups in flight, or the rate limiter is unavailable; retry
+    /// after the given number of seconds.
     #[oai(status = 503)]
     Unavailable(Json<ErrorResponse>, #[oai(header = "Retry-After")] u32),
 }

@@ -1,6 +1,6 @@
 //! `/api/v2/sso/signup/` and `/api/v2/sso/token/`.
 
-use poem::web::Data;
+use poem::{Request, web::Data};
 use poem_openapi::{OpenApi, payload::Json};
 
 use super::{
@@ -8,7 +8,7 @@ use super::{
     types::{SignupResponse, SsoSignup, SsoTokenRequest, SsoTokens, SsoUser, token::TokenResponse},
 };
 use crate::{
-    api::{bearer::OAuth2Bearer, problem_failure::Failure, raw_json::RawJson},
+    api::{bearer::OAuth2Bearer, problem_failure::Failure, rate_limit, raw_json::RawJson},
     context::AppContext,
     domain::{Scope, access::AccessError, registration::User, sso::SsoError},
 };
@@ -40,6 +40,7 @@ impl SsoApi {
     async fn signup(
         &self,
         ctx: Data<&AppContext>,
+        req: &Request,
         auth: OAuth2Bearer,
         body: RawJson<SsoSignup>,
     ) -> SignupResponse {
@@ -49,6 +50,7 @@ impl SsoApi {
                 .authorize(&auth.0.token, Scope::UsersWrite)
                 .await?;
             tracing::Span::current().record("tenant", tenant.client_id.as_str());
+            rate_limit::creation(&ctx.limits, req, &caller, &tenant).await?;
             let (new_user, extras) = requests::signup(&tenant, &caller, &body.value)
                 .map_err(|errors| Failure::invalid(&errors))?;
             Ok::<_, Failure>(

@@ -85,6 +85,16 @@ pub enum SignupResponse {
     /// The body is not `application/json`.
     #[oai(status = 415)]
     UnsupportedMediaType(ProblemJson),
+    /// Over the rate limit for this token's subject; retry after `Retry-After`
+    /// seconds.
+    #[oai(status = 429)]
+    TooManyRequests(
+        ProblemJson,
+        #[oai(header = "Retry-After")] u64,
+        #[oai(header = "RateLimit-Limit")] u32,
+        #[oai(header = "RateLimit-Remaining")] u32,
+        #[oai(header = "RateLimit-Reset")] u64,
+    ),
     /// Unexpected failure; details are in the server's logs under the request id.
     #[oai(status = 500)]
     Internal(ProblemJson),
@@ -93,7 +103,12 @@ pub enum SignupResponse {
     Unavailable(ProblemJson, #[oai(header = "Retry-After")] u32),
 }
 
-problem_response!(SignupResponse, UnsupportedMediaType, Unavailable);
+problem_response!(
+    SignupResponse,
+    UnsupportedMediaType,
+    TooManyRequests,
+    Unavailable
+);
 
 pub mod token {
     use poem_openapi::{ApiResponse, payload::Json};

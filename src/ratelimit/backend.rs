@@ -1,0 +1,121 @@
+//! The backend chosen by configuration, behind one type.
+
+use std::time::Duration;
+
+use super::{
+    BackendKind, Decision, Key, Quota, RateLimiter, Unavailable, fallback::Fallback,
+    layered::Layered, memory::MemoryLimiter, redis::RedisLimiter,
+};
+use crate::{config::RateLimitConfig, domain::Clock};
+
+#[derive(Clone)]
+pub enum Limiter {
+    Memory(MemoryLimiter),
+    Redis(Fallback),
+    Layered(Layered),
+}
+
+/// Where decisions are made right now, for `/readyz`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LimiterState {
+    /// In process (the memory backend).
+    Local,
+    /// On Redis, shared by every instance.
+    Shared,
+    /// Redis is unreachable; `fail_mode` applies.
+    Fallback,
+}
+
+impl LimiterState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LimiterState::Local => "local",
+            LimiterState::Shared => "redis",
+            LimiterState::Fallback => "fallback",
+        }
+    }
+}
+
+impl Limiter {
+    /// Builds the configured backend; Redis is not contacted until the first request.
+    pub fn from_config(
+        config: &RateLimitConfig,
+        redis_url: &str,
+        clock: Clock,
+    ) -> Result<Self, redis::RedisError> {
+        let shared = || -> Result<Fallback, redis::RedisError> {
+            let redis = RedisLimiter::new(
+                redis_url,
+                config.redis_cluster,
+                &config.redis_namespace,
+                Duration::from_millis(config.redis_timeout_ms),
+            )?;
+            Ok(Fallback::new(
+                redis,
+                MemoryLimiter::new(clock.clone()),
+                config.fail_mode,
+                config.instances,
+            ))
+        };
+        Ok(match config.backend {
+            BackendKind::Memory => Limiter::Memory(MemoryLimiter::new(clock.clone())),
+            BackendKind::Redis => Limiter::Redis(shared()?),
+            BackendKind::Layered => Limiter::Layered(Layered {
+                front: MemoryLimiter::new(clock.clone()),
+                shared: shared()?,
+            }),
+        })
+    }
+
+    /// Drops idle in-process state; called periodically.
+    pub fn evict_idle(&self) {
+        match self {
+            Limiter::Memory(memory) => memory.evict_idle(),
+            Limiter::Redis(fallback) => fallback.local().evict_idle(),
+            Limiter::Layered(layered) => {
+                layered.front.evict_idle();
+                layered.shared.local().evict_idle();
+            }
+        }
+    }
+
+    /// Asks Redis when it is in use, so a readiness probe sees an outage at once.
+    pub async fn state(&self) -> LimiterState {
+        let shared = match self {
+            Limiter::Memory(_) => return LimiterState::Local,
+            Limiter::Redis(fallback) => fallback,
+            Limiter::Layered(layered) => &layered.shared,
+        };
+        if shared.probe().await {
+            LimiterState::Shared
+        } else {
+            LimiterState::Fallback
+        }
+    }
+}
+
+impl RateLimiter for Limiter {
+    async fn check(&self, key: &Key, quota: Quota) -> Result<Decision, Unavailable> {
+        match self {
+            Limiter::Memory(limiter) => limiter.check(key, quota).await,
+            Limiter::Redis(limiter) => limiter.check(key, quota).await,
+            Limiter::Layered(limiter) => limiter.check(key, quota).await,
+        }
+    }
+
+    async fn block(&self, key: &Key, duration: Duration) -> Result<(), Unavailable> {
+        match self {
+            Limiter::Memory(limiter) => limiter.block(key, duration).await,
+            Limiter::Redis(limiter) => limiter.block(key, duration).await,
+            Limiter::Layered(limiter) => limiter.block(key, duration).await,
+        }
+    }
+
+    async fn blocked(&self, key: &Key) -> Result<Option<Duration>, Unavailable> {
+        match self {
+            Limiter::Memory(limiter) => limiter.blocked(key).await,
+            Limiter::Redis(limiter) => limiter.blocked(key).await,
+            Limiter::Layered(limiter) => limiter.blocked(key).await,
+        }
+    }
+}

@@ -1,0 +1,124 @@
+//! Redis with a way out: while Redis cannot be reached the limiter follows
+//! `fail_mode`, and a probe brings it back as soon as Redis answers again.
+
+use std::{
+    sync::{
+        Arc,
+        atomic::{AtomicBool, Ordering},
+    },
+    time::Duration,
+};
+
+use super::{
+    Decision, FailMode, Key, Quota, RateLimiter, Unavailable,
+    memory::MemoryLimiter,
+    redis::{RedisFailure, RedisLimiter},
+};
+
+/// How often a limiter that gave up on Redis asks it again.
+const PROBE_INTERVAL: Duration = Duration::from_secs(1);
+
+#[derive(Clone)]
+pub struct Fallback {
+    redis: RedisLimiter,
+    /// Counts this instance's share of every limit while Redis is away.
+    local: MemoryLimiter,
+    mode: FailMode,
+    instances: u32,
+    redis_up: Arc<AtomicBool>,
+}
+
+impl Fallback {
+    pub fn new(redis: RedisLimiter, local: MemoryLimiter, mode: FailMode, instances: u32) -> Self {
+        Self {
+            redis,
+            local,
+            mode,
+            instances,
+            redis_up: Arc::new(AtomicBool::new(true)),
+        }
+    }
+
+    pub fn local(&self) -> &MemoryLimiter {
+        &self.local
+    }
+
+    pub fn using_redis(&self) -> bool {
+        self.redis_up.load(Ordering::Relaxed)
+    }
+
+    /// Asks Redis now (readiness checks); a failure switches to the fallback.
+    pub async fn probe(&self) -> bool {
+        if self.using_redis()
+            && let Err(err) = self.redis.ping().await
+        {
+            self.lost(&err);
+        }
+        self.using_redis()
+    }
+
+    /// The first failure after a success logs once and starts the probe that
+    /// switches back.
+    fn lost(&self, err: &RedisFailure) {
+        if !self.redis_up.swap(false, Ordering::AcqRel) {
+            return;
+        }
+        tracing::warn!(error = %err, fail_mode = ?self.mode, "rate limiter: redis unreachable, using the fallback");
+        let this = self.clone();
+        tokio::spawn(async move {
+            loop {
+                tokio::time::sleep(PROBE_INTERVAL).await;
+                if this.redis.ping().await.is_ok() {
+                    this.redis_up.store(true, Ordering::Release);
+                    tracing::info!("rate limiter: redis answers again, back to shared limits");
+                    return;
+                }
+            }
+        });
+    }
+
+    fn degraded<T>(
+        &self,
+        local: impl FnOnce(&MemoryLimiter) -> T,
+        open: T,
+    ) -> Result<T, Unavailable> {
+        match self.mode {
+            FailMode::Local => Ok(local(&self.local)),
+            FailMode::Open => Ok(open),
+            FailMode::Closed => Err(Unavailable),
+        }
+    }
+}
+
+impl RateLimiter for Fallback {
+    async fn check(&self, key: &Key, quota: Quota) -> Result<Decision, Unavailable> {
+        if self.using_redis() {
+            match self.redis.check(key, quota).await {
+                Ok(decision) => return Ok(decision),
+                Err(err) => self.lost(&err),
+            }
+        }
+        let share = quota.share(self.instances);
+        self.degraded(|local| local.decide(key, share), Decision::unlimited(quota))
+    }
+
+    async fn block(&self, key: &Key, duration: Duration) -> Result<(), Unavailable> {
+        if self.using_redis() {
+            match self.redis.block(key, duration).await {
+                Ok(()) => return Ok(()),
+                Err(err) => self.lost(&err),
+            }
+        }
+        self.degraded(|local| local.block_for(key, duration), ())
+    }
+
+    async fn blocked(&self, key: &Key) -> Result<Option<Duration>, Unavailable> {
+        if self.using_redis() {
+            match self.redis.blocked(key).await {
+                Ok(left) => return Ok(left),
+                Err(err) => self.lost(&err),
+            }
+        }
+        self.degraded(|local| local.blocked_for(key), None)
+    }
+}

@@ -1,0 +1,38 @@
+//! governor in front of Redis: a key that this instance alone has already seen
+//! over its limit is refused without a round trip; Redis keeps the global count.
+
+use std::time::Duration;
+
+use super::{
+    Decision, Key, Quota, RateLimiter, Unavailable, fallback::Fallback, memory::MemoryLimiter,
+};
+
+#[derive(Clone)]
+pub struct Layered {
+    pub front: MemoryLimiter,
+    pub shared: Fallback,
+}
+
+impl RateLimiter for Layered {
+    async fn check(&self, key: &Key, quota: Quota) -> Result<Decision, Unavailable> {
+        // The front counts with the full limit, so it only refuses what the
+        // global count would refuse too.
+        let front = self.front.decide(key, quota);
+        if !front.allowed {
+            return Ok(front);
+        }
+        self.shared.check(key, quota).await
+    }
+
+    async fn block(&self, key: &Key, duration: Duration) -> Result<(), Unavailable> {
+        self.front.block_for(key, duration);
+        self.shared.block(key, duration).await
+    }
+
+    async fn blocked(&self, key: &Key) -> Result<Option<Duration>, Unavailable> {
+        match self.front.blocked_for(key) {
+            Some(left) => Ok(Some(left)),
+            None => self.shared.blocked(key).await,
+        }
+    }
+}

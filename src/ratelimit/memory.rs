@@ -1,0 +1,255 @@
+//! The in-process backend: one governor keyed limiter per (policy, quota), on the
+//! service's clock so tests can move time.
+
+use std::{
+    collections::HashMap,
+    num::NonZeroU32,
+    sync::{Arc, Mutex, PoisonError, RwLock},
+    time::Duration,
+};
+
+use governor::{
+    clock::{Clock as _, Reference},
+    middleware::StateInformationMiddleware,
+    nanos::Nanos,
+    state::keyed::DashMapStateStore,
+};
+
+use super::{Decision, Key, PolicyName, Quota, RateLimiter, Unavailable};
+use crate::domain::Clock;
+
+type Keyed = governor::RateLimiter<
+    (String, String),
+    DashMapStateStore<(String, String)>,
+    GovernorClock,
+    StateInformationMiddleware,
+>;
+
+/// One limiter per policy and quota: tenants may override a policy's quota.
+type Limiters = HashMap<(PolicyName, Quota), Arc<Keyed>>;
+
+/// Locks on more keys than this are dropped oldest-deadline-first, so a flood of
+/// failed logins for made-up usernames cannot grow memory without bound.
+const MAX_BLOCKS: usize = 100_000;
+
+#[derive(Clone)]
+pub struct MemoryLimiter {
+    clock: GovernorClock,
+    limiters: Arc<RwLock<Limiters>>,
+    blocks: Arc<Mutex<HashMap<Key, Nanos>>>,
+}
+
+impl MemoryLimiter {
+    pub fn new(clock: Clock) -> Self {
+        Self {
+            clock: GovernorClock(clock),
+            limiters: Arc::default(),
+            blocks: Arc::default(),
+        }
+    }
+
+    fn limiter(&self, policy: PolicyName, quota: Quota) -> Option<Arc<Keyed>> {
+        if let Some(found) = self
+            .limiters
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(&(policy, quota))
+        {
+            return Some(found.clone());
+        }
+        let burst = NonZeroU32::new(quota.limit)?;
+        let governor_quota =
+            governor::Quota::with_period(quota.emission_interval())?.allow_burst(burst);
+        let mut limiters = self
+            .limiters
+            .write()
+            .unwrap_or_else(PoisonError::into_inner);
+        let limiter = limiters.entry((policy, quota)).or_insert_with(|| {
+            Arc::new(
+                governor::RateLimiter::dashmap_with_clock(governor_quota, self.clock.clone())
+                    .with_middleware::<StateInformationMiddleware>(),
+            )
+        });
+        Some(limiter.clone())
+    }
+
+    /// Counts one request; synchronous, as governor is.
+    pub fn decide(&self, key: &Key, quota: Quota) -> Decision {
+        let Some(limiter) = self.limiter(key.policy, quota) else {
+            return Decision::unlimited(quota);
+        };
+        let interval = quota.emission_interval();
+        let tolerance = interval * quota.limit.saturating_sub(1);
+        match limiter.check_key(&(key.tenant.clone(), key.subject.clone())) {
+            Ok(state) => {
+                let remaining = state.remaining_burst_capacity();
+                Decision {
+                    allowed: true,
+                    limit: quota.limit,
+                    remaining,
+                    reset_after: interval * (quota.limit - remaining),
+                    retry_after: Duration::ZERO,
+                }
+            }
+            Err(not_until) => {
+                let retry_after = not_until.wait_time_from(self.clock.now());
+                Decision {
+                    allowed: false,
+                    limit: quota.limit,
+                    remaining: 0,
+                    reset_after: retry_after + tolerance,
+                    retry_after,
+                }
+            }
+        }
+    }
+
+    /// Forgets keys whose state equals a fresh one, and expired locks: what keeps
+    /// memory bounded under a flood of distinct client IPs.
+    pub fn evict_idle(&self) {
+        for limiter in self
+            .limiters
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .values()
+        {
+            limiter.retain_recent();
+            limiter.shrink_to_fit();
+        }
+        let now = self.clock.now();
+        let mut blocks = self.blocks.lock().unwrap_or_else(PoisonError::into_inner);
+        blocks.retain(|_, until| *until > now);
+        blocks.shrink_to_fit();
+    }
+
+    /// Keys held for counting, over every policy (tests and metrics).
+    pub fn tracked_keys(&self) -> usize {
+        self.limiters
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .values()
+            .map(|limiter| limiter.len())
+            .sum()
+    }
+
+    pub fn block_for(&self, key: &Key, duration: Duration) {
+        let now = self.clock.now();
+        let mut blocks = self.blocks.lock().unwrap_or_else(PoisonError::into_inner);
+        if blocks.len() >= MAX_BLOCKS {
+            blocks.retain(|_, until| *until > now);
+            if blocks.len() >= MAX_BLOCKS
+                && let Some(first) = blocks.iter().min_by_key(|(_, until)| **until)
+            {
+                let first = first.0.clone();
+                blocks.remove(&first);
+            }
+        }
+        blocks.insert(key.clone(), now + Nanos::from(duration));
+    }
+
+    pub fn blocked_for(&self, key: &Key) -> Option<Duration> {
+        let now = self.clock.now();
+        let until = *self
+            .blocks
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(key)?;
+        (until > now).then(|| until.duration_since(now).into())
+    }
+}
+
+impl RateLimiter for MemoryLimiter {
+    async fn check(&self, key: &Key, quota: Quota) -> Result<Decision, Unavailable> {
+        Ok(self.decide(key, quota))
+    }
+
+    async fn block(&self, key: &Key, duration: Duration) -> Result<(), Unavailable> {
+        self.block_for(key, duration);
+        Ok(())
+    }
+
+    async fn blocked(&self, key: &Key) -> Result<Option<Duration>, Unavailable> {
+        Ok(self.blocked_for(key))
+    }
+}
+
+/// The service's [`Clock`] as governor sees it: nanoseconds since the epoch.
+#[derive(Clone)]
+struct GovernorClock(Clock);
+
+impl governor::clock::Clock for GovernorClock {
+    type Instant = Nanos;
+
+    fn now(&self) -> Nanos {
+        let nanos = self.0.now().timestamp_nanos_opt().unwrap_or_default();
+        Nanos::from(u64::try_from(nanos).unwrap_or_default())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::{AtomicI64, Ordering};
+
+    use super::*;
+
+    fn key(subject: &str) -> Key {
+        Key {
+            policy: PolicyName::SignUpPerIp,
+            tenant: "app".to_owned(),
+            subject: subject.to_owned(),
+        }
+    }
+
+    #[test]
+    fn n_pass_and_the_next_is_refused_until_the_window_refills() {
+        let offset = Arc::new(AtomicI64::new(0));
+        let limiter = MemoryLimiter::new(Clock::offset(offset.clone()));
+        let quota = Quota::new(3, 60);
+        let remaining: Vec<u32> = (0..3)
+            .map(|_| limiter.decide(&key("a"), quota))
+            .inspect(|d| assert!(d.allowed))
+            .map(|d| d.remaining)
+            .collect();
+        assert_eq!(remaining, [2, 1, 0]);
+        let refused = limiter.decide(&key("a"), quota);
+        assert!(!refused.allowed);
+        assert!(refused.retry_after > Duration::from_secs(15));
+        assert!(refused.retry_after <= Duration::from_secs(20));
+        assert!(
+            limiter.decide(&key("b"), quota).allowed,
+            "keys are separate"
+        );
+
+        offset.store(20, Ordering::Relaxed);
+        assert!(limiter.decide(&key("a"), quota).allowed);
+    }
+
+    #[test]
+    fn idle_keys_are_evicted() {
+        let offset = Arc::new(AtomicI64::new(0));
+        let limiter = MemoryLimiter::new(Clock::offset(offset.clone()));
+        for ip in 0..1000 {
+            limiter.decide(
+                &key(&format!("10.0.{}.{}", ip / 256, ip % 256)),
+                Quota::new(5, 60),
+            );
+        }
+        assert_eq!(limiter.tracked_keys(), 1000);
+        limiter.evict_idle();
+        assert_eq!(limiter.tracked_keys(), 1000, "recent keys are kept");
+        offset.store(61, Ordering::Relaxed);
+        limiter.evict_idle();
+        assert_eq!(limiter.tracked_keys(), 0);
+    }
+
+    #[test]
+    fn blocks_expire() {
+        let offset = Arc::new(AtomicI64::new(0));
+        let limiter = MemoryLimiter::new(Clock::offset(offset.clone()));
+        limiter.block_for(&key("alice"), Duration::from_secs(900));
+        assert!(limiter.blocked_for(&key("alice")).is_some());
+        assert!(limiter.blocked_for(&key("bob")).is_none());
+        offset.store(901, Ordering::Relaxed);
+        assert!(limiter.blocked_for(&key("alice")).is_none());
+    }
+}

@@ -1,0 +1,177 @@
+//! Rate limiting: the [`RateLimiter`] trait, its `memory` (governor), `redis` (GCRA
+//! in one Lua script) and `layered` backends, the Redis fallback, and the named
+//! policies the surfaces apply.
+
+mod backend;
+mod fallback;
+mod layered;
+mod memory;
+mod policies;
+mod redis;
+pub mod trusted_proxies;
+
+use std::{future::Future, time::Duration};
+
+use serde::{Deserialize, Serialize};
+
+pub use backend::{Limiter, LimiterState};
+pub use memory::MemoryLimiter;
+pub use policies::{PolicyName, RateLimits, Refusal, Verdict};
+
+/// At most `limit` requests per `window_secs`, refilled evenly (GCRA); a limit of
+/// 0 switches the policy off.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Quota {
+    pub limit: u32,
+    pub window_secs: u32,
+}
+
+impl Quota {
+    pub const fn new(limit: u32, window_secs: u32) -> Self {
+        Self { limit, window_secs }
+    }
+
+    pub fn is_off(self) -> bool {
+        self.limit == 0 || self.window_secs == 0
+    }
+
+    /// The time one request "costs": the window spread over the limit.
+    fn emission_interval(self) -> Duration {
+        Duration::from_secs(u64::from(self.window_secs)) / self.limit.max(1)
+    }
+
+    /// This instance's part of a limit shared by `instances` (at least 1).
+    fn share(self, instances: u32) -> Self {
+        Self {
+            limit: self.limit.div_ceil(instances.max(1)).max(1),
+            ..self
+        }
+    }
+}
+
+/// What a limiter decided for one request, with what the `RateLimit-*` headers say.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Decision {
+    pub allowed: bool,
+    pub limit: u32,
+    /// Requests that would still pass now.
+    pub remaining: u32,
+    /// Until the full limit is available again.
+    pub reset_after: Duration,
+    /// Until the next request can pass (zero when allowed).
+    pub retry_after: Duration,
+}
+
+impl Decision {
+    /// The answer when no limit applies or the limiter fails open.
+    pub fn unlimited(quota: Quota) -> Self {
+        Self {
+            allowed: true,
+            limit: quota.limit,
+            remaining: quota.limit,
+            reset_after: Duration::ZERO,
+            retry_after: Duration::ZERO,
+        }
+    }
+
+    /// Of two decisions for one request, the one its client should hear about: a
+    /// refusal, or else the one with the least room left.
+    pub fn tighter(self, other: Self) -> Self {
+        match (self.allowed, other.allowed) {
+            (false, true) => self,
+            (true, false) => other,
+            _ if other.remaining < self.remaining => other,
+            _ => self,
+        }
+    }
+}
+
+/// What a limit is counted against: a policy, the tenant (the Redis Cluster hash
+/// tag, so one tenant's keys share a slot) and a subject such as a client IP.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Key {
+    pub policy: PolicyName,
+    pub tenant: String,
+    pub subject: String,
+}
+
+/// Redis cannot be asked and `fail_mode = "closed"`: the request must be refused.
+#[derive(Debug, Clone, Copy, thiserror::Error)]
+#[error("the rate limiter is unavailable")]
+pub struct Unavailable;
+
+/// A rate limiter backend.
+pub trait RateLimiter: Send + Sync {
+    /// Counts one request against `key` and decides whether it may pass.
+    fn check(
+        &self,
+        key: &Key,
+        quota: Quota,
+    ) -> impl Future<Output = Result<Decision, Unavailable>> + Send;
+
+    /// Refuses `key` outright for `duration` (account lockout).
+    fn block(
+        &self,
+        key: &Key,
+        duration: Duration,
+    ) -> impl Future<Output = Result<(), Unavailable>> + Send;
+
+    /// How much longer `key` is blocked, if it is.
+    fn blocked(
+        &self,
+        key: &Key,
+    ) -> impl Future<Output = Result<Option<Duration>, Unavailable>> + Send;
+}
+
+/// Which backend counts requests.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum BackendKind {
+    /// governor, in this process only.
+    #[default]
+    Memory,
+    /// Redis, shared by every instance.
+    Redis,
+    /// governor in front of Redis: floods are refused without a round trip.
+    Layered,
+}
+
+/// What to do while Redis cannot be reached.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FailMode {
+    /// Enforce this instance's share of every limit in process.
+    #[default]
+    Local,
+    /// Let every request through.
+    Open,
+    /// Refuse every limited request with 503.
+    Closed,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shares_round_up_and_never_reach_zero() {
+        assert_eq!(Quota::new(10, 60).share(3).limit, 4);
+        assert_eq!(Quota::new(1, 60).share(4).limit, 1);
+        assert_eq!(Quota::new(10, 60).share(0).limit, 10);
+    }
+
+    #[test]
+    fn the_tighter_decision_is_the_refusal_or_the_one_with_less_room() {
+        let room = |allowed, remaining| Decision {
+            allowed,
+            limit: 10,
+            remaining,
+            reset_after: Duration::ZERO,
+            retry_after: Duration::ZERO,
+        };
+        assert_eq!(room(true, 5).tighter(room(true, 2)), room(true, 2));
+        assert_eq!(room(true, 0).tighter(room(false, 0)), room(false, 0));
+        assert_eq!(room(false, 0).tighter(room(true, 9)), room(false, 0));
+    }
+}

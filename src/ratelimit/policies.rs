@@ -1,0 +1,231 @@
+//! The named policies and what each surface asks of them: quotas come from
+//! configuration, overridden per tenant by its policy's `rate_limits`.
+
+use std::{net::IpAddr, sync::Arc, time::Duration};
+
+use super::{
+    Decision, FailMode, Key, Quota, RateLimiter, Unavailable,
+    backend::{Limiter, LimiterState},
+    trusted_proxies::{self, TrustedProxies},
+};
+use crate::{
+    config::{Config, RateLimitConfig},
+    domain::{Clock, Tenant},
+    startup::BoxError,
+};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum PolicyName {
+    /// `POST /sign-up` per client IP.
+    SignUpPerIp,
+    /// `POST /sign-up` per tenant, all IPs together.
+    SignUpPerTenant,
+    /// The protected creation surfaces per token subject.
+    CreatePerSubject,
+    /// `POST /oauth/token` per client.
+    TokenPerClient,
+    /// `POST /oauth/token` per client IP.
+    TokenPerIp,
+    /// Failed password grants per (tenant, username).
+    LoginFailures,
+    /// The lock a username gets once its failures reach the limit.
+    LoginLockout,
+}
+
+impl PolicyName {
+    /// The policies a quota can be configured for, by their configuration names.
+    pub const CONFIGURABLE: [PolicyName; 6] = [
+        PolicyName::SignUpPerIp,
+        PolicyName::SignUpPerTenant,
+        PolicyName::CreatePerSubject,
+        PolicyName::TokenPerClient,
+        PolicyName::TokenPerIp,
+        PolicyName::LoginFailures,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PolicyName::SignUpPerIp => "sign_up_per_ip",
+            PolicyName::SignUpPerTenant => "sign_up_per_tenant",
+            PolicyName::CreatePerSubject => "create_per_subject",
+            PolicyName::TokenPerClient => "token_per_client",
+            PolicyName::TokenPerIp => "token_per_ip",
+            PolicyName::LoginFailures => "login_failures",
+            PolicyName::LoginLockout => "login_lockout",
+        }
+    }
+
+    pub fn configurable(name: &str) -> Option<Self> {
+        Self::CONFIGURABLE.into_iter().find(|p| p.as_str() == name)
+    }
+}
+
+/// Why a request may not go on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refusal {
+    /// Over a limit: 429 with the decision's headers.
+    Limited(Decision),
+    /// Redis is away and `fail_mode = "closed"`: 503.
+    Unavailable,
+}
+
+impl From<Unavailable> for Refusal {
+    fn from(_: Unavailable) -> Self {
+        Refusal::Unavailable
+    }
+}
+
+/// What a surface gets back: the decision to report in `RateLimit-*` headers,
+/// when a policy applied.
+pub type Verdict = Result<Option<Decision>, Refusal>;
+
+#[derive(Clone)]
+pub struct RateLimits {
+    limiter: Limiter,
+    config: Arc<RateLimitConfig>,
+    proxies: Arc<TrustedProxies>,
+}
+
+impl RateLimits {
+    pub fn new(config: &Config, clock: Clock) -> Result<Self, BoxError> {
+        let settings = &config.rate_limit;
+        let proxies = TrustedProxies::parse(&settings.trusted_proxies)?;
+        Ok(Self {
+            limiter: Limiter::from_config(settings, &config.redis_url, clock)?,
+            config: Arc::new(settings.clone()),
+            proxies: Arc::new(proxies),
+        })
+    }
+
+    pub fn client_ip(&self, peer: IpAddr, forwarded_for: Option<&str>) -> IpAddr {
+        self.proxies.client_ip(peer, forwarded_for)
+    }
+
+    pub fn limiter(&self) -> &Limiter {
+        &self.limiter
+    }
+
+    pub async fn state(&self) -> LimiterState {
+        self.limiter.state().await
+    }
+
+    /// Whether requests are still served while Redis is away.
+    pub fn fails_open_or_local(&self) -> bool {
+        self.config.fail_mode != FailMode::Closed
+    }
+
+    fn quota(&self, tenant: &Tenant, policy: PolicyName) -> Quota {
+        if !self.config.enabled {
+            return Quota::new(0, 0);
+        }
+        tenant
+            .policy
+            .rate_limits
+            .get(policy.as_str())
+            .copied()
+            .unwrap_or_else(|| self.config.policies.quota(policy))
+    }
+
+    async fn apply(&self, tenant: &Tenant, policy: PolicyName, subject: String) -> Verdict {
+        let quota = self.quota(tenant, policy);
+        if quota.is_off() {
+            return Ok(None);
+        }
+        let key = Key {
+            policy,
+            tenant: tenant.client_id.as_str().to_owned(),
+            subject,
+        };
+        let decision = self.limiter.check(&key, quota).await?;
+        if !decision.allowed {
+            tracing::info!(policy = policy.as_str(), "rate limited");
+            return Err(Refusal::Limited(decision));
+        }
+        Ok(Some(decision))
+    }
+
+    /// Both apply; the client hears about the tighter.
+    async fn both(
+        &self,
+        tenant: &Tenant,
+        first: (PolicyName, String),
+        second: (PolicyName, String),
+    ) -> Verdict {
+        let first = self.apply(tenant, first.0, first.1).await?;
+        let second = self.apply(tenant, second.0, second.1).await?;
+        Ok(match (first, second) {
+            (Some(a), Some(b)) => Some(a.tighter(b)),
+            (a, b) => a.or(b),
+        })
+    }
+
+    /// `POST /sign-up`: per client IP, then per tenant.
+    pub async fn sign_up(&self, tenant: &Tenant, ip: IpAddr) -> Verdict {
+        self.both(
+            tenant,
+            (PolicyName::SignUpPerIp, trusted_proxies::subject(ip)),
+            (PolicyName::SignUpPerTenant, String::new()),
+        )
+        .await
+    }
+
+    /// A protected creation surface, per token subject (a user id or a client id).
+    pub async fn creation(&self, tenant: &Tenant, subject: &str) -> Verdict {
+        self.apply(tenant, PolicyName::CreatePerSubject, subject.to_owned())
+            .await
+    }
+
+    /// `POST /oauth/token`: per client, then per client IP.
+    pub async fn token(&self, tenant: &Tenant, ip: IpAddr) -> Verdict {
+        self.both(
+            tenant,
+            (PolicyName::TokenPerClient, String::new()),
+            (PolicyName::TokenPerIp, trusted_proxies::subject(ip)),
+        )
+        .await
+    }
+
+    fn login_key(tenant: &Tenant, policy: PolicyName, username_key: &str) -> Key {
+        Key {
+            policy,
+            tenant: tenant.client_id.as_str().to_owned(),
+            subject: username_key.to_owned(),
+        }
+    }
+
+    /// Whether password grants for this username are locked out. Usernames that
+    /// do not exist lock the same way, so a lock says nothing about existence.
+    pub async fn login_locked(
+        &self,
+        tenant: &Tenant,
+        username_key: &str,
+    ) -> Result<bool, Unavailable> {
+        if self.quota(tenant, PolicyName::LoginFailures).is_off() {
+            return Ok(false);
+        }
+        let key = Self::login_key(tenant, PolicyName::LoginLockout, username_key);
+        Ok(self.limiter.blocked(&key).await?.is_some())
+    }
+
+    /// Counts a failed password grant; the failure that uses up the quota locks
+    /// the username for `login_lockout_secs`.
+    pub async fn login_failed(
+        &self,
+        tenant: &Tenant,
+        username_key: &str,
+    ) -> Result<(), Unavailable> {
+        let quota = self.quota(tenant, PolicyName::LoginFailures);
+        if quota.is_off() {
+            return Ok(());
+        }
+        let failures = Self::login_key(tenant, PolicyName::LoginFailures, username_key);
+        let decision = self.limiter.check(&failures, quota).await?;
+        if !decision.allowed || decision.remaining == 0 {
+            tracing::info!(tenant = %tenant.client_id, "login locked out after repeated failures");
+            let lock = Self::login_key(tenant, PolicyName::LoginLockout, username_key);
+            let duration = Duration::from_secs(u64::from(self.config.policies.login_lockout_secs));
+            self.limiter.block(&lock, duration).await?;
+        }
+        Ok(())
+    }
+}

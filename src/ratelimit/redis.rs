@@ -1,0 +1,202 @@
+//! The shared backend: GCRA in one Lua script on Redis or Redis Cluster, every
+//! call bounded by a timeout.
+
+use std::{sync::Arc, time::Duration};
+
+use redis::{
+    Client, Cmd, Pipeline, RedisFuture, RedisResult, Script, Value,
+    aio::{ConnectionLike, ConnectionManager, ConnectionManagerConfig},
+    cluster::ClusterClient,
+    cluster_async::ClusterConnection,
+};
+use tokio::sync::OnceCell;
+
+use super::{Decision, Key, Quota};
+
+/// A failed or late Redis call.
+#[derive(Debug, thiserror::Error)]
+pub enum RedisFailure {
+    #[error("redis: {0}")]
+    Redis(#[from] redis::RedisError),
+    #[error("redis did not answer within {0:?}")]
+    Timeout(Duration),
+    #[error("redis answered {0:?}, not a GCRA result")]
+    Unexpected(Vec<i64>),
+}
+
+#[derive(Clone)]
+pub struct RedisLimiter {
+    connection: Connection,
+    namespace: Arc<str>,
+    timeout: Duration,
+    script: Arc<Script>,
+}
+
+#[derive(Clone)]
+enum Connection {
+    /// Multiplexed, reconnecting on its own.
+    Single(ConnectionManager),
+    /// Connected on first use, retried by later calls until it succeeds.
+    Cluster(Arc<ClusterClient>, Arc<OnceCell<ClusterConnection>>),
+}
+
+impl RedisLimiter {
+    /// Prepares the client without connecting: an instance starts while Redis is down.
+    /// Several comma-separated URLs, or `cluster`, select the cluster client.
+    pub fn new(url: &str, cluster: bool, namespace: &str, timeout: Duration) -> RedisResult<Self> {
+        let nodes: Vec<&str> = url.split(',').map(str::trim).collect();
+        let connection = if cluster || nodes.len() > 1 {
+            let client = ClusterClient::builder(nodes)
+                .connection_timeout(timeout.max(Duration::from_millis(250)))
+                .response_timeout(timeout)
+                .build()?;
+            Connection::Cluster(Arc::new(client), Arc::default())
+        } else {
+            let config = ConnectionManagerConfig::new()
+                .set_connection_timeout(Some(timeout.max(Duration::from_millis(250))))
+                .set_response_timeout(Some(timeout))
+                .set_number_of_retries(1);
+            Connection::Single(ConnectionManager::new_lazy_with_config(
+                Client::open(url)?,
+                config,
+            )?)
+        };
+        Ok(Self {
+            connection,
+            namespace: namespace.into(),
+            timeout,
+            script: Arc::new(Script::new(include_str!("gcra.lua"))),
+        })
+    }
+
+    /// `namespace:{tenant}:policy:subject`; the braces make the tenant the Redis
+    /// Cluster hash tag.
+    fn redis_key(&self, key: &Key) -> String {
+        format!(
+            "{}:{{{}}}:{}:{}",
+            self.namespace,
+            key.tenant,
+            key.policy.as_str(),
+            key.subject
+        )
+    }
+
+    async fn connected(&self) -> Result<Live, RedisFailure> {
+        match &self.connection {
+            Connection::Single(connection) => Ok(Live::Single(connection.clone())),
+            Connection::Cluster(client, cell) => {
+                let connecting = async {
+                    cell.get_or_try_init(|| client.get_async_connection())
+                        .await
+                        .map_err(RedisFailure::from)
+                };
+                let connection =
+                    bounded(self.timeout.max(Duration::from_millis(500)), connecting).await?;
+                Ok(Live::Cluster(connection.clone()))
+            }
+        }
+    }
+
+    pub async fn check(&self, key: &Key, quota: Quota) -> Result<Decision, RedisFailure> {
+        let interval_us = u64::try_from(quota.emission_interval().as_micros()).unwrap_or(u64::MAX);
+        let mut connection = self.connected().await?;
+        let mut invocation = self.script.key(self.redis_key(key));
+        invocation.arg(interval_us.max(1)).arg(quota.limit);
+        let reply: Vec<i64> = bounded(self.timeout, async {
+            Ok(invocation.invoke_async(&mut connection).await?)
+        })
+        .await?;
+        let [allowed, remaining, retry_us, reset_us] = reply[..] else {
+            return Err(RedisFailure::Unexpected(reply));
+        };
+        let micros = |us: i64| Duration::from_micros(u64::try_from(us).unwrap_or(0));
+        Ok(Decision {
+            allowed: allowed == 1,
+            limit: quota.limit,
+            remaining: u32::try_from(remaining).unwrap_or(0),
+            reset_after: micros(reset_us),
+            retry_after: micros(retry_us),
+        })
+    }
+
+    pub async fn block(&self, key: &Key, duration: Duration) -> Result<(), RedisFailure> {
+        let millis = u64::try_from(duration.as_millis())
+            .unwrap_or(u64::MAX)
+            .max(1);
+        let mut connection = self.connected().await?;
+        let mut set = redis::cmd("SET");
+        set.arg(self.redis_key(key)).arg(1).arg("PX").arg(millis);
+        bounded(self.timeout, async {
+            Ok(set.query_async::<()>(&mut connection).await?)
+        })
+        .await
+    }
+
+    pub async fn blocked(&self, key: &Key) -> Result<Option<Duration>, RedisFailure> {
+        let mut connection = self.connected().await?;
+        let mut pttl = redis::cmd("PTTL");
+        pttl.arg(self.redis_key(key));
+        let millis: i64 = bounded(self.timeout, async {
+            Ok(pttl.query_async(&mut connection).await?)
+        })
+        .await?;
+        Ok(u64::try_from(millis)
+            .ok()
+            .filter(|ms| *ms > 0)
+            .map(Duration::from_millis))
+    }
+
+    /// One PING: whether Redis answers again.
+    pub async fn ping(&self) -> Result<(), RedisFailure> {
+        let mut connection = self.connected().await?;
+        bounded(self.timeout, async {
+            Ok(redis::cmd("PING")
+                .query_async::<()>(&mut connection)
+                .await?)
+        })
+        .await
+    }
+}
+
+async fn bounded<T>(
+    timeout: Duration,
+    call: impl Future<Output = Result<T, RedisFailure>>,
+) -> Result<T, RedisFailure> {
+    tokio::time::timeout(timeout, call)
+        .await
+        .map_err(|_| RedisFailure::Timeout(timeout))?
+}
+
+/// A connection ready for one call.
+enum Live {
+    Single(ConnectionManager),
+    Cluster(ClusterConnection),
+}
+
+impl ConnectionLike for Live {
+    fn req_packed_command<'a>(&'a mut self, cmd: &'a Cmd) -> RedisFuture<'a, Value> {
+        match self {
+            Live::Single(connection) => connection.req_packed_command(cmd),
+            Live::Cluster(connection) => connection.req_packed_command(cmd),
+        }
+    }
+
+    fn req_packed_commands<'a>(
+        &'a mut self,
+        pipeline: &'a Pipeline,
+        offset: usize,
+        count: usize,
+    ) -> RedisFuture<'a, Vec<Value>> {
+        match self {
+            Live::Single(connection) => connection.req_packed_commands(pipeline, offset, count),
+            Live::Cluster(connection) => connection.req_packed_commands(pipeline, offset, count),
+        }
+    }
+
+    fn get_db(&self) -> i64 {
+        match self {
+            Live::Single(connection) => connection.get_db(),
+            Live::Cluster(connection) => connection.get_db(),
+        }
+    }
+}

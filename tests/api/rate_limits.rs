@@ -1,0 +1,608 @@
+//! Rate limits on every backend: exact counts, 429 in each surface's format, the
+//! client address behind proxies, login lockout, and Redis going away and back.
+
+use std::{
+    net::TcpListener,
+    process::{Child, Command, Stdio},
+    sync::{
+        Arc,
+        atomic::{AtomicI64, Ordering},
+    },
+    time::Duration,
+};
+
+use portcullis::{
+    config::Config,
+    domain::Clock,
+    ratelimit::{BackendKind, FailMode, Quota},
+};
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+
+use crate::{
+    helpers::{
+        Backend, TestApp, TestTenant, json_body, spawn_app_with, spawn_app_with_clock, test_config,
+    },
+    oauth::create_user,
+};
+
+/// Redis for the shared backends; the Redis variants run when it is set, and
+/// fail (never skip) when that server cannot be reached.
+fn redis_url() -> Option<String> {
+    std::env::var("PORTCULLIS_TEST_REDIS_URL")
+        .ok()
+        .filter(|url| !url.is_empty())
+}
+
+/// Limits on, generous everywhere but where a test tightens them, and Redis keys
+/// under a namespace of this test's own.
+async fn limited_config(kind: BackendKind) -> Config {
+    let mut config = test_config(Backend::Sqlite).await;
+    let limits = &mut config.rate_limit;
+    limits.enabled = true;
+    limits.backend = kind;
+    limits.redis_namespace = format!("pc-test-{}", uuid::Uuid::now_v7().simple());
+    let generous = Quota::new(100_000, 60);
+    let policies = &mut limits.policies;
+    policies.sign_up_per_ip = generous;
+    policies.sign_up_per_tenant = generous;
+    policies.create_per_subject = generous;
+    policies.token_per_client = generous;
+    policies.token_per_ip = generous;
+    policies.login_failures = generous;
+    if let Some(url) = redis_url() {
+        config.redis_url = url;
+    }
+    config
+}
+
+async fn must_reach_redis() {
+    let url = redis_url().expect("PORTCULLIS_TEST_REDIS_URL");
+    let client = redis::Client::open(url.as_str()).expect("redis URL");
+    let mut connection = client
+        .get_multiplexed_async_connection()
+        .await
+        .expect("Redis at PORTCULLIS_TEST_REDIS_URL must be reachable");
+    let _: () = redis::cmd("PING")
+        .query_async(&mut connection)
+        .await
+        .expect("PING");
+}
+
+/// The number shown in one of the response's headers.
+fn header(response: &reqwest::Response, name: &str) -> u64 {
+    response
+        .headers()
+        .get(name)
+        .unwrap_or_else(|| panic!("{name} header"))
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap()
+}
+
+async fn readiness(app: &TestApp) -> Value {
+    json_body(app.client.get(app.url("/readyz")).send().await.unwrap()).await
+}
+
+/// N sign-ups pass with falling `RateLimit-Remaining`, the next gets 429 in the
+/// sign-up surface's own format, and nothing is stored for it.
+async fn sign_ups_are_limited_exactly(kind: BackendKind) {
+    let mut config = limited_config(kind).await;
+    config.rate_limit.policies.sign_up_per_ip = Quota::new(3, 60);
+    let app = spawn_app_with(config).await;
+    let tenant = app.create_tenant("Limited").await;
+    for (n, remaining) in [(0, 2), (1, 1), (2, 0)] {
+        let response = app.sign_up(&tenant, &format!("user{n}")).await;
+        assert_eq!(response.status(), StatusCode::OK);
+        assert_eq!(header(&response, "ratelimit-limit"), 3);
+        assert_eq!(header(&response, "ratelimit-remaining"), remaining);
+        assert!((1..=60).contains(&header(&response, "ratelimit-reset")));
+    }
+    let refused = app.sign_up(&tenant, "user3").await;
+    assert_eq!(refused.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert!((15..=20).contains(&header(&refused, "retry-after")));
+    assert_eq!(header(&refused, "ratelimit-remaining"), 0);
+    assert_eq!(
+        json_body(refused).await,
+        json!({"errors": {"base": ["too many sign-up attempts, retry later"]}})
+    );
+    assert_eq!(app.user_count(&tenant).await, 3);
+    let expected = if kind == BackendKind::Memory {
+        "local"
+    } else {
+        "redis"
+    };
+    assert_eq!(readiness(&app).await["checks"]["rate_limiter"], expected);
+    app.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sign_ups_are_limited_exactly_in_memory() {
+    sign_ups_are_limited_exactly(BackendKind::Memory).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sign_ups_are_limited_exactly_on_redis() {
+    if redis_url().is_none() {
+        return eprintln!("PORTCULLIS_TEST_REDIS_URL is not set: Redis variant not run");
+    }
+    must_reach_redis().await;
+    sign_ups_are_limited_exactly(BackendKind::Redis).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sign_ups_are_limited_exactly_layered() {
+    if redis_url().is_none() {
+        return eprintln!("PORTCULLIS_TEST_REDIS_URL is not set: layered variant not run");
+    }
+    must_reach_redis().await;
+    sign_ups_are_limited_exactly(BackendKind::Layered).await;
+}
+
+/// Two instances on one database and one Redis enforce one limit together.
+async fn instances_share_one_limit(kind: BackendKind) {
+    must_reach_redis().await;
+    let mut config = limited_config(kind).await;
+    config.rate_limit.policies.sign_up_per_tenant = Quota::new(4, 60);
+    // One instance's share would be the whole limit: only a shared count holds.
+    config.rate_limit.instances = 1;
+    let first = spawn_app_with(config.clone()).await;
+    let second = spawn_app_with(config).await;
+    let tenant = first.create_tenant("Shared").await;
+    let mut statuses = Vec::new();
+    for n in 0..6 {
+        let app = if n % 2 == 0 { &first } else { &second };
+        statuses.push(
+            app.sign_up(&tenant, &format!("user{n}"))
+                .await
+                .status()
+                .as_u16(),
+        );
+    }
+    assert_eq!(statuses, [200, 200, 200, 200, 429, 429]);
+    assert_eq!(first.user_count(&tenant).await, 4);
+    assert_eq!(readiness(&second).await["checks"]["rate_limiter"], "redis");
+    first.stop().await;
+    second.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_instances_share_one_limit_on_redis() {
+    if redis_url().is_none() {
+        return eprintln!("PORTCULLIS_TEST_REDIS_URL is not set: Redis variant not run");
+    }
+    instances_share_one_limit(BackendKind::Redis).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_instances_share_one_limit_layered() {
+    if redis_url().is_none() {
+        return eprintln!("PORTCULLIS_TEST_REDIS_URL is not set: layered variant not run");
+    }
+    instances_share_one_limit(BackendKind::Layered).await;
+}
+
+async fn sign_up_from(app: &TestApp, tenant: &TestTenant, username: &str, forwarded: &str) -> u16 {
+    app.client
+        .post(app.url("/sign-up"))
+        .header("x-forwarded-for", forwarded)
+        .json(
+            &json!({"username": username, "password": "password", "client_id": tenant.client_id()}),
+        )
+        .send()
+        .await
+        .unwrap()
+        .status()
+        .as_u16()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn forwarded_addresses_count_only_behind_trusted_proxies() {
+    let mut config = limited_config(BackendKind::Memory).await;
+    config.rate_limit.policies.sign_up_per_ip = Quota::new(1, 60);
+    let direct = spawn_app_with(config.clone()).await;
+    let tenant = direct.create_tenant("Direct").await;
+    // Not a trusted proxy: a forged header does not buy a fresh limit.
+    assert_eq!(
+        sign_up_from(&direct, &tenant, "a", "198.51.100.1").await,
+        200
+    );
+    assert_eq!(
+        sign_up_from(&direct, &tenant, "b", "198.51.100.2").await,
+        429
+    );
+    direct.stop().await;
+
+    config.rate_limit.trusted_proxies = vec!["127.0.0.0/8".to_owned()];
+    let proxied = spawn_app_with(config).await;
+    let tenant = proxied.create_tenant("Proxied").await;
+    assert_eq!(
+        sign_up_from(&proxied, &tenant, "a", "198.51.100.1").await,
+        200
+    );
+    assert_eq!(
+        sign_up_from(&proxied, &tenant, "b", "198.51.100.2").await,
+        200
+    );
+    // The client's own forged hop is left of the one the proxy appended.
+    assert_eq!(
+        sign_up_from(&proxied, &tenant, "c", "203.0.113.5, 198.51.100.1").await,
+        429
+    );
+    proxied.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_tenant_can_override_a_configured_limit() {
+    let app = spawn_app_with(limited_config(BackendKind::Memory).await).await;
+    let mut strict = app.create_tenant("Strict").await;
+    let relaxed = app.create_tenant("Relaxed").await;
+    app.set_policy(&mut strict, "rate_limit.sign_up_per_tenant", "1/60")
+        .await;
+    assert_eq!(app.sign_up(&strict, "a").await.status(), StatusCode::OK);
+    assert_eq!(
+        app.sign_up(&strict, "b").await.status(),
+        StatusCode::TOO_MANY_REQUESTS
+    );
+    assert_eq!(app.sign_up(&relaxed, "a").await.status(), StatusCode::OK);
+    assert_eq!(app.sign_up(&relaxed, "b").await.status(), StatusCode::OK);
+    app.stop().await;
+}
+
+async fn client_credentials(app: &TestApp, tenant: &TestTenant) -> reqwest::Response {
+    app.client
+        .post(app.url("/oauth/token"))
+        .basic_auth(tenant.client_id(), Some(&tenant.client_secret))
+        .form(&[
+            ("grant_type", "client_credentials"),
+            ("scope", "users:write"),
+        ])
+        .send()
+        .await
+        .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_token_endpoint_is_limited_per_client() {
+    let mut config = limited_config(BackendKind::Memory).await;
+    config.rate_limit.policies.token_per_client = Quota::new(2, 60);
+    let app = spawn_app_with(config).await;
+    let tenant = app.create_tenant("Tokens").await;
+    let other = app.create_tenant("Other").await;
+    for remaining in [1, 0] {
+        let response = client_credentials(&app, &tenant).await;
+        assert_eq!(response.status(), StatusCode::OK);
+        assert_eq!(header(&response, "ratelimit-remaining"), remaining);
+    }
+    let refused = client_credentials(&app, &tenant).await;
+    assert_eq!(refused.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert!(header(&refused, "retry-after") >= 1);
+    assert_eq!(refused.headers()["cache-control"], "no-store");
+    let body = json_body(refused).await;
+    assert_eq!(body["error"], "temporarily_unavailable");
+    assert_eq!(
+        client_credentials(&app, &other).await.status(),
+        StatusCode::OK
+    );
+    app.stop().await;
+}
+
+/// The three creation surfaces share one limit per token subject, and each
+/// answers 429 in its own format.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn creation_surfaces_are_limited_per_token_subject() {
+    let mut config = limited_config(BackendKind::Memory).await;
+    config.rate_limit.policies.create_per_subject = Quota::new(1, 60);
+    let app = spawn_app_with(config).await;
+    let tenant = app.create_tenant("Creators").await;
+    let token = app.client_token(&tenant, "users:write").await;
+    let account =
+        json!({"username": "first", "email": "first@example.com", "password": "Correct-horse-1"});
+    let (status, _) = app
+        .call(
+            Method::POST,
+            "/api/v2/account/create/",
+            &token,
+            Some(account),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+
+    let (status, problem) = app
+        .call(
+            Method::POST,
+            "/api/v2/sso/signup/",
+            &token,
+            Some(json!({"username": "second", "ext_id": 2})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(problem["status"], 429);
+    assert_eq!(problem["title"], "Too Many Requests");
+
+    let admin =
+        json!({"username": "third", "email": "third@example.com", "password": "Correct-horse-1"});
+    let (status, detail) = app
+        .call(Method::POST, "/admin/users/", &token, Some(admin))
+        .await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(detail, json!({"detail": "Too Many Requests"}));
+    app.stop().await;
+}
+
+async fn password_grant(
+    app: &TestApp,
+    tenant: &TestTenant,
+    username: &str,
+    password: &str,
+) -> (StatusCode, Value) {
+    let response = app
+        .client
+        .post(app.url("/oauth/token"))
+        .basic_auth(tenant.client_id(), Some(&tenant.client_secret))
+        .form(&[
+            ("grant_type", "password"),
+            ("username", username),
+            ("password", password),
+        ])
+        .send()
+        .await
+        .unwrap();
+    (response.status(), json_body(response).await)
+}
+
+/// After `limit` failures a username is locked, whether it exists or not, with
+/// the very answer a wrong password gets; the lock ends after its duration.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn failed_logins_lock_the_username_out_for_a_while() {
+    let mut config = limited_config(BackendKind::Memory).await;
+    config.rate_limit.policies.login_failures = Quota::new(3, 900);
+    config.rate_limit.policies.login_lockout_secs = 600;
+    let offset = Arc::new(AtomicI64::new(0));
+    let app = spawn_app_with_clock(config, Clock::offset(offset.clone())).await;
+    let tenant = app.create_tenant("Logins").await;
+    create_user(&app, &tenant, "alice", vec![]).await;
+
+    let (status, wrong) = password_grant(&app, &tenant, "alice", "wrong").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    for username in ["alice", "nobody"] {
+        let attempts = if username == "alice" { 2 } else { 3 };
+        for _ in 0..attempts {
+            assert_eq!(
+                password_grant(&app, &tenant, username, "wrong").await,
+                (StatusCode::BAD_REQUEST, wrong.clone())
+            );
+        }
+        // Locked: the right password gets the same answer as a wrong one.
+        assert_eq!(
+            password_grant(&app, &tenant, username, "Correct-horse-1").await,
+            (StatusCode::BAD_REQUEST, wrong.clone())
+        );
+    }
+    offset.store(599, Ordering::Relaxed);
+    assert_eq!(
+        password_grant(&app, &tenant, "alice", "Correct-horse-1")
+            .await
+            .0,
+        StatusCode::BAD_REQUEST
+    );
+    offset.store(601, Ordering::Relaxed);
+    let (status, tokens) = password_grant(&app, &tenant, "alice", "Correct-horse-1").await;
+    assert_eq!(status, StatusCode::OK, "{tokens}");
+    app.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn lockouts_are_shared_and_expire_on_redis() {
+    if redis_url().is_none() {
+        return eprintln!("PORTCULLIS_TEST_REDIS_URL is not set: Redis variant not run");
+    }
+    must_reach_redis().await;
+    let mut config = limited_config(BackendKind::Redis).await;
+    config.rate_limit.policies.login_failures = Quota::new(2, 60);
+    config.rate_limit.policies.login_lockout_secs = 1;
+    let first = spawn_app_with(config.clone()).await;
+    let second = spawn_app_with(config).await;
+    let tenant = first.create_tenant("Logins").await;
+    create_user(&first, &tenant, "bob", vec![]).await;
+    assert_eq!(
+        password_grant(&first, &tenant, "bob", "wrong").await.0,
+        StatusCode::BAD_REQUEST
+    );
+    assert_eq!(
+        password_grant(&second, &tenant, "bob", "wrong").await.0,
+        StatusCode::BAD_REQUEST
+    );
+    assert_eq!(
+        password_grant(&first, &tenant, "bob", "Correct-horse-1")
+            .await
+            .0,
+        StatusCode::BAD_REQUEST
+    );
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    assert_eq!(
+        password_grant(&second, &tenant, "bob", "Correct-horse-1")
+            .await
+            .0,
+        StatusCode::OK
+    );
+    first.stop().await;
+    second.stop().await;
+}
+
+/// A port nothing listens on.
+fn closed_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_redis_each_fail_mode_does_what_it_says() {
+    let mut config = limited_config(BackendKind::Redis).await;
+    config.redis_url = format!("redis://127.0.0.1:{}", closed_port());
+    config.rate_limit.policies.sign_up_per_ip = Quota::new(4, 60);
+    config.rate_limit.instances = 2;
+
+    let local = spawn_app_with(config.clone()).await;
+    let tenant = local.create_tenant("Local").await;
+    let statuses: Vec<u16> = futures_statuses(&local, &tenant, 3).await;
+    assert_eq!(statuses, [200, 200, 429], "half of the limit per instance");
+    let ready = readiness(&local).await;
+    assert_eq!(ready["status"], "ready");
+    assert_eq!(ready["checks"]["rate_limiter"], "fallback");
+    local.stop().await;
+
+    config.rate_limit.fail_mode = FailMode::Open;
+    let open = spawn_app_with(config.clone()).await;
+    let tenant = open.create_tenant("Open").await;
+    assert_eq!(futures_statuses(&open, &tenant, 5).await, [200; 5]);
+    open.stop().await;
+
+    config.rate_limit.fail_mode = FailMode::Closed;
+    let closed = spawn_app_with(config).await;
+    let tenant = closed.create_tenant("Closed").await;
+    assert_eq!(futures_statuses(&closed, &tenant, 1).await, [503]);
+    assert_eq!(closed.user_count(&tenant).await, 0);
+    let response = closed
+        .client
+        .get(closed.url("/readyz"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+    closed.stop().await;
+}
+
+async fn futures_statuses(app: &TestApp, tenant: &TestTenant, n: usize) -> Vec<u16> {
+    let mut statuses = Vec::new();
+    for i in 0..n {
+        statuses.push(
+            app.sign_up(tenant, &format!("user{i}"))
+                .await
+                .status()
+                .as_u16(),
+        );
+    }
+    statuses
+}
+
+/// A `redis-server` of this test's own, so it can be killed and restarted.
+struct OwnRedis {
+    port: u16,
+    child: Child,
+}
+
+impl OwnRedis {
+    fn start(port: u16) -> Self {
+        let child = Command::new("redis-server")
+            .args([
+                "--port",
+                &port.to_string(),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+            ])
+            .stdout(Stdio::null())
+            .spawn()
+            .expect("redis-server must be installed when PORTCULLIS_TEST_REDIS_URL is set");
+        Self { port, child }
+    }
+
+    async fn wait_until_up(&self) {
+        let url = format!("redis://127.0.0.1:{}", self.port);
+        for _ in 0..100 {
+            if let Ok(client) = redis::Client::open(url.as_str())
+                && let Ok(mut connection) = client.get_multiplexed_async_connection().await
+                && redis::cmd("PING")
+                    .query_async::<()>(&mut connection)
+                    .await
+                    .is_ok()
+            {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("redis-server on port {} did not start", self.port);
+    }
+
+    fn kill(&mut self) {
+        self.child.kill().unwrap();
+        self.child.wait().unwrap();
+    }
+}
+
+impl Drop for OwnRedis {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Redis dies mid-test: requests keep being served under the local share; it
+/// comes back: the shared count is used again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_limiter_survives_redis_dying_and_returns_to_it() {
+    if redis_url().is_none() {
+        return eprintln!("PORTCULLIS_TEST_REDIS_URL is not set: Redis fault test not run");
+    }
+    let port = closed_port();
+    let mut redis = OwnRedis::start(port);
+    redis.wait_until_up().await;
+    let mut config = limited_config(BackendKind::Redis).await;
+    config.redis_url = format!("redis://127.0.0.1:{port}");
+    config.rate_limit.policies.sign_up_per_tenant = Quota::new(6, 60);
+    config.rate_limit.instances = 3;
+    let app = spawn_app_with(config).await;
+    let tenant = app.create_tenant("Faults").await;
+    assert_eq!(futures_statuses(&app, &tenant, 2).await, [200, 200]);
+    assert_eq!(readiness(&app).await["checks"]["rate_limiter"], "redis");
+
+    redis.kill();
+    // The local share is 6 / 3 = 2 per instance.
+    let during: Vec<u16> = {
+        let mut statuses = Vec::new();
+        for i in 0..3 {
+            statuses.push(
+                app.sign_up(&tenant, &format!("down{i}"))
+                    .await
+                    .status()
+                    .as_u16(),
+            );
+        }
+        statuses
+    };
+    assert_eq!(during, [200, 200, 429]);
+    assert_eq!(readiness(&app).await["checks"]["rate_limiter"], "fallback");
+
+    let redis = OwnRedis::start(port);
+    redis.wait_until_up().await;
+    let mut state = Value::Null;
+    for _ in 0..50 {
+        state = readiness(&app).await["checks"]["rate_limiter"].clone();
+        if state == "redis" {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(state, "redis", "back on Redis once it answers");
+    // The restarted Redis is empty: the full limit of 6 applies again.
+    let mut after = Vec::new();
+    for i in 0..7 {
+        after.push(
+            app.sign_up(&tenant, &format!("back{i}"))
+                .await
+                .status()
+                .as_u16(),
+        );
+    }
+    assert_eq!(after, [200, 200, 200, 200, 200, 200, 429]);
+    app.stop().await;
+    drop(redis);
+}
