@@ -7,6 +7,7 @@ pub mod bearer;
 pub mod docs;
 pub mod health;
 pub mod manage;
+pub mod metrics;
 pub mod middleware;
 pub mod oauth;
 pub mod problem;
@@ -36,6 +37,7 @@ pub fn specs() -> Vec<(&'static str, String)> {
 
 /// The whole HTTP application.
 pub fn app(ctx: AppContext) -> impl Endpoint {
+    metrics::install();
     let signup = signup::service();
     let oauth = oauth::service();
     let manage = manage::service();
@@ -87,6 +89,7 @@ pub fn app(ctx: AppContext) -> impl Endpoint {
         .at("/docs/", docs::index)
         .at("/healthz", health::healthz)
         .at("/readyz", health::readyz)
+        .at("/metrics", metrics::metrics)
         .data(ctx)
         .around(rate_limit::headers)
         .around(middleware::request_context)

@@ -103,6 +103,14 @@ impl RateLimiter for Limiter {
         }
     }
 
+    async fn check_all(&self, checks: &[(Key, Quota)]) -> Result<Vec<Decision>, Unavailable> {
+        match self {
+            Limiter::Memory(limiter) => limiter.check_all(checks).await,
+            Limiter::Redis(limiter) => limiter.check_all(checks).await,
+            Limiter::Layered(limiter) => limiter.check_all(checks).await,
+        }
+    }
+
     async fn block(&self, key: &Key, duration: Duration) -> Result<(), Unavailable> {
         match self {
             Limiter::Memory(limiter) => limiter.block(key, duration).await,

@@ -60,9 +60,11 @@ impl Fallback {
     /// The first failure after a success logs once and starts the probe that
     /// switches back.
     fn lost(&self, err: &RedisFailure) {
+        metrics::counter!("portcullis_rate_limit_redis_failures_total").increment(1);
         if !self.redis_up.swap(false, Ordering::AcqRel) {
             return;
         }
+        metrics::gauge!("portcullis_rate_limit_fallback").set(1.0);
         tracing::warn!(error = %err, fail_mode = ?self.mode, "rate limiter: redis unreachable, using the fallback");
         let this = self.clone();
         tokio::spawn(async move {
@@ -70,6 +72,7 @@ impl Fallback {
                 tokio::time::sleep(PROBE_INTERVAL).await;
                 if this.redis.ping().await.is_ok() {
                     this.redis_up.store(true, Ordering::Release);
+                    metrics::gauge!("portcullis_rate_limit_fallback").set(0.0);
                     tracing::info!("rate limiter: redis answers again, back to shared limits");
                     return;
                 }
@@ -92,14 +95,27 @@ impl Fallback {
 
 impl RateLimiter for Fallback {
     async fn check(&self, key: &Key, quota: Quota) -> Result<Decision, Unavailable> {
+        let checks = [(key.clone(), quota)];
+        let mut decisions = self.check_all(&checks).await?;
+        Ok(decisions.pop().unwrap_or(Decision::unlimited(quota)))
+    }
+
+    async fn check_all(&self, checks: &[(Key, Quota)]) -> Result<Vec<Decision>, Unavailable> {
         if self.using_redis() {
-            match self.redis.check(key, quota).await {
-                Ok(decision) => return Ok(decision),
+            match self.redis.check_all(checks).await {
+                Ok(decisions) => return Ok(decisions),
                 Err(err) => self.lost(&err),
             }
         }
-        let share = quota.share(self.instances);
-        self.degraded(|local| local.decide(key, share), Decision::unlimited(quota))
+        let shares: Vec<(Key, Quota)> = checks
+            .iter()
+            .map(|(key, quota)| (key.clone(), quota.share(self.instances)))
+            .collect();
+        let unlimited = checks
+            .iter()
+            .map(|(_, quota)| Decision::unlimited(*quota))
+            .collect();
+        self.degraded(|local| local.decide_all(&shares), unlimited)
     }
 
     async fn block(&self, key: &Key, duration: Duration) -> Result<(), Unavailable> {

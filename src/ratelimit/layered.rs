@@ -24,6 +24,14 @@ impl RateLimiter for Layered {
         self.shared.check(key, quota).await
     }
 
+    async fn check_all(&self, checks: &[(Key, Quota)]) -> Result<Vec<Decision>, Unavailable> {
+        let front = self.front.decide_all(checks);
+        if front.iter().any(|decision| !decision.allowed) {
+            return Ok(front);
+        }
+        self.shared.check_all(checks).await
+    }
+
     async fn block(&self, key: &Key, duration: Duration) -> Result<(), Unavailable> {
         self.front.block_for(key, duration);
         self.shared.block(key, duration).await

@@ -104,6 +104,19 @@ impl MemoryLimiter {
         }
     }
 
+    /// Counts against each key in turn, up to the first refusal.
+    pub fn decide_all(&self, checks: &[(Key, Quota)]) -> Vec<Decision> {
+        let mut decisions = Vec::with_capacity(checks.len());
+        for (key, quota) in checks {
+            let decision = self.decide(key, *quota);
+            decisions.push(decision);
+            if !decision.allowed {
+                break;
+            }
+        }
+        decisions
+    }
+
     /// Forgets keys whose state equals a fresh one, and expired locks: what keeps
     /// memory bounded under a flood of distinct client IPs.
     pub fn evict_idle(&self) {
@@ -161,6 +174,10 @@ impl MemoryLimiter {
 impl RateLimiter for MemoryLimiter {
     async fn check(&self, key: &Key, quota: Quota) -> Result<Decision, Unavailable> {
         Ok(self.decide(key, quota))
+    }
+
+    async fn check_all(&self, checks: &[(Key, Quota)]) -> Result<Vec<Decision>, Unavailable> {
+        Ok(self.decide_all(checks))
     }
 
     async fn block(&self, key: &Key, duration: Duration) -> Result<(), Unavailable> {

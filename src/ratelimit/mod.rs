@@ -110,6 +110,15 @@ pub trait RateLimiter: Send + Sync {
         quota: Quota,
     ) -> impl Future<Output = Result<Decision, Unavailable>> + Send;
 
+    /// Counts one request against several keys of one tenant, for a request that
+    /// several policies govern; stops at the first refusal, which comes last. The
+    /// Redis backend decides all in one atomic round trip and counts nothing
+    /// unless every key lets the request pass.
+    fn check_all(
+        &self,
+        checks: &[(Key, Quota)],
+    ) -> impl Future<Output = Result<Vec<Decision>, Unavailable>> + Send;
+
     /// Refuses `key` outright for `duration` (account lockout).
     fn block(
         &self,
@@ -135,6 +144,16 @@ pub enum BackendKind {
     Redis,
     /// governor in front of Redis: floods are refused without a round trip.
     Layered,
+}
+
+impl BackendKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            BackendKind::Memory => "memory",
+            BackendKind::Redis => "redis",
+            BackendKind::Layered => "layered",
+        }
+    }
 }
 
 /// What to do while Redis cannot be reached.

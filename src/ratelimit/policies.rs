@@ -126,63 +126,87 @@ impl RateLimits {
             .unwrap_or_else(|| self.config.policies.quota(policy))
     }
 
-    async fn apply(&self, tenant: &Tenant, policy: PolicyName, subject: String) -> Verdict {
-        let quota = self.quota(tenant, policy);
-        if quota.is_off() {
-            return Ok(None);
-        }
-        let key = Key {
-            policy,
-            tenant: tenant.client_id.as_str().to_owned(),
-            subject,
-        };
-        let decision = self.limiter.check(&key, quota).await?;
-        if !decision.allowed {
-            tracing::info!(policy = policy.as_str(), "rate limited");
-            return Err(Refusal::Limited(decision));
-        }
-        Ok(Some(decision))
+    fn count(&self, policy: PolicyName, decision: &'static str) {
+        metrics::counter!(
+            "portcullis_rate_limit_decisions_total",
+            "policy" => policy.as_str(),
+            "backend" => self.config.backend.as_str(),
+            "decision" => decision,
+        )
+        .increment(1);
     }
 
-    /// Both apply; the client hears about the tighter.
-    async fn both(
-        &self,
-        tenant: &Tenant,
-        first: (PolicyName, String),
-        second: (PolicyName, String),
-    ) -> Verdict {
-        let first = self.apply(tenant, first.0, first.1).await?;
-        let second = self.apply(tenant, second.0, second.1).await?;
-        Ok(match (first, second) {
-            (Some(a), Some(b)) => Some(a.tighter(b)),
-            (a, b) => a.or(b),
-        })
+    /// Counts the request against each policy that is on; refused when any
+    /// refuses, else the client hears about the tightest.
+    async fn apply(&self, tenant: &Tenant, policies: &[(PolicyName, String)]) -> Verdict {
+        let checks: Vec<(Key, Quota)> = policies
+            .iter()
+            .map(|(policy, subject)| (*policy, subject, self.quota(tenant, *policy)))
+            .filter(|(_, _, quota)| !quota.is_off())
+            .map(|(policy, subject, quota)| {
+                let key = Key {
+                    policy,
+                    tenant: tenant.client_id.as_str().to_owned(),
+                    subject: subject.clone(),
+                };
+                (key, quota)
+            })
+            .collect();
+        if checks.is_empty() {
+            return Ok(None);
+        }
+        let decisions = match self.limiter.check_all(&checks).await {
+            Ok(decisions) => decisions,
+            Err(unavailable) => {
+                for (key, _) in &checks {
+                    self.count(key.policy, "unavailable");
+                }
+                return Err(unavailable.into());
+            }
+        };
+        for (decision, (key, _)) in decisions.iter().zip(&checks) {
+            self.count(
+                key.policy,
+                if decision.allowed {
+                    "allowed"
+                } else {
+                    "limited"
+                },
+            );
+        }
+        if let Some((refused, (key, _))) = decisions
+            .iter()
+            .zip(&checks)
+            .find(|(decision, _)| !decision.allowed)
+        {
+            tracing::info!(policy = key.policy.as_str(), "rate limited");
+            return Err(Refusal::Limited(*refused));
+        }
+        Ok(decisions.into_iter().reduce(Decision::tighter))
     }
 
     /// `POST /sign-up`: per client IP, then per tenant.
     pub async fn sign_up(&self, tenant: &Tenant, ip: IpAddr) -> Verdict {
-        self.both(
-            tenant,
+        let policies = [
             (PolicyName::SignUpPerIp, trusted_proxies::subject(ip)),
             (PolicyName::SignUpPerTenant, String::new()),
-        )
-        .await
+        ];
+        self.apply(tenant, &policies).await
     }
 
     /// A protected creation surface, per token subject (a user id or a client id).
     pub async fn creation(&self, tenant: &Tenant, subject: &str) -> Verdict {
-        self.apply(tenant, PolicyName::CreatePerSubject, subject.to_owned())
-            .await
+        let policies = [(PolicyName::CreatePerSubject, subject.to_owned())];
+        self.apply(tenant, &policies).await
     }
 
     /// `POST /oauth/token`: per client, then per client IP.
     pub async fn token(&self, tenant: &Tenant, ip: IpAddr) -> Verdict {
-        self.both(
-            tenant,
+        let policies = [
             (PolicyName::TokenPerClient, String::new()),
             (PolicyName::TokenPerIp, trusted_proxies::subject(ip)),
-        )
-        .await
+        ];
+        self.apply(tenant, &policies).await
     }
 
     fn login_key(tenant: &Tenant, policy: PolicyName, username_key: &str) -> Key {
@@ -222,6 +246,7 @@ impl RateLimits {
         let decision = self.limiter.check(&failures, quota).await?;
         if !decision.allowed || decision.remaining == 0 {
             tracing::info!(tenant = %tenant.client_id, "login locked out after repeated failures");
+            metrics::counter!("portcullis_login_lockouts_total").increment(1);
             let lock = Self::login_key(tenant, PolicyName::LoginLockout, username_key);
             let duration = Duration::from_secs(u64::from(self.config.policies.login_lockout_secs));
             self.limiter.block(&lock, duration).await?;

@@ -97,26 +97,38 @@ impl RedisLimiter {
         }
     }
 
-    pub async fn check(&self, key: &Key, quota: Quota) -> Result<Decision, RedisFailure> {
-        let interval_us = u64::try_from(quota.emission_interval().as_micros()).unwrap_or(u64::MAX);
+    /// Counts one request against every key, in one round trip; nothing is
+    /// counted unless every key lets it pass.
+    pub async fn check_all(&self, checks: &[(Key, Quota)]) -> Result<Vec<Decision>, RedisFailure> {
+        let mut invocation = self.script.prepare_invoke();
+        for (key, quota) in checks {
+            let interval_us =
+                u64::try_from(quota.emission_interval().as_micros()).unwrap_or(u64::MAX);
+            invocation
+                .key(self.redis_key(key))
+                .arg(interval_us.max(1))
+                .arg(quota.limit);
+        }
         let mut connection = self.connected().await?;
-        let mut invocation = self.script.key(self.redis_key(key));
-        invocation.arg(interval_us.max(1)).arg(quota.limit);
         let reply: Vec<i64> = bounded(self.timeout, async {
             Ok(invocation.invoke_async(&mut connection).await?)
         })
         .await?;
-        let [allowed, remaining, retry_us, reset_us] = reply[..] else {
+        if reply.len() != 4 * checks.len() {
             return Err(RedisFailure::Unexpected(reply));
-        };
+        }
         let micros = |us: i64| Duration::from_micros(u64::try_from(us).unwrap_or(0));
-        Ok(Decision {
-            allowed: allowed == 1,
-            limit: quota.limit,
-            remaining: u32::try_from(remaining).unwrap_or(0),
-            reset_after: micros(reset_us),
-            retry_after: micros(retry_us),
-        })
+        Ok(reply
+            .chunks_exact(4)
+            .zip(checks)
+            .map(|(fields, (_, quota))| Decision {
+                allowed: fields[0] == 1,
+                limit: quota.limit,
+                remaining: u32::try_from(fields[1]).unwrap_or(0),
+                retry_after: micros(fields[2]),
+                reset_after: micros(fields[3]),
+            })
+            .collect())
     }
 
     pub async fn block(&self, key: &Key, duration: Duration) -> Result<(), RedisFailure> {

@@ -108,6 +108,14 @@ async fn sign_ups_are_limited_exactly(kind: BackendKind) {
         json!({"errors": {"base": ["too many sign-up attempts, retry later"]}})
     );
     assert_eq!(app.user_count(&tenant).await, 3);
+    let metrics = app.client.get(app.url("/metrics")).send().await.unwrap();
+    assert_eq!(metrics.status(), StatusCode::OK);
+    let metrics = metrics.text().await.unwrap();
+    let limited = format!(
+        r#"portcullis_rate_limit_decisions_total{{policy="sign_up_per_ip",backend="{}",decision="limited"}}"#,
+        kind.as_str()
+    );
+    assert!(metrics.contains(&limited), "{metrics}");
     let expected = if kind == BackendKind::Memory {
         "local"
     } else {
@@ -605,4 +613,71 @@ async fn the_limiter_survives_redis_dying_and_returns_to_it() {
     assert_eq!(after, [200, 200, 200, 200, 200, 200, 429]);
     app.stop().await;
     drop(redis);
+}
+
+/// A refusal by one policy costs the others nothing: a flood from one address
+/// does not use up the tenant's sign-ups for everyone else.
+async fn a_refused_request_counts_against_no_other_policy(kind: BackendKind) {
+    let mut config = limited_config(kind).await;
+    config.rate_limit.trusted_proxies = vec!["127.0.0.0/8".to_owned()];
+    config.rate_limit.policies.sign_up_per_ip = Quota::new(1, 60);
+    config.rate_limit.policies.sign_up_per_tenant = Quota::new(2, 60);
+    let app = spawn_app_with(config).await;
+    let tenant = app.create_tenant("Flooded").await;
+    assert_eq!(sign_up_from(&app, &tenant, "a1", "198.51.100.1").await, 200);
+    for n in 0..5 {
+        let status = sign_up_from(&app, &tenant, &format!("flood{n}"), "198.51.100.1").await;
+        assert_eq!(status, 429);
+    }
+    assert_eq!(sign_up_from(&app, &tenant, "b1", "198.51.100.2").await, 200);
+    assert_eq!(sign_up_from(&app, &tenant, "c1", "198.51.100.3").await, 429);
+    app.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refused_request_counts_against_no_other_policy_in_memory() {
+    a_refused_request_counts_against_no_other_policy(BackendKind::Memory).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refused_request_counts_against_no_other_policy_on_redis() {
+    if redis_url().is_none() {
+        return eprintln!("PORTCULLIS_TEST_REDIS_URL is not set: Redis variant not run");
+    }
+    must_reach_redis().await;
+    a_refused_request_counts_against_no_other_policy(BackendKind::Redis).await;
+}
+
+/// Redis Cluster: several tenants (so keys in several slots), two instances,
+/// one limit each.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn limits_hold_on_redis_cluster() {
+    let Some(nodes) = std::env::var("PORTCULLIS_TEST_REDIS_CLUSTER_URLS")
+        .ok()
+        .filter(|urls| !urls.is_empty())
+    else {
+        return eprintln!("PORTCULLIS_TEST_REDIS_CLUSTER_URLS is not set: cluster test not run");
+    };
+    let mut config = limited_config(BackendKind::Redis).await;
+    config.redis_url = nodes;
+    config.rate_limit.policies.sign_up_per_tenant = Quota::new(3, 60);
+    let first = spawn_app_with(config.clone()).await;
+    let second = spawn_app_with(config).await;
+    for name in ["One", "Two", "Three", "Four"] {
+        let tenant = first.create_tenant(name).await;
+        let mut statuses = Vec::new();
+        for n in 0..5 {
+            let app = if n % 2 == 0 { &first } else { &second };
+            statuses.push(
+                app.sign_up(&tenant, &format!("user{n}"))
+                    .await
+                    .status()
+                    .as_u16(),
+            );
+        }
+        assert_eq!(statuses, [200, 200, 200, 429, 429], "tenant {name}");
+    }
+    assert_eq!(readiness(&first).await["checks"]["rate_limiter"], "redis");
+    first.stop().await;
+    second.stop().await;
 }
