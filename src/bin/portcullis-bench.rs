@@ -23,7 +23,13 @@ use std::{
 };
 
 use clap::Parser;
-use portcullis::{auth::hashing, config::Config, startup::BoxError};
+use portcullis::{
+    auth::hashing,
+    config::Config,
+    domain::Clock,
+    ratelimit::{BackendKind, Key, Limiter, PolicyName, Quota, RateLimiter},
+    startup::BoxError,
+};
 use serde_json::{Value, json};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -35,6 +41,9 @@ enum Mode {
     Account,
     /// `POST /sign-up` over the per-IP limit: every measured answer is a 429.
     Reject,
+    /// Allowed rate-limit checks alone, in process, against the `--limiter`
+    /// backend: what a check adds to each request.
+    Check,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -106,6 +115,9 @@ async fn main() -> Result<(), BoxError> {
         0.0
     };
 
+    if args.mode == Mode::Check {
+        return check_latency(&args, config).await;
+    }
     let server = match &args.target {
         Some(target) => Server {
             base: target.trim_end_matches('/').to_owned(),
@@ -132,6 +144,69 @@ async fn main() -> Result<(), BoxError> {
             report.throughput() / limit
         );
     }
+    Ok(())
+}
+
+/// Times allowed checks of one key (a quota no run reaches) from `concurrency`
+/// tasks, as `--mode token` would make them but without HTTP around them.
+async fn check_latency(args: &Args, mut config: Config) -> Result<(), BoxError> {
+    config.redis_url = args.redis_url.clone();
+    config.rate_limit.backend = match args.limiter.unwrap_or(LimiterChoice::Memory) {
+        LimiterChoice::Off | LimiterChoice::Memory => BackendKind::Memory,
+        LimiterChoice::Redis => BackendKind::Redis,
+        LimiterChoice::Layered => BackendKind::Layered,
+    };
+    config.rate_limit.redis_namespace = format!("bench-{}", uuid::Uuid::now_v7().simple());
+    let limiter = Arc::new(Limiter::from_config(
+        &config.rate_limit,
+        &config.redis_url,
+        Clock::system(),
+    )?);
+    let quota = Quota::new(u32::MAX, 3600);
+    let started = Instant::now();
+    let measure_from = started + Duration::from_secs(args.warmup);
+    let stop_at = measure_from + Duration::from_secs(args.duration);
+    let workers: Vec<_> = (0..args.concurrency)
+        .map(|worker| {
+            let limiter = Arc::clone(&limiter);
+            tokio::spawn(async move {
+                let key = Key {
+                    policy: PolicyName::TokenPerClient,
+                    tenant: "bench".to_owned(),
+                    subject: format!("worker-{worker}"),
+                };
+                let (mut latencies, mut failures) = (Vec::new(), 0u64);
+                while Instant::now() < stop_at {
+                    let sent = Instant::now();
+                    let allowed = limiter.check(&key, quota).await.is_ok_and(|d| d.allowed);
+                    if sent >= measure_from {
+                        if allowed {
+                            latencies.push(sent.elapsed());
+                        } else {
+                            failures += 1;
+                        }
+                    }
+                }
+                (latencies, failures)
+            })
+        })
+        .collect();
+    let mut report = Report {
+        mode: Some(Mode::Check),
+        measured: Duration::from_secs(args.duration),
+        ..Report::default()
+    };
+    for worker in workers {
+        let (latencies, failures) = worker.await?;
+        report.latencies.extend(latencies);
+        if failures > 0 {
+            *report
+                .statuses
+                .entry("refused or failed".to_owned())
+                .or_default() += failures;
+        }
+    }
+    report.print(None);
     Ok(())
 }
 
@@ -361,6 +436,7 @@ async fn request_factory(
     let client = client.clone();
     let (client_id, secret) = (server.client_id.clone(), server.client_secret.clone());
     Ok(match mode {
+        Mode::Check => return Err("the check mode sends no HTTP requests".into()),
         Mode::Signup | Mode::Reject => {
             let url = format!("{}/sign-up", server.base);
             let run = uuid::Uuid::now_v7().simple().to_string();
@@ -452,6 +528,7 @@ impl Report {
             Some(Mode::Bearer) => "bearer-verified requests",
             Some(Mode::Account) => "account creations",
             Some(Mode::Reject) => "rate-limited sign-ups (429)",
+            Some(Mode::Check) => "allowed rate-limit checks",
             _ => "sign-ups",
         };
         println!(
@@ -480,6 +557,9 @@ impl Report {
                 errors.join(", ")
             }
         );
+        if self.mode == Some(Mode::Check) {
+            return;
+        }
         match rss_kib {
             Some(kib) => println!("server peak RSS: {:.1} MiB", kib as f64 / 1024.0),
             None => println!("server peak RSS: unknown (pass --pid)"),
