@@ -119,16 +119,17 @@ impl MemoryLimiter {
 
     /// Forgets keys whose state equals a fresh one, and expired locks: what keeps
     /// memory bounded under a flood of distinct client IPs.
+    /// A limiter left with no key goes too, so quotas a tenant no longer uses
+    /// do not accumulate.
     pub fn evict_idle(&self) {
-        for limiter in self
-            .limiters
-            .read()
+        self.limiters
+            .write()
             .unwrap_or_else(PoisonError::into_inner)
-            .values()
-        {
-            limiter.retain_recent();
-            limiter.shrink_to_fit();
-        }
+            .retain(|_, limiter| {
+                limiter.retain_recent();
+                limiter.shrink_to_fit();
+                !limiter.is_empty()
+            });
         let now = self.clock.now();
         let mut blocks = self.blocks.lock().unwrap_or_else(PoisonError::into_inner);
         blocks.retain(|_, until| *until > now);
@@ -257,6 +258,7 @@ mod tests {
         offset.store(61, Ordering::Relaxed);
         limiter.evict_idle();
         assert_eq!(limiter.tracked_keys(), 0);
+        assert!(limiter.limiters.read().unwrap().is_empty());
     }
 
     #[test]

@@ -255,6 +255,43 @@ async fn a_tenant_can_override_a_configured_limit() {
     );
     assert_eq!(app.sign_up(&relaxed, "a").await.status(), StatusCode::OK);
     assert_eq!(app.sign_up(&relaxed, "b").await.status(), StatusCode::OK);
+
+    // Through the management API: set, read back, refuse nonsense, reset.
+    let token = app.client_token(&relaxed, "tenant:manage").await;
+    let patch = |limits: Value| Some(json!({"rate_limits": limits}));
+    let (status, tenant) = app
+        .call(
+            Method::PATCH,
+            "/manage/v1/tenant/policy",
+            &token,
+            patch(json!({"token_per_ip": "10/1"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{tenant}");
+    assert_eq!(
+        tenant["policy"]["rate_limits"],
+        json!({"token_per_ip": {"limit": 10, "window_secs": 1}})
+    );
+    for bad in [json!({"token_per_ip": "10"}), json!({"everything": "1/1"})] {
+        let (status, _) = app
+            .call(
+                Method::PATCH,
+                "/manage/v1/tenant/policy",
+                &token,
+                patch(bad),
+            )
+            .await;
+        assert_eq!(status, StatusCode::BAD_REQUEST);
+    }
+    let (_, tenant) = app
+        .call(
+            Method::PATCH,
+            "/manage/v1/tenant/policy",
+            &token,
+            patch(json!({"token_per_ip": "default"})),
+        )
+        .await;
+    assert_eq!(tenant["policy"]["rate_limits"], json!({}));
     app.stop().await;
 }
 
