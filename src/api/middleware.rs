@@ -26,8 +26,10 @@ pub async fn request_context<E: Endpoint>(ep: Arc<E>, req: Request) -> Result<Re
         request_id = %request_id,
         method = %req.method(),
         path = %req.uri().path(),
+        surface = super::metrics::surface(req.uri().path()),
         tenant = tracing::field::Empty,
     );
+    let (method, path) = (req.method().clone(), req.uri().path().to_owned());
     async move {
         let mut resp = ep.get_response(req).await.into_response();
         let elapsed = started.elapsed();
@@ -46,6 +48,7 @@ pub async fn request_context<E: Endpoint>(ep: Arc<E>, req: Request) -> Result<Re
             header::X_FRAME_OPTIONS,
             HeaderValue::from_static("SAMEORIGIN"),
         );
+        super::metrics::record_request(&method, &path, resp.status(), elapsed);
         tracing::info!(
             status = resp.status().as_u16(),
             latency_ms = elapsed.as_secs_f64() * 1000.0,

@@ -89,7 +89,7 @@ pub fn app(ctx: AppContext) -> impl Endpoint {
         .at("/docs/", docs::index)
         .at("/healthz", health::healthz)
         .at("/readyz", health::readyz)
-        .at("/metrics", metrics::metrics)
+        .at("/metrics", metrics::scrape)
         .data(ctx)
         .around(rate_limit::headers)
         .around(middleware::request_context)

@@ -112,16 +112,24 @@ impl PasswordHasher {
         let (done, result) = oneshot::channel();
         let span = tracing::debug_span!("argon2");
         let in_flight = Arc::clone(&self.in_flight);
-        in_flight.fetch_add(1, Ordering::Relaxed);
+        let queued = in_flight.fetch_add(1, Ordering::Relaxed) + 1;
+        metrics::gauge!("portcullis_hashing_in_flight").set(queued as f64);
+        let enqueued = std::time::Instant::now();
         let job: Job = Box::new(move || {
+            metrics::histogram!("portcullis_hashing_wait_seconds")
+                .record(enqueued.elapsed().as_secs_f64());
             let _entered = span.enter();
             let _ = done.send(work());
-            in_flight.fetch_sub(1, Ordering::Relaxed);
+            let left = in_flight.fetch_sub(1, Ordering::Relaxed).saturating_sub(1);
+            metrics::gauge!("portcullis_hashing_in_flight").set(left as f64);
         });
         self.jobs.try_send(job).map_err(|err| {
             self.in_flight.fetch_sub(1, Ordering::Relaxed);
             match err {
-                TrySendError::Full(_) => HashError::Overloaded,
+                TrySendError::Full(_) => {
+                    metrics::counter!("portcullis_hashing_shed_total").increment(1);
+                    HashError::Overloaded
+                }
                 TrySendError::Disconnected(_) => HashError::Failed("hashing pool stopped".into()),
             }
         })?;

@@ -31,3 +31,36 @@ async fn readyz_is_503_when_the_database_is_gone(backend: Backend) {
     );
 }
 db_test!(readyz_is_503_when_the_database_is_gone);
+
+/// `/metrics` speaks Prometheus text with bounded labels: requests by surface,
+/// route and status, latency histograms, registrations, the hashing pool and the
+/// database pool. (The recorder is the process's, shared by the tests.)
+async fn metrics_describe_the_traffic(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let tenant = app.create_tenant("Metrics").await;
+    assert_eq!(
+        app.sign_up(&tenant, "counted").await.status(),
+        StatusCode::OK
+    );
+    let response = app.client.get(app.url("/metrics")).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    assert!(
+        response.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/plain; version=0.0.4")
+    );
+    let text = response.text().await.unwrap();
+    for expected in [
+        r#"portcullis_http_requests_total{surface="signup",method="POST",route="/sign-up",status="200"}"#,
+        r#"portcullis_http_request_duration_seconds_bucket{surface="signup",method="POST",route="/sign-up",le="0.5"}"#,
+        r#"portcullis_registrations_total{surface="signup",outcome="created"}"#,
+        "portcullis_hashing_wait_seconds_bucket",
+        "portcullis_hashing_in_flight",
+        "portcullis_db_pool_connections",
+    ] {
+        assert!(text.contains(expected), "{expected} missing from:\n{text}");
+    }
+    assert!(!text.contains(tenant.client_id()), "no per-tenant labels");
+}
+db_test!(metrics_describe_the_traffic);
