@@ -54,11 +54,19 @@ pub fn client_ip(req: &Request, limits: &RateLimits) -> IpAddr {
         .remote_addr()
         .as_socket_addr()
         .map_or(IpAddr::from([0, 0, 0, 0]), |addr| addr.ip());
-    let forwarded_for = req
+    // Every header line, in order: a proxy may add its own line rather than
+    // extend the client's.
+    let forwarded_for: Vec<&str> = req
         .headers()
-        .get("x-forwarded-for")
-        .and_then(|v| v.to_str().ok());
-    limits.client_ip(peer, forwarded_for)
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .collect();
+    let forwarded_for = forwarded_for.join(",");
+    limits.client_ip(
+        peer,
+        Some(forwarded_for.as_str()).filter(|hops| !hops.is_empty()),
+    )
 }
 
 /// Records the decision behind this request's answer.

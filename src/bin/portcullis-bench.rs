@@ -172,7 +172,7 @@ async fn check_latency(args: &Args, mut config: Config) -> Result<(), BoxError> 
             tokio::spawn(async move {
                 let key = Key {
                     policy: PolicyName::TokenPerClient,
-                    tenant: "bench".to_owned(),
+                    scope: "bench".to_owned(),
                     subject: format!("worker-{worker}"),
                 };
                 let (mut latencies, mut failures) = (Vec::new(), 0u64);

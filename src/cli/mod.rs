@@ -76,6 +76,13 @@ enum Command {
         #[command(subcommand)]
         action: keys::KeysAction,
     },
+    /// Ask the local server's `/healthz` or `/readyz` (container health checks,
+    /// where there is no curl); fails unless it answers 2xx.
+    Probe {
+        /// `healthz` or `readyz`.
+        #[arg(default_value = "readyz", value_parser = ["healthz", "readyz"])]
+        check: String,
+    },
     /// Work with the OpenAPI documents.
     Openapi {
         #[command(subcommand)]
@@ -106,6 +113,27 @@ pub async fn run(cli: Cli) -> Result<(), BoxError> {
         Command::Field { action } => catalog::field(&connect(&config).await?, action).await,
         Command::Keys { action } => keys::run(&connect(&config).await?, action).await,
         Command::Openapi { action } => openapi::run(action),
+        Command::Probe { check } => probe(&config, &check).await,
+    }
+}
+
+async fn probe(config: &Config, check: &str) -> Result<(), BoxError> {
+    let mut address = config.listen;
+    if address.ip().is_unspecified() {
+        address.set_ip(std::net::Ipv4Addr::LOCALHOST.into());
+    }
+    let response = reqwest::Client::builder()
+        .timeout(std::time::Duration::from_secs(3))
+        .build()?
+        .get(format!("http://{address}/{check}"))
+        .send()
+        .await?;
+    let status = response.status();
+    println!("{}", response.text().await.unwrap_or_default());
+    if status.is_success() {
+        Ok(())
+    } else {
+        Err(format!("/{check} answered {status}").into())
     }
 }
 

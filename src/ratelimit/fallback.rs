@@ -50,7 +50,7 @@ impl Fallback {
     /// Asks Redis now (readiness checks); a failure switches to the fallback.
     pub async fn probe(&self) -> bool {
         if self.using_redis()
-            && let Err(err) = self.redis.ping().await
+            && let Err(err) = self.redis.probe().await
         {
             self.lost(&err);
         }
@@ -70,7 +70,7 @@ impl Fallback {
         tokio::spawn(async move {
             loop {
                 tokio::time::sleep(PROBE_INTERVAL).await;
-                if this.redis.ping().await.is_ok() {
+                if this.redis.probe().await.is_ok() {
                     this.redis_up.store(true, Ordering::Release);
                     metrics::gauge!("portcullis_rate_limit_fallback").set(0.0);
                     tracing::info!("rate limiter: redis answers again, back to shared limits");

@@ -15,8 +15,8 @@ pub struct Layered {
 
 impl RateLimiter for Layered {
     async fn check(&self, key: &Key, quota: Quota) -> Result<Decision, Unavailable> {
-        // The front counts with the full limit, so it only refuses what the
-        // global count would refuse too.
+        // The front counts with the full limit: it refuses only a key this
+        // instance alone has seen over it (counting attempts Redis refused).
         let front = self.front.decide(key, quota);
         if !front.allowed {
             return Ok(front);

@@ -80,7 +80,7 @@ impl MemoryLimiter {
         };
         let interval = quota.emission_interval();
         let tolerance = interval * quota.limit.saturating_sub(1);
-        match limiter.check_key(&(key.tenant.clone(), key.subject.clone())) {
+        match limiter.check_key(&(key.scope.clone(), key.subject.clone())) {
             Ok(state) => {
                 let remaining = state.remaining_burst_capacity();
                 Decision {
@@ -213,7 +213,7 @@ mod tests {
     fn key(subject: &str) -> Key {
         Key {
             policy: PolicyName::SignUpPerIp,
-            tenant: "app".to_owned(),
+            scope: "app".to_owned(),
             subject: subject.to_owned(),
         }
     }

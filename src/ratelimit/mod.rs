@@ -87,12 +87,14 @@ impl Decision {
     }
 }
 
-/// What a limit is counted against: a policy, the tenant (the Redis Cluster hash
-/// tag, so one tenant's keys share a slot) and a subject such as a client IP.
+/// What a limit is counted against: a policy, a scope and a subject such as a
+/// client IP. The scope is the tenant's client_id, or the client address for
+/// policies across tenants; it is the Redis Cluster hash tag, so the keys one
+/// request checks together share a slot.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Key {
     pub policy: PolicyName,
-    pub tenant: String,
+    pub scope: String,
     pub subject: String,
 }
 

@@ -33,13 +33,13 @@ pub enum PolicyName {
 }
 
 impl PolicyName {
-    /// The policies a quota can be configured for, by their configuration names.
-    pub const CONFIGURABLE: [PolicyName; 6] = [
+    /// The policies a tenant can override, by their configuration names
+    /// (`token_per_ip` is decided before the tenant is known).
+    pub const CONFIGURABLE: [PolicyName; 5] = [
         PolicyName::SignUpPerIp,
         PolicyName::SignUpPerTenant,
         PolicyName::CreatePerSubject,
         PolicyName::TokenPerClient,
-        PolicyName::TokenPerIp,
         PolicyName::LoginFailures,
     ];
 
@@ -136,21 +136,27 @@ impl RateLimits {
         .increment(1);
     }
 
-    /// Counts the request against each policy that is on; refused when any
-    /// refuses, else the client hears about the tightest.
+    /// Counts the request against the tenant's policies that are on.
     async fn apply(&self, tenant: &Tenant, policies: &[(PolicyName, String)]) -> Verdict {
-        let checks: Vec<(Key, Quota)> = policies
+        let checks = policies
             .iter()
-            .map(|(policy, subject)| (*policy, subject, self.quota(tenant, *policy)))
-            .filter(|(_, _, quota)| !quota.is_off())
-            .map(|(policy, subject, quota)| {
+            .map(|(policy, subject)| {
                 let key = Key {
-                    policy,
-                    tenant: tenant.client_id.as_str().to_owned(),
+                    policy: *policy,
+                    scope: tenant.client_id.as_str().to_owned(),
                     subject: subject.clone(),
                 };
-                (key, quota)
+                (key, self.quota(tenant, *policy))
             })
+            .collect();
+        self.check(checks).await
+    }
+
+    /// Refused when any check refuses, else the client hears about the tightest.
+    async fn check(&self, checks: Vec<(Key, Quota)>) -> Verdict {
+        let checks: Vec<(Key, Quota)> = checks
+            .into_iter()
+            .filter(|(_, quota)| !quota.is_off())
             .collect();
         if checks.is_empty() {
             return Ok(None);
@@ -200,19 +206,34 @@ impl RateLimits {
         self.apply(tenant, &policies).await
     }
 
-    /// `POST /oauth/token`: per client, then per client IP.
-    pub async fn token(&self, tenant: &Tenant, ip: IpAddr) -> Verdict {
-        let policies = [
-            (PolicyName::TokenPerClient, String::new()),
-            (PolicyName::TokenPerIp, trusted_proxies::subject(ip)),
-        ];
-        self.apply(tenant, &policies).await
+    /// `POST /oauth/token` per client address, before the client authenticates,
+    /// so failed authentications count too; across tenants (the client is not
+    /// known yet), so tenants cannot override it.
+    pub async fn token_attempt(&self, ip: IpAddr) -> Verdict {
+        let policy = PolicyName::TokenPerIp;
+        let quota = if self.config.enabled {
+            self.config.policies.quota(policy)
+        } else {
+            Quota::new(0, 0)
+        };
+        let key = Key {
+            policy,
+            scope: trusted_proxies::subject(ip),
+            subject: String::new(),
+        };
+        self.check(vec![(key, quota)]).await
+    }
+
+    /// `POST /oauth/token` per authenticated client.
+    pub async fn token(&self, tenant: &Tenant) -> Verdict {
+        self.apply(tenant, &[(PolicyName::TokenPerClient, String::new())])
+            .await
     }
 
     fn login_key(tenant: &Tenant, policy: PolicyName, username_key: &str) -> Key {
         Key {
             policy,
-            tenant: tenant.client_id.as_str().to_owned(),
+            scope: tenant.client_id.as_str().to_owned(),
             subject: username_key.to_owned(),
         }
     }

@@ -69,13 +69,13 @@ impl RedisLimiter {
         })
     }
 
-    /// `namespace:{tenant}:policy:subject`; the braces make the tenant the Redis
+    /// `namespace:{scope}:policy:subject`; the braces make the scope the Redis
     /// Cluster hash tag.
     fn redis_key(&self, key: &Key) -> String {
         format!(
             "{}:{{{}}}:{}:{}",
             self.namespace,
-            key.tenant,
+            key.scope,
             key.policy.as_str(),
             key.subject
         )
@@ -158,17 +158,26 @@ impl RedisLimiter {
             .map(Duration::from_millis))
     }
 
-    /// One PING: whether Redis answers again.
-    pub async fn ping(&self) -> Result<(), RedisFailure> {
-        let mut connection = self.connected().await?;
-        bounded(self.timeout, async {
-            Ok(redis::cmd("PING")
-                .query_async::<()>(&mut connection)
-                .await?)
+    /// Whether Redis can decide again: the GCRA script itself on a probe key, so
+    /// an error that is not an outage (a missing permission, say) keeps the
+    /// fallback rather than flapping. Allowed the time to connect afresh.
+    pub async fn probe(&self) -> Result<(), RedisFailure> {
+        let mut invocation = self
+            .script
+            .key(format!("{}:{{probe}}:probe", self.namespace));
+        invocation.arg(1).arg(u32::MAX);
+        let patience = self.timeout.max(PROBE_PATIENCE);
+        bounded(patience, async {
+            let mut connection = self.connected().await?;
+            let _: Vec<i64> = invocation.invoke_async(&mut connection).await?;
+            Ok(())
         })
         .await
     }
 }
+
+/// How long a probe may take: long enough to open a connection.
+const PROBE_PATIENCE: Duration = Duration::from_secs(1);
 
 async fn bounded<T>(
     timeout: Duration,

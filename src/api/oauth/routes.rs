@@ -189,10 +189,16 @@ async fn issue(
     req: &Request,
     form: &TokenRequest,
 ) -> Result<IssuedTokens, OAuthError> {
+    let ip = rate_limit::client_ip(req, &ctx.limits);
+    let per_ip = ctx.limits.token_attempt(ip).await?;
     let client = authenticate(ctx, req, &form.client_id, &form.client_secret).await?;
     let tenant = &client.tenant;
-    let ip = rate_limit::client_ip(req, &ctx.limits);
-    rate_limit::report(req, ctx.limits.token(tenant, ip).await?);
+    let per_client = ctx.limits.token(tenant).await?;
+    let tightest = match (per_ip, per_client) {
+        (Some(ip), Some(client)) => Some(ip.tighter(client)),
+        (ip, client) => ip.or(client),
+    };
+    rate_limit::report(req, tightest);
     let scope = form.scope.as_deref();
     match form.grant_type.as_str() {
         "client_credentials" if !client.confidential => Err(OAuthError::UnauthorizedClient(

@@ -102,8 +102,8 @@ pub enum TokenEndpointResponse {
     /// `server_error`.
     #[oai(status = 500)]
     Internal(Json<OAuthErrorBody>),
-    /// `temporarily_unavailable`: over a rate limit (per client, per client IP);
-    /// retry after `Retry-After` seconds.
+    /// `temporarily_unavailable`: over a rate limit (per client address, or per
+    /// client); retry after `Retry-After` seconds.
     #[oai(status = 429)]
     TooManyRequests(
         Json<OAuthErrorBody>,
