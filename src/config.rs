@@ -336,6 +336,51 @@ mod tests {
         assert_eq!(example, Config::default());
     }
 
+    /// Every `PORTCULLIS_*` variable and TOML key the deployment files set is a
+    /// configuration key.
+    #[test]
+    fn the_deployment_files_use_only_known_keys() {
+        let deploy = concat!(env!("CARGO_MANIFEST_DIR"), "/deploy");
+        let k8s_config: Config = Figment::from(Serialized::defaults(Config::default()))
+            .merge(Toml::file_exact(format!("{deploy}/k8s/portcullis.toml")))
+            .extract()
+            .unwrap();
+        k8s_config.validate().unwrap();
+
+        let schema = serde_json::to_value(Config::default()).unwrap();
+        let known = |variable: &str| {
+            let path = variable
+                .trim_start_matches("PORTCULLIS_")
+                .to_ascii_lowercase();
+            path.split("__")
+                .try_fold(&schema, |node, key| node.get(key))
+                .is_some()
+        };
+        let variable = regex::Regex::new(r"PORTCULLIS_[A-Z0-9_]+").unwrap();
+        let files = ["Dockerfile", "docker-compose.yml"]
+            .map(|f| format!("{deploy}/{f}"))
+            .into_iter()
+            .chain(
+                std::fs::read_dir(format!("{deploy}/k8s"))
+                    .unwrap()
+                    .map(|entry| entry.unwrap().path().display().to_string()),
+            );
+        let mut checked = 0;
+        for file in files {
+            let text = std::fs::read_to_string(&file).unwrap();
+            for found in variable.find_iter(&text) {
+                let name = found.as_str();
+                assert!(
+                    name == "PORTCULLIS_CONFIG" || known(name),
+                    "{file}: {name} is not a configuration key"
+                );
+                checked += 1;
+            }
+        }
+        assert!(checked >= 10, "only {checked} variables found");
+        assert!(!known("PORTCULLIS_RATE_LIMIT__NO_SUCH_KEY"));
+    }
+
     #[test]
     fn semantic_errors_name_the_key() {
         let mut config = Config::default();

@@ -539,3 +539,119 @@ async fn invite_promo_tag_and_field_commands_feed_registrations(backend: Backend
     );
 }
 db_test!(invite_promo_tag_and_field_commands_feed_registrations);
+
+/// `portcullis serve` with JSON logs at debug level: one JSON object per line,
+/// each request with its id, tenant, surface, status and latency, and never a
+/// password, client secret or token. `portcullis probe` answers for health checks.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn served_logs_are_json_and_hold_no_secrets() {
+    let cli = Cli::new(Backend::Sqlite).await;
+    let tenant = cli.ok_json(&["tenant", "create", "--name", "Logged", "--json"]);
+    let client_id = tenant["client_id"].as_str().unwrap().to_owned();
+    let secret = tenant["client_secret"].as_str().unwrap().to_owned();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let listen = format!("127.0.0.1:{port}");
+    let log_path =
+        std::env::temp_dir().join(format!("pc-log-{}.jsonl", uuid::Uuid::now_v7().simple()));
+    let log = std::fs::File::create(&log_path).unwrap();
+    let mut server = cli
+        .command(&["serve"])
+        .env("PORTCULLIS_LISTEN", &listen)
+        .env("PORTCULLIS_LOG_FORMAT", "json")
+        .env("RUST_LOG", "debug")
+        .stdout(Stdio::null())
+        .stderr(log)
+        .spawn()
+        .unwrap();
+    let probe = || {
+        cli.command(&["probe", "readyz"])
+            .env("PORTCULLIS_LISTEN", &listen)
+            .output()
+            .unwrap()
+    };
+    let mut ready = probe();
+    for _ in 0..100 {
+        if ready.status.success() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        ready = probe();
+    }
+    assert!(ready.status.success(), "{}", stderr(&ready));
+
+    let base = format!("http://{listen}");
+    let http = reqwest::Client::new();
+    let password = "Unlikely-Passw0rd-7f3a";
+    let signed_up = http
+        .post(format!("{base}/sign-up"))
+        .json(&json!({"username": "logged", "password": password, "client_id": client_id}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(signed_up.status(), StatusCode::OK);
+    let tokens = json_body(
+        http.post(format!("{base}/oauth/token"))
+            .basic_auth(&client_id, Some(&secret))
+            .form(&[
+                ("grant_type", "password"),
+                ("username", "logged"),
+                ("password", password),
+            ])
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    let access = tokens["access_token"].as_str().unwrap().to_owned();
+    let refresh = tokens["refresh_token"].as_str().unwrap().to_owned();
+    let wrong = http
+        .post(format!("{base}/oauth/token"))
+        .basic_auth(&client_id, Some("Wrong-secret-b41d"))
+        .form(&[("grant_type", "client_credentials")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(wrong.status(), StatusCode::UNAUTHORIZED);
+    // The writer thread batches lines; give it a moment before stopping.
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    server.kill().unwrap();
+    server.wait().unwrap();
+
+    let text = std::fs::read_to_string(&log_path).unwrap();
+    let _ = std::fs::remove_file(&log_path);
+    let lines: Vec<Value> = text
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap_or_else(|_| panic!("not JSON: {line}")))
+        .collect();
+    let served: Vec<&Value> = lines
+        .iter()
+        .filter(|l| l["message"] == "request served")
+        .collect();
+    assert!(served.len() >= 3, "{text}");
+    let sign_up = served
+        .iter()
+        .find(|l| l["span"]["path"] == "/sign-up")
+        .unwrap();
+    assert_eq!(sign_up["status"], 200);
+    assert_eq!(sign_up["span"]["surface"], "signup");
+    assert_eq!(sign_up["span"]["tenant"], client_id.as_str());
+    assert!(
+        sign_up["span"]["request_id"]
+            .as_str()
+            .is_some_and(|id| !id.is_empty())
+    );
+    assert!(sign_up["latency_ms"].as_f64().is_some());
+    for secret_value in [
+        password,
+        secret.as_str(),
+        access.as_str(),
+        refresh.as_str(),
+        "Wrong-secret-b41d",
+    ] {
+        assert!(!text.contains(secret_value), "a secret reached the log");
+    }
+}
