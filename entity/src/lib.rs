@@ -1,6 +1,7 @@
 //! sea-orm entities: the shape of the tables, nothing more. Behaviour lives in the
 //! service crate's `store` module.
 
+pub mod audit_events;
 pub mod client_secrets;
 pub mod custom_fields;
 pub mod invite_codes;

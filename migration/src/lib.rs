@@ -6,6 +6,7 @@ mod m20261123_000001_tenants_and_users;
 mod m20261123_000002_oauth;
 mod m20261123_000003_revoked_tokens;
 mod m20261123_000004_community;
+mod m20261123_000005_audit_events;
 
 pub struct Migrator;
 
@@ -17,6 +18,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000002_oauth::Migration),
             Box::new(m20261123_000003_revoked_tokens::Migration),
             Box::new(m20261123_000004_community::Migration),
+            Box::new(m20261123_000005_audit_events::Migration),
         ]
     }
 }

@@ -7,6 +7,8 @@ use poem::{
     http::{HeaderValue, header},
 };
 use tracing::Instrument;
+
+use crate::domain::audit::{self, AuditContext};
 use uuid::Uuid;
 
 pub const REQUEST_ID: &str = "x-request-id";
@@ -30,8 +32,11 @@ pub async fn request_context<E: Endpoint>(ep: Arc<E>, req: Request) -> Result<Re
         tenant = tracing::field::Empty,
     );
     let (method, path) = (req.method().clone(), req.uri().path().to_owned());
+    let context = AuditContext::anonymous(super::metrics::surface(&path), request_id.clone());
     async move {
-        let mut resp = ep.get_response(req).await.into_response();
+        let mut resp = audit::scope(context, ep.get_response(req))
+            .await
+            .into_response();
         let elapsed = started.elapsed();
         let headers = resp.headers_mut();
         if let Ok(value) = HeaderValue::from_str(&request_id) {

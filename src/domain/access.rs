@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use super::{Role, Scope, Tenant, oauth::TokenService, registration::UserStatus};
+use super::{Role, Scope, Tenant, audit, oauth::TokenService, registration::UserStatus};
 use crate::{
     auth::tokens::{self, Claims, TokenError},
     store,
@@ -96,10 +96,15 @@ impl TokenService {
         needed: Scope,
     ) -> Result<(Caller, Tenant), AccessError> {
         let mut caller = self.caller(bearer).await?;
-        if let Some(user_id) = caller.user_id {
-            // The user's current standing, not the token's: a disabled, deleted or
-            // demoted admin loses access at once.
-            caller.roles = self.current_roles(caller.tenant_id, user_id).await?;
+        match caller.user_id {
+            Some(user_id) => {
+                // The user's current standing, not the token's: a disabled, deleted
+                // or demoted admin loses access at once.
+                let (uuid, roles) = self.current_roles(caller.tenant_id, user_id).await?;
+                caller.roles = roles;
+                audit::set_actor(format!("user:{uuid}"));
+            }
+            None => audit::set_actor("client".to_owned()),
         }
         caller.require(needed)?;
         match self.tenants.by_client_id(&caller.client_id).await {
@@ -115,16 +120,17 @@ impl TokenService {
         &self,
         tenant_id: i64,
         user_id: i64,
-    ) -> Result<Vec<String>, AccessError> {
+    ) -> Result<(uuid::Uuid, Vec<String>), AccessError> {
         let internal = |err: sea_orm::DbErr| AccessError::Internal(err.to_string());
         let user = store::users::find_by_id(&self.db, tenant_id, user_id)
             .await
             .map_err(internal)?;
         match user {
             Some(user) if user.status != UserStatus::Disabled.as_str() => {
-                store::users::roles_of(&self.db, user_id)
+                let roles = store::users::roles_of(&self.db, user_id)
                     .await
-                    .map_err(internal)
+                    .map_err(internal)?;
+                Ok((user.uuid, roles))
             }
             _ => Err(AccessError::InvalidToken),
         }

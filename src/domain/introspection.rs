@@ -4,7 +4,7 @@
 use tracing::instrument;
 
 use super::{
-    Tenant,
+    Tenant, audit,
     oauth::{OAuthError, TokenService},
 };
 use crate::{
@@ -99,6 +99,9 @@ impl TokenService {
                 .revoke(tenant.id, &claims.jti, claims.exp)
                 .await?;
             tracing::info!(jti = %claims.jti, "access token revoked");
+            let event = audit::Event::new("token.revoked", format!("jti:{}", claims.jti))
+                .with_detail(serde_json::json!({"token_type": "access_token", "sub": claims.sub}));
+            audit::record(&self.db, tenant.id, self.clock.now(), &[event]).await?;
             return Ok(());
         }
         let Some(stored) = store::refresh_tokens::find(&self.db, &hash_secret(token)).await? else {
@@ -110,6 +113,9 @@ impl TokenService {
         let revoked =
             store::refresh_tokens::revoke_family(&self.db, stored.family, self.clock.now()).await?;
         tracing::info!(family = %stored.family, revoked, "refresh token family revoked");
+        let event = audit::Event::new("token.revoked", format!("family:{}", stored.family))
+            .with_detail(serde_json::json!({"token_type": "refresh_token", "revoked": revoked}));
+        audit::record(&self.db, tenant.id, self.clock.now(), &[event]).await?;
         Ok(())
     }
 }

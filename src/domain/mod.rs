@@ -2,6 +2,7 @@
 //! persistence goes through `crate::store`.
 
 pub mod access;
+pub mod audit;
 pub mod client_id;
 pub mod clock;
 pub mod custom_fields;

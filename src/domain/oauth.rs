@@ -27,6 +27,7 @@ use crate::{
         verified::VerifiedTokens,
     },
     config::TokensConfig,
+    domain::audit,
     ratelimit::{Decision, RateLimits, Refusal, Unavailable},
     store::{self, refresh_tokens::NewRefreshToken},
 };
@@ -299,22 +300,30 @@ impl TokenService {
             Some(key) => store::users::find_by_username_key(&self.db, tenant.id, key.key()).await?,
             None => None,
         };
-        let failed = async || {
+        let failed = async |user: Option<Uuid>| {
             if let Some(key) = &key {
                 self.limits.login_failed(tenant, key.key()).await?;
             }
+            // The attempted name, bounded: it is the caller's input.
+            let attempted: String = username.chars().take(150).collect();
+            let event = audit::Event {
+                event_type: "login.failed",
+                subject: user.map(|uuid| format!("user:{uuid}")),
+                detail: Some(serde_json::json!({"username": attempted})),
+            };
+            audit::record(&self.db, tenant.id, self.clock.now(), &[event]).await?;
             Err(REFUSED)
         };
         let Some((user, stored_hash)) =
             user.and_then(|u| u.password_hash.clone().map(|hash| (u, hash)))
         else {
             self.hasher.verify_dummy(password).await?;
-            return failed().await;
+            return failed(None).await;
         };
         let verified = self.hasher.verify(&stored_hash, password).await?;
         if !verified.matches {
             tracing::info!(user_id = user.id, "password grant refused: wrong password");
-            return failed().await;
+            return failed(Some(user.uuid)).await;
         }
         if user.status == UserStatus::Disabled.as_str() {
             return Err(OAuthError::InvalidGrant("the account is disabled"));

@@ -7,6 +7,8 @@ use sea_orm::{DatabaseConnection, DbErr};
 use tracing::instrument;
 use uuid::Uuid;
 
+use super::audit;
+
 use super::{Clock, Email, FieldError, Password, Problem, Role, Tenant, Username};
 use serde_json::{Map, Value};
 
@@ -175,7 +177,28 @@ impl Registrar {
         let mut tag_ids = extras.tags.clone();
         tag_ids.sort_unstable();
         tag_ids.dedup();
+        let uuid = Uuid::now_v7();
+        let subject = format!("user:{uuid}");
+        let mut events = vec![
+            audit::Event::new("user.created", &subject)
+                .with_detail(serde_json::json!({"username": new_user.username.as_str()})),
+        ];
+        events.extend(new_user.roles.iter().map(|role| {
+            audit::Event::new("role.granted", &subject)
+                .with_detail(serde_json::json!({"role": role.as_str()}))
+        }));
+        if invite_hash.is_some() {
+            events.push(audit::Event::new("invite.consumed", &subject));
+        }
+        if let Some(promo) = promo_id {
+            events.push(
+                audit::Event::new("promo.redeemed", &subject)
+                    .with_detail(serde_json::json!({"promo_code_id": promo})),
+            );
+        }
         let row = NewUserRow {
+            uuid,
+            audit: (audit::current(), events),
             tenant_id: tenant.id,
             username: new_user.username.as_str(),
             username_key: new_user.username.key(),

@@ -10,7 +10,7 @@ use tracing::instrument;
 use uuid::Uuid;
 
 use super::{
-    Email, FieldError, Password, Problem, Role, Tenant,
+    Email, FieldError, Password, Problem, Role, Tenant, audit,
     registration::{Registrar, User, UserStatus},
 };
 use crate::{
@@ -173,6 +173,13 @@ impl Registrar {
                 .then_some(UserStatus::Active)
         });
         let ends_logins = password_hash.is_some() || status.is_some() || update.roles.is_some();
+        let changed = [
+            ("email", update.email.is_some()),
+            ("password", password_hash.is_some()),
+            ("status", status.is_some()),
+            ("roles", update.roles.is_some()),
+        ];
+        let events = update_events(&user, &changed, update.roles.as_deref());
         let changes = UserChanges {
             email: update
                 .email
@@ -187,6 +194,7 @@ impl Registrar {
             now: self.clock.now(),
             // Existing logins must not outlive a new password, status or role.
             end_logins: ends_logins,
+            audit: (audit::current(), events),
         };
         if !user_directory::update(&self.db, tenant.id, user.id, changes).await? {
             return Err(AdminError::NotFound);
@@ -199,10 +207,45 @@ impl Registrar {
 
     #[instrument(skip_all, fields(tenant = %tenant.client_id, user = %uuid))]
     pub async fn delete_user(&self, tenant: &Tenant, uuid: Uuid) -> Result<bool, DbErr> {
-        let deleted = user_directory::delete(&self.db, tenant.id, uuid).await?;
+        let event = audit::Event::new("user.deleted", format!("user:{uuid}"));
+        let deleted = user_directory::delete(
+            &self.db,
+            tenant.id,
+            uuid,
+            self.clock.now(),
+            (audit::current(), vec![event]),
+        )
+        .await?;
         if deleted {
             tracing::info!("user deleted");
         }
         Ok(deleted)
     }
+}
+
+/// `user.updated` naming the changed fields (never their values), and a
+/// `role.granted` for each role the user did not hold.
+fn update_events(
+    user: &User,
+    changed: &[(&str, bool)],
+    roles: Option<&[Role]>,
+) -> Vec<audit::Event> {
+    let subject = format!("user:{}", user.uuid);
+    let changed: Vec<&str> = changed
+        .iter()
+        .filter_map(|(field, changed)| changed.then_some(*field))
+        .collect();
+    let mut events = vec![
+        audit::Event::new("user.updated", &subject)
+            .with_detail(serde_json::json!({"changed": changed})),
+    ];
+    for role in roles.unwrap_or_default() {
+        if !user.roles.contains(role) {
+            events.push(
+                audit::Event::new("role.granted", &subject)
+                    .with_detail(serde_json::json!({"role": role.as_str()})),
+            );
+        }
+    }
+    events
 }

@@ -1,5 +1,6 @@
 //! Persistence with sea-orm. Every query about users is scoped by tenant.
 
+pub mod audit;
 pub mod codes;
 pub mod custom_fields;
 pub mod refresh_tokens;

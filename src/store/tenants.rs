@@ -7,7 +7,10 @@ use sea_orm::{
     EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
 };
 
-use crate::domain::{ClientId, Tenant, TenantPolicy};
+use crate::domain::{
+    ClientId, Tenant, TenantPolicy,
+    audit::{self, Event},
+};
 
 /// Creates a tenant with its first client secret (given as its hash).
 pub async fn create(
@@ -181,5 +184,8 @@ pub async fn rotate_secret(
     }
     .insert(&txn)
     .await?;
+    let event = Event::new("secret.rotated", "client")
+        .with_detail(serde_json::json!({"previous_valid_until": old_valid_until}));
+    super::audit::insert(&txn, tenant_id, now, &audit::current(), &[event]).await?;
     txn.commit().await
 }

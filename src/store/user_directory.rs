@@ -11,7 +11,10 @@ use sea_orm::{
 use uuid::Uuid;
 
 use super::users::{InsertError, classify};
-use crate::domain::Role;
+use crate::domain::{
+    Role,
+    audit::{AuditContext, Event},
+};
 
 /// Which users to list.
 #[derive(Debug, Default, Clone)]
@@ -112,6 +115,8 @@ pub struct UserChanges {
     pub now: DateTime<Utc>,
     /// Revoke the user's refresh tokens in the same transaction.
     pub end_logins: bool,
+    /// Written in the same transaction.
+    pub audit: (AuditContext, Vec<Event>),
 }
 
 /// Applies the changes in one transaction; false when the user is gone (deleted
@@ -159,16 +164,30 @@ pub async fn update(
     if changes.end_logins {
         super::refresh_tokens::revoke_user(&txn, user_id, changes.now).await?;
     }
+    let (context, events) = &changes.audit;
+    super::audit::insert(&txn, tenant_id, changes.now, context, events).await?;
     txn.commit().await?;
     Ok(true)
 }
 
 /// Deletes the user (roles and refresh tokens go with it); false when there was none.
-pub async fn delete(db: &DatabaseConnection, tenant_id: i64, uuid: Uuid) -> Result<bool, DbErr> {
+pub async fn delete(
+    db: &DatabaseConnection,
+    tenant_id: i64,
+    uuid: Uuid,
+    now: DateTime<Utc>,
+    audit: (AuditContext, Vec<Event>),
+) -> Result<bool, DbErr> {
+    let txn = db.begin().await?;
     let result = users::Entity::delete_many()
         .filter(users::Column::TenantId.eq(tenant_id))
         .filter(users::Column::Uuid.eq(uuid))
-        .exec(db)
+        .exec(&txn)
         .await?;
-    Ok(result.rows_affected > 0)
+    if result.rows_affected == 0 {
+        return Ok(false);
+    }
+    super::audit::insert(&txn, tenant_id, now, &audit.0, &audit.1).await?;
+    txn.commit().await?;
+    Ok(true)
 }

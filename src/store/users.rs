@@ -9,10 +9,16 @@ use sea_orm::{
 use uuid::Uuid;
 
 use super::codes;
-use crate::domain::Role;
+use crate::domain::{
+    Role,
+    audit::{AuditContext, Event},
+};
 
 /// A user row ready to insert; every value already validated by the domain.
 pub struct NewUserRow<'a> {
+    pub uuid: Uuid,
+    /// Written in the same transaction.
+    pub audit: (AuditContext, Vec<Event>),
     pub tenant_id: i64,
     pub username: &'a str,
     pub username_key: &'a str,
@@ -96,8 +102,7 @@ pub async fn taken<C: ConnectionTrait>(
 }
 
 /// Inserts the user, consuming the invite code and redeeming the promo code, with
-/// roles and tags, in one transaction (a lone INSERT when there is nothing else to
-/// write: it is atomic by itself and saves two round trips). A unique-index
+/// roles, tags and audit events, in one transaction. A unique-index
 /// violation (the loser of a race) comes back as [`InsertError::Duplicate`], a
 /// code used up meanwhile as [`InsertError::CodeUnavailable`]; either way nothing
 /// is written.
@@ -105,13 +110,6 @@ pub async fn insert(
     db: &DatabaseConnection,
     row: NewUserRow<'_>,
 ) -> Result<users::Model, InsertError> {
-    let alone = row.roles.is_empty()
-        && row.tags.is_empty()
-        && row.invite_code_hash.is_none()
-        && row.promo_code_id.is_none();
-    if alone {
-        return insert_user(db, &row).await;
-    }
     let txn = db.begin().await?;
     if let Some(hash) = row.invite_code_hash
         && !codes::consume_invite(&txn, row.tenant_id, hash, row.now).await?
@@ -144,6 +142,8 @@ pub async fn insert(
             _ => InsertError::Db(err),
         })?;
     }
+    let (context, events) = &row.audit;
+    super::audit::insert(&txn, row.tenant_id, row.now, context, events).await?;
     txn.commit().await?;
     Ok(user)
 }
@@ -153,7 +153,7 @@ async fn insert_user<C: ConnectionTrait>(
     row: &NewUserRow<'_>,
 ) -> Result<users::Model, InsertError> {
     users::ActiveModel {
-        uuid: Set(Uuid::now_v7()),
+        uuid: Set(row.uuid),
         tenant_id: Set(row.tenant_id),
         ext_id: Set(row.ext_id),
         username: Set(row.username.to_owned()),

@@ -320,6 +320,23 @@ async fn rotate_secret_keeps_the_old_one_for_the_grace_period(backend: Backend) 
     let rotated = cli.ok_json(&["tenant", "rotate-secret", client_id, "--json"]);
     let new_secret = rotated["client_secret"].as_str().unwrap().to_owned();
     assert_ne!(new_secret, old_secret);
+    let token: Value = token_status(new_secret.clone())
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let token = token["access_token"].as_str().unwrap();
+    let (_, audit) = app
+        .call(
+            reqwest::Method::GET,
+            "/manage/v1/audit-events?type=secret.rotated",
+            token,
+            None,
+        )
+        .await;
+    assert_eq!(audit[0]["actor"], "cli");
+    assert_eq!(audit[0]["surface"], "cli");
     assert_eq!(
         token_status(old_secret.clone()).await.unwrap().status(),
         StatusCode::OK

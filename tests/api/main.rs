@@ -3,6 +3,7 @@
 
 mod account;
 mod admin;
+mod audit;
 mod cli;
 mod health;
 mod helpers;

@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
-use entity::{custom_fields, invite_codes, promo_codes, tags};
+use entity::{audit_events, custom_fields, invite_codes, promo_codes, tags};
 use poem_openapi::{ApiResponse, Object, payload::Json};
 
 use crate::api::{
@@ -173,6 +173,39 @@ pub struct TagCreate {
     pub name: String,
 }
 
+/// One change in the tenant, with who made it and how.
+#[derive(Debug, Object)]
+#[oai(rename = "AuditEvent")]
+pub struct AuditEvent {
+    pub id: i64,
+    pub occurred_at: DateTime<Utc>,
+    #[oai(rename = "type")]
+    pub event_type: String,
+    pub actor: String,
+    #[oai(nullable)]
+    pub subject: Option<String>,
+    pub surface: String,
+    #[oai(nullable)]
+    pub request_id: Option<String>,
+    #[oai(nullable)]
+    pub detail: Option<serde_json::Value>,
+}
+
+impl From<audit_events::Model> for AuditEvent {
+    fn from(model: audit_events::Model) -> Self {
+        Self {
+            id: model.id,
+            occurred_at: model.occurred_at,
+            event_type: model.event_type,
+            actor: model.actor,
+            subject: model.subject,
+            surface: model.surface,
+            request_id: model.request_id,
+            detail: model.detail,
+        }
+    }
+}
+
 #[derive(Debug, Object)]
 #[oai(rename = "Tag")]
 pub struct Tag {
@@ -325,6 +358,12 @@ pub mod replies {
         #[oai(status = 404)]
         NotFound(ProblemJson),
     }, NotFound);
+
+    reply!(AuditList {
+        /// The tenant's audit events, newest first.
+        #[oai(status = 200)]
+        Ok(Json<Vec<AuditEvent>>),
+    });
 
     reply!(TagList {
         /// The tenant's tags.

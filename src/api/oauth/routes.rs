@@ -18,7 +18,7 @@ use crate::{
     api::rate_limit,
     context::AppContext,
     domain::{
-        Scope,
+        Scope, audit,
         introspection::TokenInfo,
         oauth::{AuthenticatedClient, IssuedTokens, OAuthError},
     },
@@ -166,6 +166,7 @@ async fn authenticate(
     let credentials = client_credentials(req, client_id.as_deref(), client_secret.as_deref())?;
     let client = ctx.tokens.authenticate(&credentials).await?;
     tracing::Span::current().record("tenant", client.tenant.client_id.as_str());
+    audit::set_actor("client".to_owned());
     Ok(client)
 }
 

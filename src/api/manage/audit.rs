@@ -1,0 +1,80 @@
+//! `GET /manage/v1/audit-events`: the tenant's audit trail, newest first.
+
+use chrono::{DateTime, Utc};
+use poem::web::Data;
+use poem_openapi::{OpenApi, param::Query, payload::Json};
+
+use super::{
+    codes::default_limit,
+    routes::managed_tenant,
+    types::{AuditEvent, replies::AuditList},
+};
+use crate::{
+    api::{bearer::OAuth2Bearer, problem::ProblemJson, problem_failure::Failure},
+    context::AppContext,
+    domain::{
+        audit::{self, EVENT_TYPES, Filter},
+        tenant_admin::Page,
+    },
+};
+
+pub struct AuditApi;
+
+#[OpenApi]
+impl AuditApi {
+    /// List audit events
+    ///
+    /// What changed in your tenant, who did it (`user:<id>`, `client`,
+    /// `anonymous` or `cli`), through which surface and request, newest first.
+    /// Types: `user.created`, `user.updated`, `user.deleted`, `role.granted`,
+    /// `invite.consumed`, `promo.redeemed`, `login.failed`, `token.revoked`,
+    /// `secret.rotated`.
+    #[oai(
+        path = "/manage/v1/audit-events",
+        method = "get",
+        operation_id = "listAuditEvents"
+    )]
+    // One argument per documented query parameter, as poem-openapi wants them.
+    #[allow(clippy::too_many_arguments)]
+    async fn list(
+        &self,
+        ctx: Data<&AppContext>,
+        auth: OAuth2Bearer,
+        #[oai(default)] skip: Query<u64>,
+        #[oai(default = "default_limit", validator(maximum(value = "1000")))] limit: Query<u64>,
+        /// Only events of this type.
+        #[oai(name = "type")]
+        event_type: Query<Option<String>>,
+        /// Only events at or after this time (RFC 3339).
+        since: Query<Option<DateTime<Utc>>>,
+        /// Only events before this time (RFC 3339).
+        until: Query<Option<DateTime<Utc>>>,
+    ) -> AuditList {
+        let listed = async {
+            let tenant = managed_tenant(&ctx, &auth).await?;
+            if let Some(unknown) = event_type.0.as_deref().filter(|t| !EVENT_TYPES.contains(t)) {
+                return Err(Failure::BadRequest(ProblemJson::new(
+                    400,
+                    "Bad Request",
+                    format!("unknown event type `{unknown}`"),
+                )));
+            }
+            let filter = Filter {
+                event_type: event_type.0,
+                since: since.0,
+                until: until.0,
+            };
+            let page = Page {
+                skip: skip.0,
+                limit: limit.0,
+            };
+            audit::list(&ctx.db, &tenant, &filter, page)
+                .await
+                .map_err(|err| Failure::internal(&err))
+        };
+        match listed.await {
+            Ok(events) => AuditList::Ok(Json(events.into_iter().map(AuditEvent::from).collect())),
+            Err(failure) => failure.into(),
+        }
+    }
+}

@@ -1,0 +1,64 @@
+//! `audit_events`: written inside the transaction of the change they record.
+
+use chrono::{DateTime, Utc};
+use entity::audit_events;
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+};
+
+use crate::domain::{
+    audit::{AuditContext, Event, Filter},
+    tenant_admin::Page,
+};
+
+pub async fn insert<C: ConnectionTrait>(
+    db: &C,
+    tenant_id: i64,
+    now: DateTime<Utc>,
+    context: &AuditContext,
+    events: &[Event],
+) -> Result<(), DbErr> {
+    if events.is_empty() {
+        return Ok(());
+    }
+    audit_events::Entity::insert_many(events.iter().map(|event| audit_events::ActiveModel {
+        tenant_id: Set(tenant_id),
+        occurred_at: Set(now),
+        event_type: Set(event.event_type.to_owned()),
+        actor: Set(context.actor.clone()),
+        subject: Set(event.subject.clone()),
+        surface: Set(context.surface.to_owned()),
+        request_id: Set(context.request_id.clone()),
+        detail: Set(event.detail.clone()),
+        ..Default::default()
+    }))
+    .exec_without_returning(db)
+    .await?;
+    Ok(())
+}
+
+pub async fn list<C: ConnectionTrait>(
+    db: &C,
+    tenant_id: i64,
+    filter: &Filter,
+    page: Page,
+) -> Result<Vec<audit_events::Model>, DbErr> {
+    let mut query =
+        audit_events::Entity::find().filter(audit_events::Column::TenantId.eq(tenant_id));
+    if let Some(event_type) = &filter.event_type {
+        query = query.filter(audit_events::Column::EventType.eq(event_type.as_str()));
+    }
+    if let Some(since) = filter.since {
+        query = query.filter(audit_events::Column::OccurredAt.gte(since));
+    }
+    if let Some(until) = filter.until {
+        query = query.filter(audit_events::Column::OccurredAt.lt(until));
+    }
+    query
+        .order_by_desc(audit_events::Column::OccurredAt)
+        .order_by_desc(audit_events::Column::Id)
+        .offset(page.skip)
+        .limit(page.limit)
+        .all(db)
+        .await
+}
