@@ -92,6 +92,7 @@ pub const EVENT_TYPES: &[&str] = &[
     "invite.consumed",
     "promo.redeemed",
     "login.failed",
+    "token.issued",
     "token.revoked",
     "secret.rotated",
 ];

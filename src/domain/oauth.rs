@@ -342,7 +342,7 @@ impl TokenService {
             sub: user.id.to_string(),
             roles,
         };
-        self.user_tokens(tenant, user.id, &subject, &scopes, Uuid::now_v7())
+        self.user_tokens(tenant, &user, &subject, &scopes, Uuid::now_v7())
             .await
     }
 
@@ -383,14 +383,14 @@ impl TokenService {
             sub: user.id.to_string(),
             roles,
         };
-        self.user_tokens(tenant, user.id, &subject, &scopes, stored.family)
+        self.user_tokens(tenant, &user, &subject, &scopes, stored.family)
             .await
     }
 
     pub(super) async fn user_tokens(
         &self,
         tenant: &Tenant,
-        user_id: i64,
+        user: &entity::users::Model,
         subject: &Subject,
         scopes: &[Scope],
         family: Uuid,
@@ -399,19 +399,20 @@ impl TokenService {
         let (refresh_token, token_hash) = generate_client_secret();
         let now = self.clock.now();
         let scope = Scope::join(scopes);
-        store::refresh_tokens::insert(
-            &self.db,
-            NewRefreshToken {
-                token_hash: &token_hash,
-                family,
-                tenant_id: tenant.id,
-                user_id,
-                scope: &scope,
-                now,
-                expires_at: now + Duration::seconds(i64::from(self.settings.refresh_ttl_secs)),
-            },
-        )
-        .await?;
+        let token = NewRefreshToken {
+            token_hash: &token_hash,
+            family,
+            tenant_id: tenant.id,
+            user_id: user.id,
+            scope: &scope,
+            now,
+            expires_at: now + Duration::seconds(i64::from(self.settings.refresh_ttl_secs)),
+        };
+        // Client credentials tokens change nothing and are not audited; a user's
+        // login is, with its refresh token.
+        let event = audit::Event::new("token.issued", format!("user:{}", user.uuid))
+            .with_detail(serde_json::json!({"scope": scope, "family": family}));
+        store::refresh_tokens::insert(&self.db, token, (audit::current(), vec![event])).await?;
         use secrecy::ExposeSecret;
         Ok(IssuedTokens {
             access_token,

@@ -4,9 +4,11 @@ use chrono::{DateTime, Utc};
 use entity::refresh_tokens;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait,
-    QueryFilter, Set, sea_query::Expr,
+    QueryFilter, Set, TransactionTrait, sea_query::Expr,
 };
 use uuid::Uuid;
+
+use crate::domain::audit::{AuditContext, Event};
 
 pub struct NewRefreshToken<'a> {
     pub token_hash: &'a str,
@@ -18,7 +20,13 @@ pub struct NewRefreshToken<'a> {
     pub expires_at: DateTime<Utc>,
 }
 
-pub async fn insert(db: &DatabaseConnection, token: NewRefreshToken<'_>) -> Result<(), DbErr> {
+/// Stores the token with the audit events of its issue, in one transaction.
+pub async fn insert(
+    db: &DatabaseConnection,
+    token: NewRefreshToken<'_>,
+    audit: (AuditContext, Vec<Event>),
+) -> Result<(), DbErr> {
+    let txn = db.begin().await?;
     refresh_tokens::ActiveModel {
         token_hash: Set(token.token_hash.to_owned()),
         family: Set(token.family),
@@ -31,9 +39,10 @@ pub async fn insert(db: &DatabaseConnection, token: NewRefreshToken<'_>) -> Resu
         revoked_at: Set(None),
         ..Default::default()
     }
-    .insert(db)
-    .await
-    .map(drop)
+    .insert(&txn)
+    .await?;
+    super::audit::insert(&txn, token.tenant_id, token.now, &audit.0, &audit.1).await?;
+    txn.commit().await
 }
 
 pub async fn find(

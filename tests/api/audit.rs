@@ -133,6 +133,14 @@ async fn changes_are_audited_with_actor_surface_and_request(backend: Backend) {
             .unwrap();
         assert_eq!(response.status(), StatusCode::BAD_REQUEST);
     }
+    let issued = events(&app, &backend_token, "?type=token.issued").await;
+    assert_eq!(
+        issued.len(),
+        1,
+        "client_credentials tokens are not recorded"
+    );
+    assert_eq!(issued[0]["subject"], boss_actor.as_str());
+    assert_eq!(issued[0]["actor"], "client");
     let failed = events(&app, &backend_token, "?type=login.failed").await;
     assert_eq!(failed.len(), 2);
     assert_eq!(failed[0]["detail"], json!({"username": "ghost"}));

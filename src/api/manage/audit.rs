@@ -27,8 +27,9 @@ impl AuditApi {
     /// What changed in your tenant, who did it (`user:<id>`, `client`,
     /// `anonymous` or `cli`), through which surface and request, newest first.
     /// Types: `user.created`, `user.updated`, `user.deleted`, `role.granted`,
-    /// `invite.consumed`, `promo.redeemed`, `login.failed`, `token.revoked`,
-    /// `secret.rotated`.
+    /// `invite.consumed`, `promo.redeemed`, `login.failed`, `token.issued` (a
+    /// user's tokens; client_credentials tokens are not recorded),
+    /// `token.revoked`, `secret.rotated`.
     #[oai(
         path = "/manage/v1/audit-events",
         method = "get",
