@@ -34,6 +34,9 @@ impl Application {
     /// Connects, migrates and binds `config.listen` (port 0 picks a free port).
     pub async fn build(config: &Config, clock: Clock) -> Result<Self, BoxError> {
         let ctx = connect(config, clock).await?;
+        // Connect to Redis (and load the script) before the first request needs it.
+        let limiter = ctx.limits.state().await;
+        tracing::info!(rate_limiter = limiter.as_str(), "rate limiter ready");
         let acceptor = TcpListener::bind(config.listen)
             .into_acceptor()
             .await

@@ -4,7 +4,7 @@
 use std::{
     sync::{
         Arc,
-        atomic::{AtomicBool, Ordering},
+        atomic::{AtomicBool, AtomicU32, Ordering},
     },
     time::Duration,
 };
@@ -14,6 +14,10 @@ use super::{
     memory::MemoryLimiter,
     redis::{RedisFailure, RedisLimiter},
 };
+
+/// Slow answers in a row that make the limiter give up on Redis; one can be a
+/// hiccup of a loaded machine.
+const TIMEOUTS_TO_FALL_BACK: u32 = 3;
 
 /// How often a limiter that gave up on Redis asks it again.
 const PROBE_INTERVAL: Duration = Duration::from_secs(1);
@@ -26,6 +30,7 @@ pub struct Fallback {
     mode: FailMode,
     instances: u32,
     redis_up: Arc<AtomicBool>,
+    failures_in_a_row: Arc<AtomicU32>,
 }
 
 impl Fallback {
@@ -36,6 +41,7 @@ impl Fallback {
             mode,
             instances,
             redis_up: Arc::new(AtomicBool::new(true)),
+            failures_in_a_row: Arc::default(),
         }
     }
 
@@ -57,10 +63,16 @@ impl Fallback {
         self.using_redis()
     }
 
-    /// The first failure after a success logs once and starts the probe that
-    /// switches back.
+    /// A failed call: the request is decided by the fallback. A refused
+    /// connection, or [`TIMEOUTS_TO_FALL_BACK`] slow answers in a row, switch to
+    /// the fallback for good: logged once, with a probe that switches back.
     fn lost(&self, err: &RedisFailure) {
         metrics::counter!("portcullis_rate_limit_redis_failures_total").increment(1);
+        let slow = matches!(err, RedisFailure::Timeout(_));
+        let in_a_row = self.failures_in_a_row.fetch_add(1, Ordering::AcqRel) + 1;
+        if slow && in_a_row < TIMEOUTS_TO_FALL_BACK {
+            return;
+        }
         if !self.redis_up.swap(false, Ordering::AcqRel) {
             return;
         }
@@ -71,6 +83,7 @@ impl Fallback {
             loop {
                 tokio::time::sleep(PROBE_INTERVAL).await;
                 if this.redis.probe().await.is_ok() {
+                    this.failures_in_a_row.store(0, Ordering::Release);
                     this.redis_up.store(true, Ordering::Release);
                     metrics::gauge!("portcullis_rate_limit_fallback").set(0.0);
                     tracing::info!("rate limiter: redis answers again, back to shared limits");
@@ -103,7 +116,10 @@ impl RateLimiter for Fallback {
     async fn check_all(&self, checks: &[(Key, Quota)]) -> Result<Vec<Decision>, Unavailable> {
         if self.using_redis() {
             match self.redis.check_all(checks).await {
-                Ok(decisions) => return Ok(decisions),
+                Ok(decisions) => {
+                    self.failures_in_a_row.store(0, Ordering::Relaxed);
+                    return Ok(decisions);
+                }
                 Err(err) => self.lost(&err),
             }
         }

@@ -11,6 +11,7 @@ mod manage;
 mod oauth;
 mod openapi;
 mod rate_limits;
+mod scale_out;
 mod signup;
 mod sso;
 mod token_management;

@@ -559,7 +559,7 @@ async fn without_redis_each_fail_mode_does_what_it_says() {
 
     let local = spawn_app_with(config.clone()).await;
     let tenant = local.create_tenant("Local").await;
-    let statuses: Vec<u16> = futures_statuses(&local, &tenant, 3).await;
+    let statuses: Vec<u16> = sequential_sign_ups(&local, &tenant, 3).await;
     assert_eq!(statuses, [200, 200, 429], "half of the limit per instance");
     let ready = readiness(&local).await;
     assert_eq!(ready["status"], "ready");
@@ -569,13 +569,13 @@ async fn without_redis_each_fail_mode_does_what_it_says() {
     config.rate_limit.fail_mode = FailMode::Open;
     let open = spawn_app_with(config.clone()).await;
     let tenant = open.create_tenant("Open").await;
-    assert_eq!(futures_statuses(&open, &tenant, 5).await, [200; 5]);
+    assert_eq!(sequential_sign_ups(&open, &tenant, 5).await, [200; 5]);
     open.stop().await;
 
     config.rate_limit.fail_mode = FailMode::Closed;
     let closed = spawn_app_with(config).await;
     let tenant = closed.create_tenant("Closed").await;
-    assert_eq!(futures_statuses(&closed, &tenant, 1).await, [503]);
+    assert_eq!(sequential_sign_ups(&closed, &tenant, 1).await, [503]);
     assert_eq!(closed.user_count(&tenant).await, 0);
     let response = closed
         .client
@@ -587,7 +587,7 @@ async fn without_redis_each_fail_mode_does_what_it_says() {
     closed.stop().await;
 }
 
-async fn futures_statuses(app: &TestApp, tenant: &TestTenant, n: usize) -> Vec<u16> {
+async fn sequential_sign_ups(app: &TestApp, tenant: &TestTenant, n: usize) -> Vec<u16> {
     let mut statuses = Vec::new();
     for i in 0..n {
         statuses.push(
@@ -671,7 +671,7 @@ async fn the_limiter_survives_redis_dying_and_returns_to_it() {
     config.rate_limit.instances = 3;
     let app = spawn_app_with(config).await;
     let tenant = app.create_tenant("Faults").await;
-    assert_eq!(futures_statuses(&app, &tenant, 2).await, [200, 200]);
+    assert_eq!(sequential_sign_ups(&app, &tenant, 2).await, [200, 200]);
     assert_eq!(readiness(&app).await["checks"]["rate_limiter"], "redis");
 
     redis.kill();
