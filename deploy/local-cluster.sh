@@ -75,7 +75,13 @@ start() {
 
 stop() {
   if [ -f "$dir/nginx.pid" ]; then
-    nginx -c "$dir/nginx.conf" -p "$dir" -s quit 2>/dev/null || kill "$(cat "$dir/nginx.pid")" 2>/dev/null || true
+    local nginx_pid
+    nginx_pid="$(cat "$dir/nginx.pid")"
+    # Fast shutdown: open keep-alive connections close too.
+    kill -TERM "$nginx_pid" 2>/dev/null || true
+    for _ in $(seq 1 50); do kill -0 "$nginx_pid" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL "$nginx_pid" 2>/dev/null || true
+    rm -f "$dir/nginx.pid"
   fi
   if [ -f "$dir/pids" ]; then
     while read -r pid; do kill "$pid" 2>/dev/null || true; done < "$dir/pids"

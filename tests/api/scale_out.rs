@@ -60,6 +60,59 @@ impl Cluster {
     }
 }
 
+impl Cluster {
+    /// `n` instances on a fresh PostgreSQL database, with Redis keys of their own.
+    async fn start(n: u16, redis_url: String) -> Self {
+        let run = uuid::Uuid::now_v7().simple().to_string();
+        let dir = std::env::temp_dir().join(format!("pc-cluster-{run}"));
+        let port = free_ports();
+        let cluster = Cluster {
+            port,
+            env: vec![
+                ("CLUSTER_BIN", env!("CARGO_BIN_EXE_portcullis").to_owned()),
+                ("CLUSTER_DIR", dir.display().to_string()),
+                ("CLUSTER_PORT", port.to_string()),
+                (
+                    "PORTCULLIS_DATABASE_URL",
+                    fresh_database_url(Backend::Postgres).await,
+                ),
+                ("PORTCULLIS_REDIS_URL", redis_url),
+                (
+                    "PORTCULLIS_RATE_LIMIT__REDIS_NAMESPACE",
+                    format!("pc-cluster-{run}"),
+                ),
+                ("PORTCULLIS_ARGON2__MEMORY_KIB", "256".to_owned()),
+                ("PORTCULLIS_ARGON2__ITERATIONS", "1".to_owned()),
+                ("PORTCULLIS_HASHING__QUEUE_DEPTH", "256".to_owned()),
+                // Debug builds of the instances and their clients share two cores
+                // here: give Redis time, so the shared count is what is tested.
+                ("PORTCULLIS_RATE_LIMIT__REDIS_TIMEOUT_MS", "1000".to_owned()),
+                // Every request comes from this one address: only the tenant's
+                // limit is under test.
+                (
+                    "PORTCULLIS_RATE_LIMIT__POLICIES__SIGN_UP_PER_IP__LIMIT",
+                    "100000".to_owned(),
+                ),
+                ("RUST_LOG", "warn".to_owned()),
+            ],
+            dir,
+        };
+        let started = cluster.script(&["start", &n.to_string()]);
+        assert!(
+            started.status.success(),
+            "{}",
+            String::from_utf8_lossy(&started.stderr)
+        );
+        cluster
+    }
+
+    /// The process id of instance `i` (from 1).
+    fn pid(&self, i: usize) -> u32 {
+        let pids = std::fs::read_to_string(self.dir.join("pids")).unwrap();
+        pids.lines().nth(i - 1).unwrap().trim().parse().unwrap()
+    }
+}
+
 impl Drop for Cluster {
     fn drop(&mut self) {
         let _ = self.script(&["stop"]);
@@ -103,58 +156,26 @@ fn count(statuses: &[u16], status: u16) -> usize {
     statuses.iter().filter(|s| **s == status).count()
 }
 
+/// The shared services the cluster tests need, when the environment names them.
+fn services() -> Option<String> {
+    let redis_url = std::env::var("PORTCULLIS_TEST_REDIS_URL")
+        .ok()
+        .filter(|u| !u.is_empty());
+    if redis_url.is_none() || postgres_admin_url().is_none() {
+        eprintln!(
+            "PORTCULLIS_TEST_REDIS_URL or PORTCULLIS_TEST_DATABASE_URL is not set: cluster test not run"
+        );
+        return None;
+    }
+    redis_url
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn instances_behind_nginx_keep_every_invariant() {
-    let Some(redis_url) = std::env::var("PORTCULLIS_TEST_REDIS_URL")
-        .ok()
-        .filter(|u| !u.is_empty())
-    else {
-        return eprintln!("PORTCULLIS_TEST_REDIS_URL is not set: scale-out test not run");
+    let Some(redis_url) = services() else {
+        return;
     };
-    if postgres_admin_url().is_none() {
-        return eprintln!("PORTCULLIS_TEST_DATABASE_URL is not set: scale-out test not run");
-    }
-    let run = uuid::Uuid::now_v7().simple().to_string();
-    let dir = std::env::temp_dir().join(format!("pc-cluster-{run}"));
-    let port = free_ports();
-    let cluster = Cluster {
-        port,
-        env: vec![
-            ("CLUSTER_BIN", env!("CARGO_BIN_EXE_portcullis").to_owned()),
-            ("CLUSTER_DIR", dir.display().to_string()),
-            ("CLUSTER_PORT", port.to_string()),
-            (
-                "PORTCULLIS_DATABASE_URL",
-                fresh_database_url(Backend::Postgres).await,
-            ),
-            ("PORTCULLIS_REDIS_URL", redis_url),
-            (
-                "PORTCULLIS_RATE_LIMIT__REDIS_NAMESPACE",
-                format!("pc-cluster-{run}"),
-            ),
-            ("PORTCULLIS_ARGON2__MEMORY_KIB", "256".to_owned()),
-            ("PORTCULLIS_ARGON2__ITERATIONS", "1".to_owned()),
-            ("PORTCULLIS_HASHING__QUEUE_DEPTH", "256".to_owned()),
-            // Debug builds of three instances and their clients share two cores
-            // here: give Redis time, so the shared count is what is tested.
-            ("PORTCULLIS_RATE_LIMIT__REDIS_TIMEOUT_MS", "1000".to_owned()),
-            // Every request comes from this one address: only the tenant's limit
-            // is under test.
-            (
-                "PORTCULLIS_RATE_LIMIT__POLICIES__SIGN_UP_PER_IP__LIMIT",
-                "100000".to_owned(),
-            ),
-            ("RUST_LOG", "warn".to_owned()),
-        ],
-        dir,
-    };
-    let started = cluster.script(&["start", &INSTANCES.to_string()]);
-    assert!(
-        started.status.success(),
-        "{}",
-        String::from_utf8_lossy(&started.stderr)
-    );
-
+    let cluster = Cluster::start(INSTANCES, redis_url).await;
     let tenant = cluster.cli(&["tenant", "create", "--name", "Scaled", "--json"]);
     let client_id = tenant["client_id"].as_str().unwrap().to_owned();
     let secret = tenant["client_secret"].as_str().unwrap().to_owned();
@@ -256,7 +277,7 @@ async fn instances_behind_nginx_keep_every_invariant() {
     // Every instance served traffic.
     for i in 1..=INSTANCES {
         let metrics = http
-            .get(format!("http://127.0.0.1:{}/metrics", port + i))
+            .get(format!("http://127.0.0.1:{}/metrics", cluster.port + i))
             .send()
             .await
             .unwrap()
@@ -283,7 +304,105 @@ async fn instances_behind_nginx_keep_every_invariant() {
         "not running"
     );
     assert!(
-        http.get(cluster.url("/healthz")).send().await.is_err(),
+        reqwest::Client::new()
+            .get(cluster.url("/healthz"))
+            .send()
+            .await
+            .is_err(),
         "nginx stopped too"
     );
+}
+
+/// `kill -9` of one instance mid-load: the other keeps serving, every user a
+/// client was told about exists, and every other user belongs to a request
+/// whose answer was lost with the instance (never to one that was refused).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_killed_instance_loses_no_acknowledged_user() {
+    let Some(redis_url) = services() else {
+        return;
+    };
+    let cluster = Cluster::start(2, redis_url).await;
+    let tenant = cluster.cli(&["tenant", "create", "--name", "Killed", "--json"]);
+    let client_id = tenant["client_id"].as_str().unwrap().to_owned();
+    let secret = tenant["client_secret"].as_str().unwrap().to_owned();
+    let http = reqwest::Client::new();
+    let wave = |from: usize, to: usize| {
+        let mut sent = tokio::task::JoinSet::new();
+        for n in from..to {
+            let request = http.post(cluster.url("/sign-up")).json(&json!({
+                "username": format!("user{n}"),
+                "password": "password",
+                "client_id": client_id,
+            }));
+            sent.spawn(async move {
+                let status = request
+                    .send()
+                    .await
+                    .map(|r| r.status().as_u16())
+                    .unwrap_or(0);
+                (format!("user{n}"), status)
+            });
+        }
+        sent
+    };
+    let mut answers = wave(0, 20).join_all().await;
+    let during = wave(20, 60);
+    tokio::time::sleep(std::time::Duration::from_millis(30)).await;
+    let killed = Command::new("kill")
+        .args(["-9", &cluster.pid(1).to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    answers.extend(during.join_all().await);
+    // After the kill, the survivor answers everything.
+    let after = wave(60, 80).join_all().await;
+    assert!(after.iter().all(|(_, status)| *status == 200), "{after:?}");
+    answers.extend(after);
+
+    let token: Value = http
+        .post(cluster.url("/oauth/token"))
+        .basic_auth(&client_id, Some(&secret))
+        .form(&[
+            ("grant_type", "client_credentials"),
+            ("scope", "users:read"),
+        ])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let users: Vec<Value> = http
+        .get(cluster.url("/admin/users/?limit=1000"))
+        .bearer_auth(token["access_token"].as_str().unwrap())
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let stored: HashSet<&str> = users
+        .iter()
+        .map(|u| u["username"].as_str().unwrap())
+        .collect();
+    for (username, status) in &answers {
+        match status {
+            200 => assert!(
+                stored.contains(username.as_str()),
+                "{username} was acknowledged but is missing"
+            ),
+            // The answer was lost with the instance: either outcome is possible.
+            0 | 502 | 504 => {}
+            other => assert!(
+                !stored.contains(username.as_str()),
+                "{username} got {other} but exists"
+            ),
+        }
+    }
+    let acknowledged = answers.iter().filter(|(_, s)| *s == 200).count();
+    let unknown = answers
+        .iter()
+        .filter(|(_, s)| matches!(s, 0 | 502 | 504))
+        .count();
+    assert!(stored.len() >= acknowledged && stored.len() <= acknowledged + unknown);
 }
