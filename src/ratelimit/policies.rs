@@ -114,16 +114,21 @@ impl RateLimits {
         self.config.fail_mode != FailMode::Closed
     }
 
-    fn quota(&self, tenant: &Tenant, policy: PolicyName) -> Quota {
-        if !self.config.enabled {
-            return Quota::new(0, 0);
+    /// The configured quota; off when rate limiting is.
+    fn configured(&self, policy: PolicyName) -> Quota {
+        if self.config.enabled {
+            self.config.policies.quota(policy)
+        } else {
+            Quota::new(0, 0)
         }
-        tenant
-            .policy
-            .rate_limits
-            .get(policy.as_str())
-            .copied()
-            .unwrap_or_else(|| self.config.policies.quota(policy))
+    }
+
+    /// The tenant's own quota for the policy, else the configured one.
+    fn quota(&self, tenant: &Tenant, policy: PolicyName) -> Quota {
+        match tenant.policy.rate_limits.get(policy.as_str()) {
+            Some(quota) if self.config.enabled => *quota,
+            _ => self.configured(policy),
+        }
     }
 
     fn count(&self, policy: PolicyName, decision: &'static str) {
@@ -211,11 +216,7 @@ impl RateLimits {
     /// known yet), so tenants cannot override it.
     pub async fn token_attempt(&self, ip: IpAddr) -> Verdict {
         let policy = PolicyName::TokenPerIp;
-        let quota = if self.config.enabled {
-            self.config.policies.quota(policy)
-        } else {
-            Quota::new(0, 0)
-        };
+        let quota = self.configured(policy);
         let key = Key {
             policy,
             scope: trusted_proxies::subject(ip),
