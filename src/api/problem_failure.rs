@@ -71,6 +71,25 @@ impl Failure {
         Failure::BadRequest(ProblemJson::invalid_fields(errors))
     }
 
+    /// The database cannot be reached: 503, to be retried.
+    pub fn unavailable(err: &dyn std::fmt::Display) -> Self {
+        tracing::warn!(error = %err, "request failed: database unavailable");
+        Failure::Unavailable(ProblemJson::new(
+            503,
+            "Service Unavailable",
+            "the service cannot reach its database, retry shortly".to_owned(),
+        ))
+    }
+
+    /// A storage failure: 503 when the database cannot be reached, else 500.
+    pub fn storage(err: &sea_orm::DbErr) -> Self {
+        if crate::store::is_unavailable(err) {
+            Failure::unavailable(err)
+        } else {
+            Failure::internal(err)
+        }
+    }
+
     pub fn internal(err: &dyn std::fmt::Display) -> Self {
         tracing::error!(error = %err, "request failed");
         Failure::Internal(ProblemJson::new(500, "Internal Server Error", None))
@@ -134,6 +153,7 @@ impl From<AccessError> for Failure {
                 "Forbidden",
                 format!("this operation needs a tenant admin or the {scope} scope"),
             )),
+            AccessError::Unavailable => Failure::unavailable(&"bearer check"),
             AccessError::Internal(reason) => Failure::internal(&reason),
         }
     }
@@ -148,8 +168,9 @@ impl From<RegistrationError> for Failure {
                 "Service Unavailable",
                 "too many registrations in progress, retry shortly".to_owned(),
             )),
+            RegistrationError::Unavailable(err) => Failure::unavailable(&err),
             RegistrationError::Hashing(reason) => Failure::internal(&reason),
-            RegistrationError::Storage(err) => Failure::internal(&err),
+            RegistrationError::Storage(err) => Failure::storage(&err),
         }
     }
 }

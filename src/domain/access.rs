@@ -37,8 +37,21 @@ pub enum AccessError {
     ExpiredToken,
     #[error("the token does not allow {0}")]
     Forbidden(Scope),
+    /// The database cannot be reached now (503).
+    #[error("the database is unavailable")]
+    Unavailable,
     #[error("internal: {0}")]
     Internal(String),
+}
+
+impl From<sea_orm::DbErr> for AccessError {
+    fn from(err: sea_orm::DbErr) -> Self {
+        if store::is_unavailable(&err) {
+            AccessError::Unavailable
+        } else {
+            AccessError::Internal(err.to_string())
+        }
+    }
 }
 
 impl Caller {
@@ -110,7 +123,7 @@ impl TokenService {
         match self.tenants.by_client_id(&caller.client_id).await {
             Ok(Some(tenant)) if tenant.id == caller.tenant_id => Ok((caller, tenant)),
             Ok(_) => Err(AccessError::InvalidToken),
-            Err(err) => Err(AccessError::Internal(err.to_string())),
+            Err(err) => Err(err.into()),
         }
     }
 
@@ -121,15 +134,10 @@ impl TokenService {
         tenant_id: i64,
         user_id: i64,
     ) -> Result<(uuid::Uuid, Vec<String>), AccessError> {
-        let internal = |err: sea_orm::DbErr| AccessError::Internal(err.to_string());
-        let user = store::users::find_by_id(&self.db, tenant_id, user_id)
-            .await
-            .map_err(internal)?;
+        let user = store::users::find_by_id(&self.db, tenant_id, user_id).await?;
         match user {
             Some(user) if user.status != UserStatus::Disabled.as_str() => {
-                let roles = store::users::roles_of(&self.db, user_id)
-                    .await
-                    .map_err(internal)?;
+                let roles = store::users::roles_of(&self.db, user_id).await?;
                 Ok((user.uuid, roles))
             }
             _ => Err(AccessError::InvalidToken),

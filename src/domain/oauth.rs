@@ -65,6 +65,9 @@ pub enum OAuthError {
     InvalidScope,
     #[error("too many password checks in flight")]
     Overloaded,
+    /// The database cannot be reached now (503).
+    #[error("the database is unavailable")]
+    Unavailable,
     /// Over a rate limit (429).
     #[error("rate limited")]
     RateLimited(Decision),
@@ -74,7 +77,11 @@ pub enum OAuthError {
 
 impl From<DbErr> for OAuthError {
     fn from(err: DbErr) -> Self {
-        OAuthError::Internal(err.to_string())
+        if store::is_unavailable(&err) {
+            OAuthError::Unavailable
+        } else {
+            OAuthError::Internal(err.to_string())
+        }
     }
 }
 

@@ -15,7 +15,7 @@ use serde_json::{Map, Value};
 use crate::{
     auth::{HashError, PasswordHasher, secrets::hash_secret},
     store::{
-        codes, tags,
+        self, codes, tags,
         users::{self, Duplicate, InsertError, NewUserRow},
     },
 };
@@ -100,8 +100,21 @@ pub enum RegistrationError {
     Overloaded,
     #[error("password hashing failed: {0}")]
     Hashing(String),
+    /// The database cannot be reached now; retrying later may succeed.
+    #[error("the database is unavailable: {0}")]
+    Unavailable(DbErr),
     #[error("storage failure: {0}")]
-    Storage(#[from] DbErr),
+    Storage(DbErr),
+}
+
+impl From<DbErr> for RegistrationError {
+    fn from(err: DbErr) -> Self {
+        if store::is_unavailable(&err) {
+            RegistrationError::Unavailable(err)
+        } else {
+            RegistrationError::Storage(err)
+        }
+    }
 }
 
 #[derive(Clone)]
@@ -226,7 +239,7 @@ impl Registrar {
                 InsertError::CodeUnavailable(field) => {
                     RegistrationError::Rejected(vec![FieldError::new(field, Problem::Expired)])
                 }
-                InsertError::Db(err) => RegistrationError::Storage(err),
+                InsertError::Db(err) => err.into(),
             })?;
         tracing::info!(user_id = model.id, "user registered");
         Ok(User {

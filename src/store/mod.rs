@@ -21,6 +21,29 @@ use sea_orm::{
 
 use crate::config::Config;
 
+/// Whether the database could not be reached (down, restarting, or no pooled
+/// connection in time), as opposed to refusing a statement: the caller may
+/// retry later, so surfaces answer 503 rather than 500.
+pub fn is_unavailable(err: &DbErr) -> bool {
+    use sea_orm::{RuntimeErr, sqlx::Error};
+    match err {
+        DbErr::ConnectionAcquire(_) | DbErr::Conn(_) => true,
+        DbErr::Exec(RuntimeErr::SqlxError(err)) | DbErr::Query(RuntimeErr::SqlxError(err)) => {
+            match err.as_ref() {
+                Error::Io(_) | Error::PoolTimedOut | Error::PoolClosed | Error::WorkerCrashed => {
+                    true
+                }
+                // SQLSTATE classes 08 (connection exception) and 57P (shutdown).
+                Error::Database(db) => db
+                    .code()
+                    .is_some_and(|code| code.starts_with("08") || code.starts_with("57P")),
+                _ => false,
+            }
+        }
+        _ => false,
+    }
+}
+
 /// Opens the connection pool; SQLite gets WAL, a busy timeout and foreign keys.
 pub async fn connect(config: &Config) -> Result<DatabaseConnection, DbErr> {
     let mut options = ConnectOptions::new(&config.database_url);

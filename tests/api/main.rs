@@ -5,6 +5,7 @@ mod account;
 mod admin;
 mod audit;
 mod cli;
+mod faults;
 mod health;
 mod helpers;
 mod manage;

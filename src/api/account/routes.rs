@@ -63,7 +63,7 @@ impl AccountApi {
                 .registrar
                 .custom_fields(&tenant)
                 .await
-                .map_err(|err| Failure::internal(&err))?;
+                .map_err(|err| Failure::storage(&err))?;
             let (new_user, extras) = requests::create(&tenant, &definitions, &body.value)
                 .map_err(|errors| Failure::invalid(&errors))?;
             Ok::<_, Failure>(

@@ -58,6 +58,20 @@ impl Failure {
         Failure::Conflict(detail(&format!("{what} already exists")))
     }
 
+    /// A storage failure: 503 when the database cannot be reached, else 500.
+    pub fn storage(err: &sea_orm::DbErr) -> Self {
+        if crate::store::is_unavailable(err) {
+            Failure::unavailable(err)
+        } else {
+            Failure::internal(err)
+        }
+    }
+
+    fn unavailable(err: &dyn std::fmt::Display) -> Self {
+        tracing::warn!(error = %err, "admin request: database unavailable");
+        Failure::Unavailable(detail("Service temporarily unavailable, retry shortly"), 1)
+    }
+
     fn overloaded() -> Self {
         Failure::Unavailable(detail("Too many requests in progress, retry shortly"), 1)
     }
@@ -88,6 +102,7 @@ impl From<AccessError> for Failure {
                 Failure::Unauthorized(detail("Not authenticated"), invalid)
             }
             AccessError::Forbidden(_) => Failure::Forbidden(detail("Not enough permissions")),
+            AccessError::Unavailable => Failure::unavailable(&"bearer check"),
             AccessError::Internal(reason) => Failure::internal(&reason),
         }
     }
@@ -119,8 +134,9 @@ impl From<RegistrationError> for Failure {
                 _ => Failure::internal(&format!("unexpected rejection: {fields:?}")),
             },
             RegistrationError::Overloaded => Failure::overloaded(),
+            RegistrationError::Unavailable(err) => Failure::unavailable(&err),
             RegistrationError::Hashing(reason) => Failure::internal(&reason),
-            RegistrationError::Storage(err) => Failure::internal(&err),
+            RegistrationError::Storage(err) => Failure::storage(&err),
         }
     }
 }
@@ -132,7 +148,7 @@ impl From<AdminError> for Failure {
             AdminError::Rejected(field) => Failure::taken(&field),
             AdminError::Overloaded => Failure::overloaded(),
             AdminError::Hashing(reason) => Failure::internal(&reason),
-            AdminError::Storage(err) => Failure::internal(&err),
+            AdminError::Storage(err) => Failure::storage(&err),
         }
     }
 }

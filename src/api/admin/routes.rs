@@ -138,7 +138,7 @@ impl AdminApi {
             ctx.registrar
                 .list_users(&tenant, &filter, skip, limit)
                 .await
-                .map_err(|err| Failure::internal(&err))
+                .map_err(|err| Failure::storage(&err))
         };
         match listed.await {
             Ok(users) => ListReply::Ok(Json(users.into_iter().map(user_response).collect())),
@@ -164,7 +164,7 @@ impl AdminApi {
             ctx.registrar
                 .find_user(&tenant, id)
                 .await
-                .map_err(|err| Failure::internal(&err))?
+                .map_err(|err| Failure::storage(&err))?
                 .ok_or_else(Failure::not_found)
         };
         match found.await {
@@ -229,7 +229,7 @@ impl AdminApi {
             match ctx.registrar.delete_user(&tenant, id).await {
                 Ok(true) => Ok(()),
                 Ok(false) => Err(Failure::not_found()),
-                Err(err) => Err(Failure::internal(&err)),
+                Err(err) => Err(Failure::storage(&err)),
             }
         };
         match deleted.await {

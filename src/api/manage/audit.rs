@@ -71,7 +71,7 @@ impl AuditApi {
             };
             audit::list(&ctx.db, &tenant, &filter, page)
                 .await
-                .map_err(|err| Failure::internal(&err))
+                .map_err(|err| Failure::storage(&err))
         };
         match listed.await {
             Ok(events) => AuditList::Ok(Json(events.into_iter().map(AuditEvent::from).collect())),

@@ -15,7 +15,7 @@ impl From<ManageError> for Failure {
         match err {
             ManageError::Rejected(errors) => Failure::invalid(&errors),
             ManageError::NotFound => Failure::not_found("item in your tenant"),
-            ManageError::Storage(err) => Failure::internal(&err),
+            ManageError::Storage(err) => Failure::storage(&err),
         }
     }
 }
@@ -39,7 +39,7 @@ impl From<PolicyUpdateError> for Failure {
                 "username_case_insensitive",
                 Problem::NotAllowed,
             )]),
-            PolicyUpdateError::Storage(err) => Failure::internal(&err),
+            PolicyUpdateError::Storage(err) => Failure::storage(&err),
         }
     }
 }

@@ -302,9 +302,12 @@ macro_rules! reply {
             /// Unexpected failure; details are in the server's logs under the request id.
             #[oai(status = 500)]
             Internal(ProblemJson),
+            /// The database cannot be reached now; retry after the given seconds.
+            #[oai(status = 503)]
+            Unavailable(ProblemJson, #[oai(header = "Retry-After")] u32),
         }
 
-        problem_response!($name $(, $optional)*);
+        problem_response!($name $(, $optional)*, Unavailable);
     };
 }
 

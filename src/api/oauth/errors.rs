@@ -54,6 +54,10 @@ impl From<OAuthError> for Failure {
                 "temporarily_unavailable",
                 Some("too many logins in progress, retry shortly"),
             )),
+            OAuthError::Unavailable => Self::Unavailable(body(
+                "temporarily_unavailable",
+                Some("the service cannot reach its database, retry shortly"),
+            )),
             OAuthError::RateLimited(decision) => Self::TooManyRequests(
                 body(
                     "temporarily_unavailable",

@@ -3,12 +3,14 @@
 use std::collections::BTreeMap;
 
 use poem_openapi::{error::ContentTypeError, payload::Json};
+use sea_orm::DbErr;
 
 use super::types::{ErrorResponse, SignUpResponse};
 use crate::{
     api::{rate_limit::Refused, raw_json::MalformedJson},
     domain::{FieldError, Problem, registration::RegistrationError},
     ratelimit::Refusal,
+    store,
 };
 
 /// Seconds a shed request is told to wait.
@@ -63,6 +65,19 @@ pub fn invalid_client() -> SignUpResponse {
     SignUpResponse::Unauthorized(ErrorResponse::one("client_id", "is invalid"))
 }
 
+/// A storage failure: 503 when the database cannot be reached, else 500.
+pub fn storage(err: &DbErr) -> SignUpResponse {
+    if store::is_unavailable(err) {
+        tracing::warn!(error = %err, "sign-up: database unavailable");
+        SignUpResponse::Unavailable(
+            ErrorResponse::one("base", "is unavailable, retry shortly"),
+            RETRY_AFTER_SECS,
+        )
+    } else {
+        internal(err)
+    }
+}
+
 pub fn internal(err: &dyn std::error::Error) -> SignUpResponse {
     tracing::error!(error = %err, "sign-up failed");
     SignUpResponse::Internal(ErrorResponse::one("base", "internal error"))
@@ -97,6 +112,7 @@ impl From<RegistrationError> for SignUpResponse {
                 ErrorResponse::one("base", "too many sign-ups in progress, retry shortly"),
                 RETRY_AFTER_SECS,
             ),
+            RegistrationError::Unavailable(err) => storage(&err),
             other => internal(&other),
         }
     }

@@ -10,7 +10,7 @@ use serde_json::{Map, Value};
 
 use super::{
     errors::{
-        internal, invalid_client, not_an_object, origin_not_allowed, signup_disabled, unprocessable,
+        invalid_client, not_an_object, origin_not_allowed, signup_disabled, storage, unprocessable,
     },
     types::{SignUpRequest, SignUpResponse, SignUpResult, SignUpUser},
 };
@@ -70,7 +70,7 @@ async fn sign_up(
     let tenant = match ctx.tenants.by_client_id(client_id).await {
         Ok(Some(tenant)) => tenant,
         Ok(None) => return (invalid_client(), None),
-        Err(err) => return (internal(&err), None),
+        Err(err) => return (storage(&err), None),
     };
     tracing::Span::current().record("tenant", tenant.client_id.as_str());
     if !tenant.policy.public_signup_enabled {
