@@ -672,3 +672,83 @@ async fn served_logs_are_json_and_hold_no_secrets() {
         assert!(!text.contains(secret_value), "a secret reached the log");
     }
 }
+
+/// SIGTERM to `portcullis serve` while sign-ups are hashing: each completes with
+/// 200 and is stored, and the process exits cleanly.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigterm_drains_in_flight_sign_ups() {
+    let cli = Cli::new(Backend::Sqlite).await;
+    let tenant = cli.ok_json(&["tenant", "create", "--name", "Drained", "--json"]);
+    let client_id = tenant["client_id"].as_str().unwrap().to_owned();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let listen = format!("127.0.0.1:{port}");
+    let mut server = cli
+        .command(&["serve"])
+        .env("PORTCULLIS_LISTEN", &listen)
+        // Slow hashes, one at a time: the sign-ups are still in flight at SIGTERM.
+        .env("PORTCULLIS_ARGON2__MEMORY_KIB", "8192")
+        .env("PORTCULLIS_ARGON2__ITERATIONS", "64")
+        .env("PORTCULLIS_HASHING__SLOTS", "1")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let probe = || {
+        cli.command(&["probe", "readyz"])
+            .env("PORTCULLIS_LISTEN", &listen)
+            .output()
+            .unwrap()
+    };
+    for _ in 0..100 {
+        if probe().status.success() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let http = reqwest::Client::new();
+    let mut sign_ups = tokio::task::JoinSet::new();
+    for n in 0..4 {
+        let request = http
+            .post(format!("http://{listen}/sign-up"))
+            .json(&json!({"username": format!("drained{n}"), "password": "password", "client_id": client_id}));
+        sign_ups.spawn(async move {
+            let status = request.send().await.map(|r| r.status());
+            (status, std::time::Instant::now())
+        });
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let signalled_at = std::time::Instant::now();
+    let signalled = Command::new("kill")
+        .args(["-TERM", &server.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(signalled.success());
+    let answers = sign_ups.join_all().await;
+    assert!(
+        answers.iter().all(|(s, _)| matches!(s, Ok(StatusCode::OK))),
+        "{answers:?}"
+    );
+    assert!(
+        answers.iter().any(|(_, at)| *at > signalled_at),
+        "some sign-ups were still in flight at SIGTERM"
+    );
+    assert!(
+        server.wait().unwrap().success(),
+        "clean exit after draining"
+    );
+    let db = sea_orm::Database::connect(&cli.database_url).await.unwrap();
+    let client_id = portcullis::domain::ClientId::parse(&client_id).unwrap();
+    let tenant_id = portcullis::store::tenants::find_by_client_id(&db, &client_id)
+        .await
+        .unwrap()
+        .unwrap()
+        .id;
+    let users = portcullis::store::tenants::count_users(&db, tenant_id)
+        .await
+        .unwrap();
+    assert_eq!(users, 4);
+}
