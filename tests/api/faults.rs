@@ -136,7 +136,9 @@ async fn a_database_restart_is_answered_with_503_and_survived() {
         app.sign_up(&tenant, "before").await.status(),
         StatusCode::OK
     );
-    let token = app.client_token(&tenant, "users:write tenant:manage").await;
+    let token = app
+        .client_token(&tenant, "users:read users:write tenant:manage")
+        .await;
 
     postgres.stop();
     let started = Instant::now();
@@ -173,6 +175,8 @@ async fn a_database_restart_is_answered_with_503_and_survived() {
         .await;
     assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{detail}");
     assert!(detail["detail"].is_string());
+    let (status, detail) = app.call(Method::GET, "/admin/users/", &token, None).await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{detail}");
     let (status, problem) = app.call(Method::GET, "/manage/v1/tags", &token, None).await;
     assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{problem}");
     let login = app

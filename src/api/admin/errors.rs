@@ -188,12 +188,20 @@ from_failure!(CreateReply {
     TooManyRequests(body, retry, limit, remaining, reset),
     Unavailable(body, retry)
 });
-from_failure!(ListReply {});
-from_failure!(GetReply { NotFound(body) });
+from_failure!(ListReply {
+    Unavailable(body, retry)
+});
+from_failure!(GetReply {
+    NotFound(body),
+    Unavailable(body, retry)
+});
 from_failure!(UpdateReply {
     BadRequest(body),
     NotFound(body),
     Conflict(body),
     Unavailable(body, retry)
 });
-from_failure!(DeleteReply { NotFound(body) });
+from_failure!(DeleteReply {
+    NotFound(body),
+    Unavailable(body, retry)
+});

@@ -205,7 +205,8 @@ reply!(CreateReply {
         #[oai(header = "RateLimit-Remaining")] u32,
         #[oai(header = "RateLimit-Reset")] u64,
     ),
-    /// Too many password hashes in flight; retry after the given seconds.
+    /// Too many password hashes in flight, or the database cannot be reached;
+    /// retry after the given seconds.
     #[oai(status = 503)]
     Unavailable(Json<HttpError>, #[oai(header = "Retry-After")] u32),
 });
@@ -214,6 +215,9 @@ reply!(ListReply {
     /// Successful Response
     #[oai(status = 200)]
     Ok(Json<Vec<UserResponse>>),
+    /// The database cannot be reached now; retry after the given seconds.
+    #[oai(status = 503)]
+    Unavailable(Json<HttpError>, #[oai(header = "Retry-After")] u32),
 });
 
 reply!(GetReply {
@@ -223,6 +227,9 @@ reply!(GetReply {
     /// No such user in this tenant.
     #[oai(status = 404)]
     NotFound(Json<HttpError>),
+    /// The database cannot be reached now; retry after the given seconds.
+    #[oai(status = 503)]
+    Unavailable(Json<HttpError>, #[oai(header = "Retry-After")] u32),
 });
 
 reply!(UpdateReply {
@@ -238,7 +245,8 @@ reply!(UpdateReply {
     /// The email is taken in this tenant.
     #[oai(status = 409)]
     Conflict(Json<HttpError>),
-    /// Too many password hashes in flight; retry after the given seconds.
+    /// Too many password hashes in flight, or the database cannot be reached;
+    /// retry after the given seconds.
     #[oai(status = 503)]
     Unavailable(Json<HttpError>, #[oai(header = "Retry-After")] u32),
 });
@@ -250,4 +258,7 @@ reply!(DeleteReply {
     /// No such user in this tenant.
     #[oai(status = 404)]
     NotFound(Json<HttpError>),
+    /// The database cannot be reached now; retry after the given seconds.
+    #[oai(status = 503)]
+    Unavailable(Json<HttpError>, #[oai(header = "Retry-After")] u32),
 });
