@@ -112,7 +112,7 @@ pub trait RateLimiter: Send + Sync {
         quota: Quota,
     ) -> impl Future<Output = Result<Decision, Unavailable>> + Send;
 
-    /// Counts one request against several keys of one tenant, for a request that
+    /// Counts one request against several keys of one scope, for a request that
     /// several policies govern; stops at the first refusal, which comes last. The
     /// Redis backend decides all in one atomic round trip and counts nothing
     /// unless every key lets the request pass.
