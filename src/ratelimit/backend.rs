@@ -67,16 +67,20 @@ impl Limiter {
         })
     }
 
-    /// Drops idle in-process state; called periodically.
+    /// Drops idle in-process state and reports how many keys remain; called
+    /// periodically.
     pub fn evict_idle(&self) {
-        match self {
-            Limiter::Memory(memory) => memory.evict_idle(),
-            Limiter::Redis(fallback) => fallback.local().evict_idle(),
-            Limiter::Layered(layered) => {
-                layered.front.evict_idle();
-                layered.shared.local().evict_idle();
-            }
+        let in_process: Vec<&MemoryLimiter> = match self {
+            Limiter::Memory(memory) => vec![memory],
+            Limiter::Redis(fallback) => vec![fallback.local()],
+            Limiter::Layered(layered) => vec![&layered.front, layered.shared.local()],
+        };
+        let mut kept = 0;
+        for memory in in_process {
+            memory.evict_idle();
+            kept += memory.tracked_keys();
         }
+        metrics::gauge!("portcullis_rate_limit_tracked_keys").set(kept as f64);
     }
 
     /// Asks Redis when it is in use, so a readiness probe sees an outage at once.

@@ -136,7 +136,7 @@ impl MemoryLimiter {
         blocks.shrink_to_fit();
     }
 
-    /// Keys held for counting, over every policy (tests and metrics).
+    /// Keys held for counting, over every policy.
     pub fn tracked_keys(&self) -> usize {
         self.limiters
             .read()

@@ -24,30 +24,6 @@ async fn events(app: &TestApp, token: &str, query: &str) -> Vec<Value> {
     body.as_array().unwrap().clone()
 }
 
-async fn password_token(
-    app: &TestApp,
-    tenant: &crate::helpers::TestTenant,
-    username: &str,
-) -> String {
-    let body: Value = app
-        .client
-        .post(app.url("/oauth/token"))
-        .basic_auth(tenant.client_id(), Some(&tenant.client_secret))
-        .form(&[
-            ("grant_type", "password"),
-            ("username", username),
-            ("password", "Correct-horse-1"),
-            ("scope", "users:write users:read"),
-        ])
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    body["access_token"].as_str().unwrap().to_owned()
-}
-
 async fn changes_are_audited_with_actor_surface_and_request(backend: Backend) {
     let app = spawn_app(backend).await;
     let tenant = app.create_tenant("Audited").await;
@@ -88,7 +64,15 @@ async fn changes_are_audited_with_actor_surface_and_request(backend: Backend) {
 
     // An admin user changes carol's roles and deletes her, through the admin API.
     create_user(&app, &tenant, "boss", vec![Role::Admin]).await;
-    let boss_token = password_token(&app, &tenant, "boss").await;
+    let (_, tokens) = app
+        .password_grant(
+            &tenant,
+            "boss",
+            "Correct-horse-1",
+            Some("users:write users:read"),
+        )
+        .await;
+    let boss_token = tokens["access_token"].as_str().unwrap().to_owned();
     let admin_users = events(&app, &backend_token, "?type=role.granted").await;
     assert_eq!(
         admin_users[0]["actor"], "cli",
@@ -119,19 +103,8 @@ async fn changes_are_audited_with_actor_surface_and_request(backend: Backend) {
 
     // A failed login, for a user that exists and one that does not.
     for username in ["boss", "ghost"] {
-        let response = app
-            .client
-            .post(app.url("/oauth/token"))
-            .basic_auth(tenant.client_id(), Some(&tenant.client_secret))
-            .form(&[
-                ("grant_type", "password"),
-                ("username", username),
-                ("password", "nope"),
-            ])
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+        let (status, _) = app.password_grant(&tenant, username, "nope", None).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST);
     }
     let issued = events(&app, &backend_token, "?type=token.issued").await;
     assert_eq!(

@@ -179,20 +179,11 @@ async fn a_database_restart_is_answered_with_503_and_survived() {
     assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{detail}");
     let (status, problem) = app.call(Method::GET, "/manage/v1/tags", &token, None).await;
     assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{problem}");
-    let login = app
-        .client
-        .post(app.url("/oauth/token"))
-        .basic_auth(tenant.client_id(), Some(&tenant.client_secret))
-        .form(&[
-            ("grant_type", "password"),
-            ("username", "before"),
-            ("password", "password"),
-        ])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(login.status(), StatusCode::SERVICE_UNAVAILABLE);
-    assert_eq!(json_body(login).await["error"], "temporarily_unavailable");
+    let (status, login) = app
+        .password_grant(&tenant, "before", "password", None)
+        .await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(login["error"], "temporarily_unavailable");
 
     postgres.start();
     let mut status = StatusCode::SERVICE_UNAVAILABLE;

@@ -198,6 +198,31 @@ impl TestApp {
             .to_owned()
     }
 
+    /// The password grant as the tenant's client: the status and the JSON answer.
+    pub async fn password_grant(
+        &self,
+        tenant: &TestTenant,
+        username: &str,
+        password: &str,
+        scope: Option<&str>,
+    ) -> (reqwest::StatusCode, Value) {
+        let mut form = vec![
+            ("grant_type", "password"),
+            ("username", username),
+            ("password", password),
+        ];
+        form.extend(scope.map(|scope| ("scope", scope)));
+        let response = self
+            .client
+            .post(self.url("/oauth/token"))
+            .basic_auth(tenant.client_id(), Some(&tenant.client_secret))
+            .form(&form)
+            .send()
+            .await
+            .expect("token request");
+        (response.status(), json_body(response).await)
+    }
+
     /// Sends `body` as JSON with the bearer token; the status and the JSON answer
     /// (`null` when there is none).
     pub async fn call(

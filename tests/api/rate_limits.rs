@@ -56,8 +56,14 @@ async fn limited_config(kind: BackendKind) -> Config {
     config
 }
 
-async fn must_reach_redis() {
-    let url = redis_url().expect("PORTCULLIS_TEST_REDIS_URL");
+/// Whether the Redis variants run: false (and said so) when
+/// `PORTCULLIS_TEST_REDIS_URL` is not set; a failure when it is set but Redis
+/// does not answer.
+async fn redis_ready() -> bool {
+    let Some(url) = redis_url() else {
+        eprintln!("PORTCULLIS_TEST_REDIS_URL is not set: Redis variant not run");
+        return false;
+    };
     let client = redis::Client::open(url.as_str()).expect("redis URL");
     let mut connection = client
         .get_multiplexed_async_connection()
@@ -67,6 +73,25 @@ async fn must_reach_redis() {
         .query_async(&mut connection)
         .await
         .expect("PING");
+    true
+}
+
+/// One `#[tokio::test]` per listed backend for an `async fn(BackendKind)`; the
+/// `redis` and `layered` ones run only where [`redis_ready`] says so.
+macro_rules! limiter_test {
+    ($name:ident: $($variant:ident => $kind:ident),+) => {
+        mod $name {
+            use portcullis::ratelimit::BackendKind;
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $variant() {
+                    if BackendKind::$kind == BackendKind::Memory || super::redis_ready().await {
+                        super::$name(BackendKind::$kind).await;
+                    }
+                }
+            )+
+        }
+    };
 }
 
 /// The number shown in one of the response's headers.
@@ -125,6 +150,16 @@ async fn sign_ups_are_limited_exactly(kind: BackendKind) {
     assert_eq!(app.user_count(&tenant).await, 3);
     // Other tests count into the same process-wide recorder: at least this one.
     assert!(counter(&app, &limited).await > limited_before);
+    // The minutely eviction reports the in-process keys it keeps.
+    app.ctx.limits.limiter().evict_idle();
+    let metrics = app.client.get(app.url("/metrics")).send().await.unwrap();
+    assert!(
+        metrics
+            .text()
+            .await
+            .unwrap()
+            .contains("portcullis_rate_limit_tracked_keys ")
+    );
     let expected = if kind == BackendKind::Memory {
         "local"
     } else {
@@ -134,32 +169,10 @@ async fn sign_ups_are_limited_exactly(kind: BackendKind) {
     app.stop().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn sign_ups_are_limited_exactly_in_memory() {
-    sign_ups_are_limited_exactly(BackendKind::Memory).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn sign_ups_are_limited_exactly_on_redis() {
-    if redis_url().is_none() {
-        return eprintln!("PORTCULLIS_TEST_REDIS_URL is not set: Redis variant not run");
-    }
-    must_reach_redis().await;
-    sign_ups_are_limited_exactly(BackendKind::Redis).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn sign_ups_are_limited_exactly_layered() {
-    if redis_url().is_none() {
-        return eprintln!("PORTCULLIS_TEST_REDIS_URL is not set: layered variant not run");
-    }
-    must_reach_redis().await;
-    sign_ups_are_limited_exactly(BackendKind::Layered).await;
-}
+limiter_test!(sign_ups_are_limited_exactly: memory => Memory, redis => Redis, layered => Layered);
 
 /// Two instances on one database and one Redis enforce one limit together.
 async fn instances_share_one_limit(kind: BackendKind) {
-    must_reach_redis().await;
     let mut config = limited_config(kind).await;
     config.rate_limit.policies.sign_up_per_tenant = Quota::new(4, 60);
     // One instance's share would be the whole limit: only a shared count holds.
@@ -184,21 +197,7 @@ async fn instances_share_one_limit(kind: BackendKind) {
     second.stop().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn two_instances_share_one_limit_on_redis() {
-    if redis_url().is_none() {
-        return eprintln!("PORTCULLIS_TEST_REDIS_URL is not set: Redis variant not run");
-    }
-    instances_share_one_limit(BackendKind::Redis).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn two_instances_share_one_limit_layered() {
-    if redis_url().is_none() {
-        return eprintln!("PORTCULLIS_TEST_REDIS_URL is not set: layered variant not run");
-    }
-    instances_share_one_limit(BackendKind::Layered).await;
-}
+limiter_test!(instances_share_one_limit: redis => Redis, layered => Layered);
 
 async fn sign_up_from(app: &TestApp, tenant: &TestTenant, username: &str, forwarded: &str) -> u16 {
     app.client
@@ -437,27 +436,6 @@ async fn creation_surfaces_are_limited_per_token_subject() {
     app.stop().await;
 }
 
-async fn password_grant(
-    app: &TestApp,
-    tenant: &TestTenant,
-    username: &str,
-    password: &str,
-) -> (StatusCode, Value) {
-    let response = app
-        .client
-        .post(app.url("/oauth/token"))
-        .basic_auth(tenant.client_id(), Some(&tenant.client_secret))
-        .form(&[
-            ("grant_type", "password"),
-            ("username", username),
-            ("password", password),
-        ])
-        .send()
-        .await
-        .unwrap();
-    (response.status(), json_body(response).await)
-}
-
 /// After `limit` failures a username is locked, whether it exists or not, with
 /// the very answer a wrong password gets; the lock ends after its duration.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -470,13 +448,13 @@ async fn failed_logins_lock_the_username_out_for_a_while() {
     let tenant = app.create_tenant("Logins").await;
     create_user(&app, &tenant, "alice", vec![]).await;
 
-    let (status, wrong) = password_grant(&app, &tenant, "alice", "wrong").await;
+    let (status, wrong) = app.password_grant(&tenant, "alice", "wrong", None).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     for username in ["alice", "nobody"] {
         let attempts = if username == "alice" { 2 } else { 3 };
         for _ in 0..attempts {
             assert_eq!(
-                password_grant(&app, &tenant, username, "wrong").await,
+                app.password_grant(&tenant, username, "wrong", None).await,
                 (StatusCode::BAD_REQUEST, wrong.clone())
             );
         }
@@ -486,29 +464,31 @@ async fn failed_logins_lock_the_username_out_for_a_while() {
         }
         // Locked: the right password gets the same answer as a wrong one.
         assert_eq!(
-            password_grant(&app, &tenant, username, "Correct-horse-1").await,
+            app.password_grant(&tenant, username, "Correct-horse-1", None)
+                .await,
             (StatusCode::BAD_REQUEST, wrong.clone())
         );
     }
     offset.store(599, Ordering::Relaxed);
     assert_eq!(
-        password_grant(&app, &tenant, "alice", "Correct-horse-1")
+        app.password_grant(&tenant, "alice", "Correct-horse-1", None)
             .await
             .0,
         StatusCode::BAD_REQUEST
     );
     offset.store(601, Ordering::Relaxed);
-    let (status, tokens) = password_grant(&app, &tenant, "alice", "Correct-horse-1").await;
+    let (status, tokens) = app
+        .password_grant(&tenant, "alice", "Correct-horse-1", None)
+        .await;
     assert_eq!(status, StatusCode::OK, "{tokens}");
     app.stop().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn lockouts_are_shared_and_expire_on_redis() {
-    if redis_url().is_none() {
-        return eprintln!("PORTCULLIS_TEST_REDIS_URL is not set: Redis variant not run");
+    if !redis_ready().await {
+        return;
     }
-    must_reach_redis().await;
     let mut config = limited_config(BackendKind::Redis).await;
     config.rate_limit.policies.login_failures = Quota::new(2, 60);
     config.rate_limit.policies.login_lockout_secs = 1;
@@ -517,22 +497,24 @@ async fn lockouts_are_shared_and_expire_on_redis() {
     let tenant = first.create_tenant("Logins").await;
     create_user(&first, &tenant, "bob", vec![]).await;
     assert_eq!(
-        password_grant(&first, &tenant, "bob", "wrong").await.0,
+        first.password_grant(&tenant, "bob", "wrong", None).await.0,
         StatusCode::BAD_REQUEST
     );
     assert_eq!(
-        password_grant(&second, &tenant, "bob", "wrong").await.0,
+        second.password_grant(&tenant, "bob", "wrong", None).await.0,
         StatusCode::BAD_REQUEST
     );
     assert_eq!(
-        password_grant(&first, &tenant, "bob", "Correct-horse-1")
+        first
+            .password_grant(&tenant, "bob", "Correct-horse-1", None)
             .await
             .0,
         StatusCode::BAD_REQUEST
     );
     tokio::time::sleep(Duration::from_millis(1100)).await;
     assert_eq!(
-        password_grant(&second, &tenant, "bob", "Correct-horse-1")
+        second
+            .password_grant(&tenant, "bob", "Correct-horse-1", None)
             .await
             .0,
         StatusCode::OK
@@ -659,8 +641,8 @@ impl Drop for OwnRedis {
 /// comes back: the shared count is used again.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_limiter_survives_redis_dying_and_returns_to_it() {
-    if redis_url().is_none() {
-        return eprintln!("PORTCULLIS_TEST_REDIS_URL is not set: Redis fault test not run");
+    if !redis_ready().await {
+        return;
     }
     let port = closed_port();
     let mut redis = OwnRedis::start(port);
@@ -736,19 +718,7 @@ async fn a_refused_request_counts_against_no_other_policy(kind: BackendKind) {
     app.stop().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_refused_request_counts_against_no_other_policy_in_memory() {
-    a_refused_request_counts_against_no_other_policy(BackendKind::Memory).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_refused_request_counts_against_no_other_policy_on_redis() {
-    if redis_url().is_none() {
-        return eprintln!("PORTCULLIS_TEST_REDIS_URL is not set: Redis variant not run");
-    }
-    must_reach_redis().await;
-    a_refused_request_counts_against_no_other_policy(BackendKind::Redis).await;
-}
+limiter_test!(a_refused_request_counts_against_no_other_policy: memory => Memory, redis => Redis);
 
 /// Redis Cluster: several tenants (so keys in several slots), two instances,
 /// one limit each.
