@@ -141,6 +141,7 @@ impl RateLimitPolicies {
             PolicyName::CreatePerSubject => self.create_per_subject,
             PolicyName::TokenPerClient => self.token_per_client,
             PolicyName::TokenPerIp => self.token_per_ip,
+            // The lock itself has no quota: it lasts `login_lockout_secs`.
             PolicyName::LoginFailures | PolicyName::LoginLockout => self.login_failures,
         }
     }

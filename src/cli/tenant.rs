@@ -5,7 +5,7 @@ use serde_json::json;
 use crate::{
     auth::secrets::generate_client_secret,
     context::AppContext,
-    domain::{ClientId, Tenant},
+    domain::{ClientId, Tenant, audit},
     startup::BoxError,
     store,
 };
@@ -97,7 +97,18 @@ async fn rotate_secret(
     let (secret, secret_hash) = generate_client_secret();
     let now = ctx.clock.now();
     let old_valid_until = now + chrono::Duration::seconds(i64::from(grace_secs));
-    store::tenants::rotate_secret(&ctx.db, tenant.id, &secret_hash, now, old_valid_until).await?;
+    let event = audit::Event::new("secret.rotated", "client")
+        .with_detail(json!({"previous_valid_until": old_valid_until}));
+    let audit = (audit::current(), vec![event]);
+    store::tenants::rotate_secret(
+        &ctx.db,
+        tenant.id,
+        &secret_hash,
+        now,
+        old_valid_until,
+        audit,
+    )
+    .await?;
     if as_json {
         let out = json!({
             "client_id": tenant.client_id.as_str(),

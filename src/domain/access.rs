@@ -115,7 +115,7 @@ impl TokenService {
                 // or demoted admin loses access at once.
                 let (uuid, roles) = self.current_roles(caller.tenant_id, user_id).await?;
                 caller.roles = roles;
-                audit::set_actor(format!("user:{uuid}"));
+                audit::set_actor(audit::user(uuid));
             }
             None => audit::set_actor("client".to_owned()),
         }

@@ -60,6 +60,11 @@ pub fn current() -> AuditContext {
         .unwrap_or_else(|_| AuditContext::cli())
 }
 
+/// How events and actors name a user: by the id the APIs show.
+pub fn user(uuid: uuid::Uuid) -> String {
+    format!("user:{uuid}")
+}
+
 /// One event about to be written.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Event {

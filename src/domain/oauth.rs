@@ -315,7 +315,7 @@ impl TokenService {
             let attempted: String = username.chars().take(150).collect();
             let event = audit::Event {
                 event_type: "login.failed",
-                subject: user.map(|uuid| format!("user:{uuid}")),
+                subject: user.map(audit::user),
                 detail: Some(serde_json::json!({"username": attempted})),
             };
             audit::record(&self.db, tenant.id, self.clock.now(), &[event]).await?;
@@ -417,7 +417,7 @@ impl TokenService {
         };
         // Client credentials tokens change nothing and are not audited; a user's
         // login is, with its refresh token.
-        let event = audit::Event::new("token.issued", format!("user:{}", user.uuid))
+        let event = audit::Event::new("token.issued", audit::user(user.uuid))
             .with_detail(serde_json::json!({"scope": scope, "family": family}));
         store::refresh_tokens::insert(&self.db, token, (audit::current(), vec![event])).await?;
         use secrecy::ExposeSecret;

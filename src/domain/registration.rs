@@ -191,7 +191,7 @@ impl Registrar {
         tag_ids.sort_unstable();
         tag_ids.dedup();
         let uuid = Uuid::now_v7();
-        let subject = format!("user:{uuid}");
+        let subject = audit::user(uuid);
         let mut events = vec![
             audit::Event::new("user.created", &subject)
                 .with_detail(serde_json::json!({"username": new_user.username.as_str()})),

@@ -207,7 +207,7 @@ impl Registrar {
 
     #[instrument(skip_all, fields(tenant = %tenant.client_id, user = %uuid))]
     pub async fn delete_user(&self, tenant: &Tenant, uuid: Uuid) -> Result<bool, DbErr> {
-        let event = audit::Event::new("user.deleted", format!("user:{uuid}"));
+        let event = audit::Event::new("user.deleted", audit::user(uuid));
         let deleted = user_directory::delete(
             &self.db,
             tenant.id,
@@ -230,7 +230,7 @@ fn update_events(
     changed: &[(&str, bool)],
     roles: Option<&[Role]>,
 ) -> Vec<audit::Event> {
-    let subject = format!("user:{}", user.uuid);
+    let subject = audit::user(user.uuid);
     let changed: Vec<&str> = changed
         .iter()
         .filter_map(|(field, changed)| changed.then_some(*field))

@@ -9,7 +9,7 @@ use sea_orm::{
 
 use crate::domain::{
     ClientId, Tenant, TenantPolicy,
-    audit::{self, Event},
+    audit::{AuditContext, Event},
 };
 
 /// Creates a tenant with its first client secret (given as its hash).
@@ -154,12 +154,14 @@ pub async fn live_secret_hashes(
 }
 
 /// Adds a new client secret; the live ones stay valid until `old_valid_until`.
+/// The audit events are written in the same transaction.
 pub async fn rotate_secret(
     db: &DatabaseConnection,
     tenant_id: i64,
     new_secret_hash: &str,
     now: DateTime<Utc>,
     old_valid_until: DateTime<Utc>,
+    audit: (AuditContext, Vec<Event>),
 ) -> Result<(), DbErr> {
     let txn = db.begin().await?;
     client_secrets::Entity::update_many()
@@ -184,8 +186,6 @@ pub async fn rotate_secret(
     }
     .insert(&txn)
     .await?;
-    let event = Event::new("secret.rotated", "client")
-        .with_detail(serde_json::json!({"previous_valid_until": old_valid_until}));
-    super::audit::insert(&txn, tenant_id, now, &audit::current(), &[event]).await?;
+    super::audit::insert(&txn, tenant_id, now, &audit.0, &audit.1).await?;
     txn.commit().await
 }
