@@ -386,3 +386,34 @@ async fn a_tenant_manages_its_policy_codes_tags_and_fields(backend: Backend) {
     assert_eq!(status, StatusCode::FORBIDDEN);
 }
 db_test!(a_tenant_manages_its_policy_codes_tags_and_fields);
+
+/// Found by schemathesis: a body-taking operation without a JSON body was a 500.
+async fn operations_with_a_body_answer_415_without_json(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let tenant = app.create_tenant("acme").await;
+    let manager = app.client_token(&tenant, "tenant:manage").await;
+    for (method, path) in [
+        (reqwest::Method::PATCH, "/manage/v1/tenant/policy"),
+        (reqwest::Method::POST, "/manage/v1/invite-codes"),
+        (reqwest::Method::POST, "/manage/v1/promo-codes"),
+        (reqwest::Method::POST, "/manage/v1/tags"),
+        (reqwest::Method::PATCH, "/manage/v1/tags/1"),
+        (reqwest::Method::POST, "/manage/v1/custom-fields"),
+        (reqwest::Method::PUT, "/manage/v1/custom-fields/1"),
+        (reqwest::Method::PUT, "/manage/v1/promo-codes/1"),
+    ] {
+        for content_type in [None, Some("text/plain")] {
+            let mut request = app.client.request(method.clone(), app.url(path));
+            if let Some(content_type) = content_type {
+                request = request.header("content-type", content_type).body("x");
+            }
+            let response = request.bearer_auth(&manager).send().await.unwrap();
+            let body = assert_problem(response, StatusCode::UNSUPPORTED_MEDIA_TYPE).await;
+            assert_eq!(
+                body["detail"], "the body must be application/json",
+                "{path}"
+            );
+        }
+    }
+}
+db_test!(operations_with_a_body_answer_415_without_json);

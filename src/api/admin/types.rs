@@ -25,7 +25,6 @@ pub struct AdminUserCreate {
     pub password: String,
     #[oai(nullable)]
     pub email: Option<String>,
-    /// User role: 'admin', 'editor', or 'viewer'. Defaults to 'viewer'.
     pub role: Option<AdminRole>,
 }
 
@@ -41,12 +40,15 @@ pub struct AdminUserUpdate {
     pub password: Option<String>,
     /// The complete new set of roles.
     pub roles: Option<Vec<AdminRole>>,
-    /// `active`, `pending` or `disabled`.
     pub status: Option<AdminStatus>,
     /// `true` activates, `false` disables.
     pub is_active: Option<bool>,
 }
 
+/// User role: 'admin', 'editor', or 'viewer'. Defaults to 'viewer'.
+///
+/// (Described here rather than on the fields: OpenAPI 3.0 wraps a described
+/// `$ref` in `allOf`, which generators such as openapi-python-client refuse.)
 #[derive(Debug, poem_openapi::Enum)]
 #[oai(rename_all = "lowercase")]
 pub enum AdminRole {
@@ -55,6 +57,7 @@ pub enum AdminRole {
     Viewer,
 }
 
+/// Account status: `active`, `pending` or `disabled`.
 #[derive(Debug, poem_openapi::Enum)]
 #[oai(rename_all = "lowercase")]
 pub enum AdminStatus {

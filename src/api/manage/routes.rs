@@ -3,7 +3,10 @@
 use poem::web::Data;
 use poem_openapi::{OpenApi, payload::Json};
 
-use super::types::{PolicyBody, PolicyChange, RateQuota, TenantBody, replies::TenantResponse};
+use super::types::{
+    PolicyBody, PolicyChange, RateQuota, TenantBody,
+    replies::{PolicyUpdated, TenantResponse},
+};
 use crate::{
     api::{bearer::OAuth2Bearer, problem_failure::Failure},
     context::AppContext,
@@ -119,7 +122,7 @@ impl ManageApi {
         ctx: Data<&AppContext>,
         auth: OAuth2Bearer,
         change: Json<PolicyChange>,
-    ) -> TenantResponse {
+    ) -> PolicyUpdated {
         let updated = async {
             let mut tenant = managed_tenant(&ctx, &auth).await?;
             let policy = changed(&tenant.policy, &change)?;
@@ -128,7 +131,7 @@ impl ManageApi {
             Ok::<_, Failure>(tenant)
         };
         match updated.await {
-            Ok(tenant) => TenantResponse::Ok(Json(tenant_body(tenant))),
+            Ok(tenant) => PolicyUpdated::Ok(Json(tenant_body(tenant))),
             Err(failure) => failure.into(),
         }
     }

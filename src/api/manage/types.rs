@@ -285,6 +285,15 @@ impl From<custom_fields::Model> for CustomField {
 }
 
 macro_rules! reply {
+    // An operation that reads a JSON body can also answer 415.
+    (takes_body $name:ident { $($body:tt)* } $(, $optional:ident)*) => {
+        reply!($name {
+            $($body)*
+            /// The body is not `application/json`.
+            #[oai(status = 415)]
+            UnsupportedMediaType(ProblemJson),
+        } $(, $optional)*, UnsupportedMediaType);
+    };
     ($name:ident { $($body:tt)* } $(, $optional:ident)*) => {
         #[derive(Debug, ApiResponse)]
         #[oai(bad_request_handler = "from_parse_error")]
@@ -320,7 +329,13 @@ pub mod replies {
         Ok(Json<TenantBody>),
     });
 
-    reply!(InviteCreated {
+    reply!(takes_body PolicyUpdated {
+        /// The caller's tenant, with the new policy.
+        #[oai(status = 200)]
+        Ok(Json<TenantBody>),
+    });
+
+    reply!(takes_body InviteCreated {
         /// The code, shown this once.
         #[oai(status = 201)]
         Created(Json<InviteCode>),
@@ -332,7 +347,7 @@ pub mod replies {
         Ok(Json<Vec<InviteCode>>),
     });
 
-    reply!(PromoOne {
+    reply!(takes_body PromoOne {
         /// The promo code.
         #[oai(status = 200)]
         Ok(Json<PromoCode>),
@@ -350,7 +365,7 @@ pub mod replies {
         Ok(Json<Vec<PromoCode>>),
     });
 
-    reply!(TagOne {
+    reply!(takes_body TagOne {
         /// The renamed tag.
         #[oai(status = 200)]
         Ok(Json<Tag>),
@@ -374,7 +389,7 @@ pub mod replies {
         Ok(Json<Vec<Tag>>),
     });
 
-    reply!(FieldOne {
+    reply!(takes_body FieldOne {
         /// The updated field.
         #[oai(status = 200)]
         Ok(Json<CustomField>),
