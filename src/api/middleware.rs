@@ -1,10 +1,11 @@
-//! Cross-cutting HTTP behaviour: request ids, timing, security headers, access logs.
+//! Cross-cutting HTTP behaviour: request ids, timing, security headers, `Allow` on
+//! 405 answers, access logs.
 
 use std::{sync::Arc, time::Instant};
 
 use poem::{
     Endpoint, IntoResponse, Request, Response, Result,
-    http::{HeaderValue, header},
+    http::{HeaderValue, StatusCode, header},
 };
 use tracing::Instrument;
 
@@ -38,6 +39,9 @@ pub async fn request_context<E: Endpoint>(ep: Arc<E>, req: Request) -> Result<Re
             .await
             .into_response();
         let elapsed = started.elapsed();
+        let allowed = (resp.status() == StatusCode::METHOD_NOT_ALLOWED)
+            .then(|| super::allow::for_path(&path))
+            .flatten();
         let headers = resp.headers_mut();
         if let Ok(value) = HeaderValue::from_str(&request_id) {
             headers.insert(REQUEST_ID, value);
@@ -53,6 +57,9 @@ pub async fn request_context<E: Endpoint>(ep: Arc<E>, req: Request) -> Result<Re
             header::X_FRAME_OPTIONS,
             HeaderValue::from_static("SAMEORIGIN"),
         );
+        if let Some(allowed) = allowed {
+            headers.entry(header::ALLOW).or_insert(allowed);
+        }
         super::metrics::record_request(&method, &path, resp.status(), elapsed);
         tracing::info!(
             status = resp.status().as_u16(),

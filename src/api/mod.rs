@@ -3,6 +3,7 @@
 
 pub mod account;
 pub mod admin;
+pub mod allow;
 pub mod bearer;
 pub mod docs;
 pub mod health;

@@ -81,3 +81,27 @@ fn signup_spec_documents_every_response_with_named_schemas() {
         &serde_json::json!(["username", "password", "client_id"])
     );
 }
+
+/// Found by schemathesis: a 405 must name the methods the path takes (RFC 9110).
+#[tokio::test]
+async fn undeclared_methods_get_405_with_allow() {
+    let app = spawn_app(Backend::Sqlite).await;
+    for (method, path, allow) in [
+        ("TRACE", "/oauth/token", "POST"),
+        ("GET", "/sign-up", "POST, OPTIONS"),
+        ("PUT", "/admin/users/", "GET, HEAD, POST"),
+        ("PUT", "/api/v2/account/create/", "POST"),
+        ("GET", "/manage/v1/tags/1", "PATCH, DELETE"),
+        ("POST", "/.well-known/jwks.json", "GET, HEAD"),
+    ] {
+        let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
+        let response = app
+            .client
+            .request(method, app.url(path))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::METHOD_NOT_ALLOWED, "{path}");
+        assert_eq!(response.headers()["allow"], allow, "{path}");
+    }
+}
