@@ -7,6 +7,7 @@ pub mod allow;
 pub mod bearer;
 pub mod docs;
 pub mod health;
+pub mod json_string;
 pub mod manage;
 pub mod metrics;
 pub mod middleware;

@@ -417,3 +417,40 @@ async fn operations_with_a_body_answer_415_without_json(backend: Backend) {
     }
 }
 db_test!(operations_with_a_body_answer_415_without_json);
+
+/// Found by schemathesis: `{"name": 8042}` made a tag named "8042".
+async fn string_fields_take_only_strings(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let tenant = app.create_tenant("acme").await;
+    let manager = app.client_token(&tenant, "tenant:manage").await;
+    for body in [
+        serde_json::json!({"name": 8042}),
+        serde_json::json!({"name": true}),
+    ] {
+        let (status, problem) = app
+            .call(
+                reqwest::Method::POST,
+                "/manage/v1/tags",
+                &manager,
+                Some(body),
+            )
+            .await;
+        assert_eq!(status, StatusCode::BAD_REQUEST);
+        assert_eq!(problem["status"], 400);
+    }
+    let (status, _) = app
+        .call(
+            reqwest::Method::PATCH,
+            "/manage/v1/tenant/policy",
+            &manager,
+            Some(serde_json::json!({"allowed_origins": [1]})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    let (status, tags) = app
+        .call(reqwest::Method::GET, "/manage/v1/tags", &manager, None)
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(tags, serde_json::json!([]));
+}
+db_test!(string_fields_take_only_strings);

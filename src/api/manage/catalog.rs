@@ -16,7 +16,7 @@ use super::{
     },
 };
 use crate::{
-    api::{bearer::OAuth2Bearer, problem_failure::Failure},
+    api::{bearer::OAuth2Bearer, json_string::JsonString, problem_failure::Failure},
     context::AppContext,
     domain::tenant_admin::{self, FieldSettings, Page},
 };
@@ -135,12 +135,12 @@ impl CatalogApi {
             let tenant = managed_tenant(&ctx, &auth).await?;
             let body = body.0;
             let settings = FieldSettings {
-                name: body.name,
-                field_type: body.field_type,
+                name: body.name.into(),
+                field_type: body.field_type.into(),
                 required: body.required,
                 max_length: body.max_length,
-                pattern: body.pattern,
-                choices: body.choices,
+                pattern: body.pattern.map(String::from),
+                choices: body.choices.map(JsonString::strings),
             };
             let now = ctx.clock.now();
             Ok::<_, Failure>(tenant_admin::create_field(&ctx.db, &tenant, settings, now).await?)
@@ -203,8 +203,8 @@ impl CatalogApi {
                     id.0,
                     body.required,
                     body.max_length,
-                    body.pattern,
-                    body.choices,
+                    body.pattern.map(String::from),
+                    body.choices.map(JsonString::strings),
                 )
                 .await?,
             )

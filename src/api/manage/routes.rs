@@ -8,7 +8,7 @@ use super::types::{
     replies::{PolicyUpdated, TenantResponse},
 };
 use crate::{
-    api::{bearer::OAuth2Bearer, problem_failure::Failure},
+    api::{bearer::OAuth2Bearer, json_string::JsonString, problem_failure::Failure},
     context::AppContext,
     domain::{
         Scope, Tenant, TenantPolicy,
@@ -81,7 +81,10 @@ fn changed(policy: &TenantPolicy, change: &PolicyChange) -> Result<TenantPolicy,
         }
     }
     if let Some(origins) = &change.allowed_origins {
-        policy.set("allowed_origins", &origins.join(","))?;
+        policy.set(
+            "allowed_origins",
+            &JsonString::strings(origins.clone()).join(","),
+        )?;
     }
     if let Some(length) = change.password_min_length {
         policy.set("password_min_length", &length.to_string())?;

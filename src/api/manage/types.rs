@@ -7,6 +7,7 @@ use entity::{audit_events, custom_fields, invite_codes, promo_codes, tags};
 use poem_openapi::{ApiResponse, Object, payload::Json};
 
 use crate::api::{
+    json_string::JsonString,
     problem::ProblemJson,
     problem_failure::{from_parse_error, problem_response},
 };
@@ -56,7 +57,7 @@ pub struct PolicyChange {
     pub public_signup_enabled: Option<bool>,
     /// Only while the tenant has no users.
     pub username_case_insensitive: Option<bool>,
-    pub allowed_origins: Option<Vec<String>>,
+    pub allowed_origins: Option<Vec<JsonString>>,
     pub password_min_length: Option<u32>,
     pub password_min_classes: Option<u8>,
     pub public_client: Option<bool>,
@@ -66,7 +67,7 @@ pub struct PolicyChange {
     pub promo_codes_enabled: Option<bool>,
     /// Per policy: `LIMIT/WINDOW_SECS` (e.g. `30/60`), `off`, or `default` to
     /// follow the service's configuration again.
-    pub rate_limits: Option<BTreeMap<String, String>>,
+    pub rate_limits: Option<BTreeMap<String, JsonString>>,
 }
 
 #[derive(Debug, Object)]
@@ -117,7 +118,7 @@ impl InviteCode {
 #[oai(rename = "PromoCodeCreate")]
 pub struct PromoCreate {
     /// What users type; unique in the tenant.
-    pub code: String,
+    pub code: JsonString,
     /// Unlimited when absent.
     pub max_redemptions: Option<i32>,
     pub valid_from: Option<DateTime<Utc>>,
@@ -170,7 +171,7 @@ impl From<promo_codes::Model> for PromoCode {
 #[oai(rename = "TagCreate")]
 pub struct TagCreate {
     /// At most 100 characters; unique in the tenant.
-    pub name: String,
+    pub name: JsonString,
 }
 
 /// One change in the tenant, with who made it and how.
@@ -228,17 +229,17 @@ impl From<tags::Model> for Tag {
 #[oai(rename = "CustomFieldCreate")]
 pub struct FieldCreate {
     /// `[a-z][a-z0-9_]*`, at most 64 characters, not a built-in field's name.
-    pub name: String,
+    pub name: JsonString,
     /// `string`, `integer`, `boolean`, `date`, `email`, `url` or `enum`.
     #[oai(rename = "type")]
-    pub field_type: String,
+    pub field_type: JsonString,
     #[oai(default)]
     pub required: bool,
     pub max_length: Option<i32>,
     /// A regular expression the whole value must match.
-    pub pattern: Option<String>,
+    pub pattern: Option<JsonString>,
     /// The allowed values of an `enum`.
-    pub choices: Option<Vec<String>>,
+    pub choices: Option<Vec<JsonString>>,
 }
 
 /// A field's new rules (all of them; its name and type cannot change).
@@ -248,8 +249,8 @@ pub struct FieldUpdate {
     #[oai(default)]
     pub required: bool,
     pub max_length: Option<i32>,
-    pub pattern: Option<String>,
-    pub choices: Option<Vec<String>>,
+    pub pattern: Option<JsonString>,
+    pub choices: Option<Vec<JsonString>>,
 }
 
 #[derive(Debug, Object)]
