@@ -23,8 +23,9 @@ pub fn username_rules(tenant: &Tenant) -> UsernameRules {
     }
 }
 
-/// A string field: `None` when absent or null (and `Required` recorded when
-/// `required`); a non-string is `Invalid`.
+/// A string field: `None` when absent (and `Required` recorded when `required`);
+/// `null` counts as absent for a required field and is otherwise `Invalid`, like
+/// any other non-string, since the documents do not mark these fields nullable.
 pub fn string<'a>(
     body: &'a Map<String, Value>,
     name: &'static str,
@@ -33,10 +34,14 @@ pub fn string<'a>(
 ) -> Option<&'a str> {
     match body.get(name) {
         Some(Value::String(text)) => Some(text),
-        None | Some(Value::Null) => {
+        None => {
             if required {
                 errors.push(FieldError::new(name, Problem::Required));
             }
+            None
+        }
+        Some(Value::Null) if required => {
+            errors.push(FieldError::new(name, Problem::Required));
             None
         }
         Some(_) => {
@@ -46,18 +51,41 @@ pub fn string<'a>(
     }
 }
 
-/// An optional integer field: `None` when absent or null.
+/// An optional string field documented as nullable: `None` when absent or null.
+pub fn nullable_string<'a>(
+    body: &'a Map<String, Value>,
+    name: &'static str,
+    errors: &mut Vec<FieldError>,
+) -> Option<&'a str> {
+    match body.get(name) {
+        Some(Value::Null) => None,
+        _ => string(body, name, false, errors),
+    }
+}
+
+/// An optional integer field: `None` when absent; `null` or a non-integer is
+/// `Invalid`.
 pub fn integer(
     body: &Map<String, Value>,
     name: &'static str,
     errors: &mut Vec<FieldError>,
 ) -> Option<i64> {
+    let value = body.get(name)?;
+    value.as_i64().or_else(|| {
+        errors.push(FieldError::new(name, Problem::Invalid));
+        None
+    })
+}
+
+/// An optional integer field documented as nullable: `None` when absent or null.
+pub fn nullable_integer(
+    body: &Map<String, Value>,
+    name: &'static str,
+    errors: &mut Vec<FieldError>,
+) -> Option<i64> {
     match body.get(name) {
-        None | Some(Value::Null) => None,
-        Some(value) => value.as_i64().or_else(|| {
-            errors.push(FieldError::new(name, Problem::Invalid));
-            None
-        }),
+        Some(Value::Null) => None,
+        _ => integer(body, name, errors),
     }
 }
 

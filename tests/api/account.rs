@@ -199,7 +199,13 @@ async fn invite_codes(backend: Backend) {
     )
     .await
     .unwrap();
-    let body = |name: &str, code: Option<&str>| json!({"username": name, "email": format!("{name}@example.com"), "password": "Str0ng-pass", "invite_code": code});
+    let body = |name: &str, code: Option<&str>| {
+        let mut body = json!({"username": name, "email": format!("{name}@example.com"), "password": "Str0ng-pass"});
+        if let Some(code) = code {
+            body["invite_code"] = json!(code);
+        }
+        body
+    };
     assert_eq!(
         problems(create(&app, &token, body("u1", None)).await).await,
         pairs(&[("invite_code", "required")])

@@ -200,3 +200,50 @@ async fn a_backend_gets_tokens_for_its_users(backend: Backend) {
     );
 }
 db_test!(a_backend_gets_tokens_for_its_users);
+
+/// Found by schemathesis: `null` passed for fields the spec does not mark nullable.
+async fn null_is_accepted_only_where_documented(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let tenant = app.create_tenant("acme").await;
+    let token = app.client_token(&tenant, "users:write").await;
+
+    let (status, body) = post(
+        &app,
+        "/api/v2/sso/signup/",
+        &token,
+        json!({"username": "nulls", "password": null, "ext_id": null, "email": null, "role": null, "tags": null}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(codes(&body), pairs(&[("password", "invalid")]));
+
+    let (status, body) = post(
+        &app,
+        "/api/v2/sso/signup/",
+        &token,
+        json!({"username": "nulls", "ext_id": null, "email": null, "role": null, "tags": null}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+
+    let (status, body) = post(
+        &app,
+        "/api/v2/sso/token/",
+        &token,
+        json!({"user_id": null, "ext_id": 1}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(codes(&body), pairs(&[("user_id", "invalid")]));
+
+    let (status, body) = post(
+        &app,
+        "/api/v2/account/create/",
+        &token,
+        json!({"username": "nulls2", "email": "n@example.com", "password": "Correct-Horse-9", "invite_code": null}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(codes(&body), pairs(&[("invite_code", "invalid")]));
+}
+db_test!(null_is_accepted_only_where_documented);

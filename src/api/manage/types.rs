@@ -50,23 +50,34 @@ pub struct TenantBody {
 }
 
 /// Policy keys to change, with their new values (booleans, numbers, or a list of
-/// origins); keys left out keep their value.
+/// origins); keys left out or `null` keep their value.
 #[derive(Debug, Object)]
 #[oai(rename = "PolicyChange")]
 pub struct PolicyChange {
+    #[oai(nullable)]
     pub public_signup_enabled: Option<bool>,
     /// Only while the tenant has no users.
+    #[oai(nullable)]
     pub username_case_insensitive: Option<bool>,
+    #[oai(nullable)]
     pub allowed_origins: Option<Vec<JsonString>>,
+    #[oai(nullable)]
     pub password_min_length: Option<u32>,
+    #[oai(nullable)]
     pub password_min_classes: Option<u8>,
+    #[oai(nullable)]
     pub public_client: Option<bool>,
+    #[oai(nullable)]
     pub require_email: Option<bool>,
+    #[oai(nullable)]
     pub require_password: Option<bool>,
+    #[oai(nullable)]
     pub invite_only: Option<bool>,
+    #[oai(nullable)]
     pub promo_codes_enabled: Option<bool>,
     /// Per policy: `LIMIT/WINDOW_SECS` (e.g. `30/60`), `off`, or `default` to
     /// follow the service's configuration again.
+    #[oai(nullable)]
     pub rate_limits: Option<BTreeMap<String, JsonString>>,
 }
 
@@ -76,7 +87,8 @@ pub struct InviteCreate {
     /// How many registrations the code admits (default 1).
     #[oai(default = "one")]
     pub max_uses: i32,
-    /// No expiry when absent.
+    /// No expiry when absent or `null`.
+    #[oai(nullable)]
     pub expires_at: Option<DateTime<Utc>>,
 }
 
@@ -119,20 +131,26 @@ impl InviteCode {
 pub struct PromoCreate {
     /// What users type; unique in the tenant.
     pub code: JsonString,
-    /// Unlimited when absent.
+    /// Unlimited when absent or `null`.
+    #[oai(nullable)]
     pub max_redemptions: Option<i32>,
+    #[oai(nullable)]
     pub valid_from: Option<DateTime<Utc>>,
+    #[oai(nullable)]
     pub valid_until: Option<DateTime<Utc>>,
 }
 
-/// The promo code's new state and limits (all of them: absent limits are removed).
+/// The promo code's new state and limits (all of them: absent or `null` limits are removed).
 #[derive(Debug, Object)]
 #[oai(rename = "PromoCodeUpdate")]
 pub struct PromoUpdate {
     /// `false` deactivates the code.
     pub active: bool,
+    #[oai(nullable)]
     pub max_redemptions: Option<i32>,
+    #[oai(nullable)]
     pub valid_from: Option<DateTime<Utc>>,
+    #[oai(nullable)]
     pub valid_until: Option<DateTime<Utc>>,
 }
 
@@ -235,10 +253,13 @@ pub struct FieldCreate {
     pub field_type: JsonString,
     #[oai(default)]
     pub required: bool,
+    #[oai(nullable)]
     pub max_length: Option<i32>,
     /// A regular expression the whole value must match.
+    #[oai(nullable)]
     pub pattern: Option<JsonString>,
     /// The allowed values of an `enum`.
+    #[oai(nullable)]
     pub choices: Option<Vec<JsonString>>,
 }
 
@@ -248,8 +269,11 @@ pub struct FieldCreate {
 pub struct FieldUpdate {
     #[oai(default)]
     pub required: bool,
+    #[oai(nullable)]
     pub max_length: Option<i32>,
+    #[oai(nullable)]
     pub pattern: Option<JsonString>,
+    #[oai(nullable)]
     pub choices: Option<Vec<JsonString>>,
 }
 

@@ -4,7 +4,10 @@
 use serde_json::Value;
 
 use crate::{
-    api::v2_fields::{PASSWORD_POLICY, integer, object, parsed, string, username_rules},
+    api::v2_fields::{
+        PASSWORD_POLICY, integer, nullable_integer, nullable_string, object, parsed, string,
+        username_rules,
+    },
     domain::{
         Email, FieldError, Password, Problem, Role, Tenant, Username,
         access::Caller,
@@ -29,11 +32,11 @@ pub fn signup(
         .filter(|key| !FIELDS.contains(&key.as_str()))
         .map(|key| FieldError::new(key.clone(), Problem::NotAllowed))
         .collect();
-    let ext_id = integer(body, "ext_id", &mut errors);
+    let ext_id = nullable_integer(body, "ext_id", &mut errors);
     let rules = username_rules(tenant);
     let username = string(body, "username", true, &mut errors)
         .and_then(|raw| parsed(Username::parse(raw, rules), "username", &mut errors));
-    let email = string(body, "email", false, &mut errors)
+    let email = nullable_string(body, "email", &mut errors)
         .and_then(|raw| parsed(Email::parse(raw), "email", &mut errors));
     let password = string(body, "password", false, &mut errors).and_then(|raw| {
         parsed(
@@ -42,7 +45,7 @@ pub fn signup(
             &mut errors,
         )
     });
-    let role = string(body, "role", false, &mut errors).and_then(|raw| {
+    let role = nullable_string(body, "role", &mut errors).and_then(|raw| {
         match raw.parse::<Role>().ok().filter(|r| GRANTABLE.contains(r)) {
             None => {
                 errors.push(FieldError::new("role", Problem::Invalid));
