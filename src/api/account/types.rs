@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
-use poem_openapi::{ApiResponse, Object, payload::Json};
+use poem_openapi::{ApiResponse, Object, payload::Json, types::Example};
 use serde_json::Value;
 
 use crate::api::{
@@ -14,7 +14,7 @@ use crate::api::{
 /// The create request (seed 001; seed 000 when the tenant needs neither email nor
 /// password). Custom fields the tenant defines go at the top level.
 #[derive(Debug, Object)]
-#[oai(rename = "AccountCreate")]
+#[oai(rename = "AccountCreate", example)]
 pub struct AccountCreate {
     /// Letters, digits, `_` and `-`; at most 255 characters; unique in the tenant.
     #[oai(validator(max_length = 255, pattern = r"^[A-Za-z0-9_-]+$"))]
@@ -27,12 +27,28 @@ pub struct AccountCreate {
     #[oai(validator(min_length = 8, max_length = 128))]
     pub password: Option<String>,
     /// Required when the tenant is invite-only; each use counts against its limit.
+    #[oai(skip_serializing_if_is_none)]
     pub invite_code: Option<String>,
     /// Accepted when the tenant has promo codes enabled.
+    #[oai(skip_serializing_if_is_none)]
     pub promo_code: Option<String>,
     /// The tenant's custom user fields.
     #[oai(flatten)]
     pub metadata: BTreeMap<String, Value>,
+}
+
+/// What Swagger UI's "Try it out" starts from.
+impl Example for AccountCreate {
+    fn example() -> Self {
+        Self {
+            username: "jane_doe".to_owned(),
+            email: Some("jane@example.com".to_owned()),
+            password: Some("Correct-Horse-9".to_owned()),
+            invite_code: None,
+            promo_code: None,
+            metadata: BTreeMap::new(),
+        }
+    }
 }
 
 /// A registered user.

@@ -2,13 +2,13 @@
 
 use std::collections::BTreeMap;
 
-use poem_openapi::{ApiResponse, Object, payload::Json};
+use poem_openapi::{ApiResponse, Object, payload::Json, types::Example};
 
 use super::errors::from_parse_error;
 
 /// The body of `POST /sign-up`.
 #[derive(Debug, Object)]
-#[oai(rename = "SignUpRequest")]
+#[oai(rename = "SignUpRequest", example)]
 pub struct SignUpRequest {
     /// Username: letters and digits of any script and symbols; no spaces. Unique
     /// within the client_id's namespace.
@@ -19,6 +19,17 @@ pub struct SignUpRequest {
     pub password: String,
     /// The ID that identifies your app.
     pub client_id: String,
+}
+
+/// What Swagger UI's "Try it out" starts from.
+impl Example for SignUpRequest {
+    fn example() -> Self {
+        Self {
+            username: "jane_doe".to_owned(),
+            password: "Correct-Horse-9".to_owned(),
+            client_id: "YOUR_CLIENT_ID".to_owned(),
+        }
+    }
 }
 
 /// The created user.

@@ -1,6 +1,6 @@
 //! Wire types of the SSO surface.
 
-use poem_openapi::{ApiResponse, Object, payload::Json};
+use poem_openapi::{ApiResponse, Object, payload::Json, types::Example};
 
 use crate::api::{
     problem::ProblemJson,
@@ -9,7 +9,7 @@ use crate::api::{
 
 /// The sign-up request (seed 002).
 #[derive(Debug, Object)]
-#[oai(rename = "SsoSignup")]
+#[oai(rename = "SsoSignup", example)]
 pub struct SsoSignup {
     /// A unique external id identifying the user in your system.
     #[oai(nullable)]
@@ -21,7 +21,10 @@ pub struct SsoSignup {
     pub email: Option<String>,
     /// When given: 8 to 128 characters with 3 of: lowercase, uppercase, digits,
     /// symbols. Without one the user is `pending` and signs in through SSO tokens.
-    #[oai(validator(min_length = 8, max_length = 128))]
+    #[oai(
+        validator(min_length = 8, max_length = 128),
+        skip_serializing_if_is_none
+    )]
     pub password: Option<String>,
     /// `admin`, `moderator` or `editor`. Granting `admin` needs a tenant admin or a
     /// token with `tenant:manage`.
@@ -30,6 +33,20 @@ pub struct SsoSignup {
     /// Ids of the tenant's tags.
     #[oai(nullable)]
     pub tags: Option<Vec<i64>>,
+}
+
+/// What Swagger UI's "Try it out" starts from.
+impl Example for SsoSignup {
+    fn example() -> Self {
+        Self {
+            ext_id: Some(1001),
+            username: "jane_doe".to_owned(),
+            email: Some("jane@example.com".to_owned()),
+            password: None,
+            role: Some("editor".to_owned()),
+            tags: Some(Vec::new()),
+        }
+    }
 }
 
 #[derive(Debug, Object)]
