@@ -2,7 +2,8 @@
 // Chromium, driven by playwright-core, clicks through the docs as a developer
 // would. From /docs it follows the link to the sign-up surface, registers a user
 // with "Try it out" and reads the 200; on the account surface it signs in with
-// "Authorize" (client credentials), creates a user and reads the 201.
+// "Authorize" (client credentials), creates a user and reads the 201. Then it
+// checks that every surface's page renders all the operations of its document.
 // Screenshots of each step go to the folder given as the first argument.
 
 import assert from "node:assert/strict";
@@ -99,6 +100,15 @@ try {
   assert.equal(created.status, "201");
   assert.equal(created.body.username, accountName);
   assert.equal(created.body.status, "active");
+  // Every surface's page renders each operation of its document.
+  for (const surface of ["signup", "oauth", "account", "sso", "admin", "manage"]) {
+    const spec = await (await fetch(`${baseUrl}/docs/${surface}/openapi.json`)).json();
+    const operations = Object.values(spec.paths).reduce((n, item) => n + Object.keys(item).length, 0);
+    await page.goto(`${baseUrl}/docs/${surface}/`);
+    await page.locator(".opblock").nth(operations - 1).waitFor();
+    assert.equal(await page.locator(".opblock").count(), operations, surface);
+    await shot(`${surface}-rendered`);
+  }
   assert.deepEqual(pageErrors, []);
   console.log(`swagger-ui: signed up ${signUpName} (200) and created ${accountName} (201); screenshots in ${screenshots}`);
 } catch (error) {
