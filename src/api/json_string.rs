@@ -5,11 +5,10 @@
 
 use std::ops::Deref;
 
-use poem_openapi::{
-    registry::MetaSchemaRef,
-    types::{ParseError, ParseFromJSON, ParseResult, ToJSON, Type},
-};
+use poem_openapi::types::{ParseError, ParseFromJSON, ParseResult, ToJSON};
 use serde_json::Value;
+
+use super::scalar_type::scalar_type;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct JsonString(pub String);
@@ -41,29 +40,7 @@ impl AsRef<str> for JsonString {
     }
 }
 
-impl Type for JsonString {
-    const IS_REQUIRED: bool = true;
-    type RawValueType = Self;
-    type RawElementValueType = Self;
-
-    fn name() -> std::borrow::Cow<'static, str> {
-        String::name()
-    }
-
-    fn schema_ref() -> MetaSchemaRef {
-        String::schema_ref()
-    }
-
-    fn as_raw_value(&self) -> Option<&Self::RawValueType> {
-        Some(self)
-    }
-
-    fn raw_element_iter<'a>(
-        &'a self,
-    ) -> Box<dyn Iterator<Item = &'a Self::RawElementValueType> + 'a> {
-        Box::new(self.as_raw_value().into_iter())
-    }
-}
+scalar_type!(JsonString, String::name(), String::schema_ref());
 
 impl ParseFromJSON for JsonString {
     fn parse_from_json(value: Option<Value>) -> ParseResult<Self> {

@@ -3,12 +3,12 @@
 //! reports bad values as pydantic would (`uuid_parsing`, `int_parsing`, ...),
 //! which poem-openapi's own parameter errors cannot.
 
-use std::borrow::Cow;
-
 use poem_openapi::{
     registry::{MetaSchema, MetaSchemaRef},
-    types::{ParseFromParameter, ParseResult, Type},
+    types::{ParseFromParameter, ParseResult},
 };
+
+use crate::api::scalar_type::scalar_type;
 
 macro_rules! raw_param {
     ($(#[$doc:meta])* $name:ident, $ty:literal, $format:expr) => {
@@ -16,33 +16,14 @@ macro_rules! raw_param {
         #[derive(Debug, Clone)]
         pub struct $name(pub String);
 
-        impl Type for $name {
-            const IS_REQUIRED: bool = true;
-            type RawValueType = Self;
-            type RawElementValueType = Self;
-
-            fn name() -> Cow<'static, str> {
-                concat!("raw_", $ty).into()
-            }
-
-            fn schema_ref() -> MetaSchemaRef {
-                let format: Option<&'static str> = $format;
-                MetaSchemaRef::Inline(Box::new(match format {
-                    Some(format) => MetaSchema::new_with_format($ty, format),
-                    None => MetaSchema::new($ty),
-                }))
-            }
-
-            fn as_raw_value(&self) -> Option<&Self::RawValueType> {
-                Some(self)
-            }
-
-            fn raw_element_iter<'a>(
-                &'a self,
-            ) -> Box<dyn Iterator<Item = &'a Self::RawElementValueType> + 'a> {
-                Box::new(self.as_raw_value().into_iter())
-            }
-        }
+        scalar_type!(
+            $name,
+            concat!("raw_", $ty),
+            MetaSchemaRef::Inline(Box::new(match $format {
+                Some(format) => MetaSchema::new_with_format($ty, format),
+                None => MetaSchema::new($ty),
+            }))
+        );
 
         impl ParseFromParameter for $name {
             fn parse_from_parameter(value: &str) -> ParseResult<Self> {

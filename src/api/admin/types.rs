@@ -5,12 +5,13 @@ use poem_openapi::{
     ApiResponse, Object,
     payload::Json,
     registry::{MetaSchema, MetaSchemaRef},
-    types::{ParseError, ParseFromJSON, ParseResult, ToJSON, Type},
+    types::{ParseError, ParseFromJSON, ParseResult, ToJSON},
 };
 use serde_json::Value;
 use uuid::Uuid;
 
 use super::errors::from_parse_error;
+use crate::api::scalar_type::scalar_type;
 
 /// The create request, documented for the spec; the handler validates the raw
 /// JSON itself so that errors come out as pydantic's.
@@ -70,29 +71,11 @@ pub enum AdminStatus {
 #[derive(Debug, Clone, Copy)]
 pub struct Timestamp(pub DateTime<Utc>);
 
-impl Type for Timestamp {
-    const IS_REQUIRED: bool = true;
-    type RawValueType = Self;
-    type RawElementValueType = Self;
-
-    fn name() -> std::borrow::Cow<'static, str> {
-        "string_date-time".into()
-    }
-
-    fn schema_ref() -> MetaSchemaRef {
-        MetaSchemaRef::Inline(Box::new(MetaSchema::new_with_format("string", "date-time")))
-    }
-
-    fn as_raw_value(&self) -> Option<&Self::RawValueType> {
-        Some(self)
-    }
-
-    fn raw_element_iter<'a>(
-        &'a self,
-    ) -> Box<dyn Iterator<Item = &'a Self::RawElementValueType> + 'a> {
-        Box::new(self.as_raw_value().into_iter())
-    }
-}
+scalar_type!(
+    Timestamp,
+    "string_date-time",
+    MetaSchemaRef::Inline(Box::new(MetaSchema::new_with_format("string", "date-time")))
+);
 
 impl ToJSON for Timestamp {
     fn to_json(&self) -> Option<Value> {
