@@ -13,8 +13,9 @@ use uuid::Uuid;
 use super::errors::from_parse_error;
 use crate::api::scalar_type::scalar_type;
 
-/// The create request, documented for the spec; the handler validates the raw
-/// JSON itself so that errors come out as pydantic's.
+/// A new user; `role` defaults to 'viewer'.
+// Documented for the spec; the handler validates the raw JSON itself so that
+// errors come out as pydantic's.
 #[derive(Debug, Object)]
 #[oai(rename = "AdminUserCreate")]
 pub struct AdminUserCreate {
@@ -46,10 +47,9 @@ pub struct AdminUserUpdate {
     pub is_active: Option<bool>,
 }
 
-/// User role: 'admin', 'editor', or 'viewer'. Defaults to 'viewer'.
-///
-/// (Described here rather than on the fields: OpenAPI 3.0 wraps a described
-/// `$ref` in `allOf`, which generators such as openapi-python-client refuse.)
+/// User role: 'admin', 'editor', or 'viewer'.
+// Described here rather than on the fields: OpenAPI 3.0 wraps a described `$ref`
+// in `allOf`, which generators such as openapi-python-client refuse.
 #[derive(Debug, poem_openapi::Enum)]
 #[oai(rename_all = "lowercase")]
 pub enum AdminRole {
