@@ -34,12 +34,6 @@ impl Deref for JsonString {
     }
 }
 
-impl AsRef<str> for JsonString {
-    fn as_ref(&self) -> &str {
-        &self.0
-    }
-}
-
 scalar_type!(JsonString, String::name(), String::schema_ref());
 
 impl ParseFromJSON for JsonString {

@@ -1,11 +1,11 @@
-//! Cross-cutting HTTP behaviour: request ids, timing, security headers, `Allow` on
-//! 405 answers, access logs.
+//! Cross-cutting HTTP behaviour: request ids, timing, security headers, the
+//! router's refusals in each surface's format, access logs.
 
 use std::{sync::Arc, time::Instant};
 
 use poem::{
     Endpoint, IntoResponse, Request, Response, Result,
-    http::{HeaderValue, StatusCode, header},
+    http::{HeaderValue, header},
 };
 use tracing::Instrument;
 
@@ -35,13 +35,11 @@ pub async fn request_context<E: Endpoint>(ep: Arc<E>, req: Request) -> Result<Re
     let (method, path) = (req.method().clone(), req.uri().path().to_owned());
     let context = AuditContext::anonymous(super::metrics::surface(&path), request_id.clone());
     async move {
-        let mut resp = audit::scope(context, ep.get_response(req))
+        let resp = audit::scope(context, ep.get_response(req))
             .await
             .into_response();
+        let mut resp = super::router_refusal::in_surface_format(&method, &path, resp);
         let elapsed = started.elapsed();
-        let allowed = (resp.status() == StatusCode::METHOD_NOT_ALLOWED)
-            .then(|| super::allow::for_path(&path))
-            .flatten();
         let headers = resp.headers_mut();
         if let Ok(value) = HeaderValue::from_str(&request_id) {
             headers.insert(REQUEST_ID, value);
@@ -57,9 +55,6 @@ pub async fn request_context<E: Endpoint>(ep: Arc<E>, req: Request) -> Result<Re
             header::X_FRAME_OPTIONS,
             HeaderValue::from_static("SAMEORIGIN"),
         );
-        if let Some(allowed) = allowed {
-            headers.entry(header::ALLOW).or_insert(allowed);
-        }
         super::metrics::record_request(&method, &path, resp.status(), elapsed);
         tracing::info!(
             status = resp.status().as_u16(),

@@ -16,6 +16,7 @@ pub mod problem;
 pub mod problem_failure;
 pub mod rate_limit;
 pub mod raw_json;
+pub mod router_refusal;
 pub mod scalar_type;
 pub mod signup;
 pub mod sso;

@@ -175,6 +175,15 @@ impl From<RegistrationError> for Failure {
     }
 }
 
+/// The router's own 404 or 405 (see `api::router_refusal`).
+pub fn refusal(status: poem::http::StatusCode, message: &str) -> poem::Response {
+    use poem::IntoResponse;
+    let title = status.canonical_reason().unwrap_or("Error");
+    ProblemJson::new(status.as_u16(), title, message.to_owned())
+        .with_status(status)
+        .into_response()
+}
+
 /// The bad-request handler of every problem+json response type.
 pub fn from_parse_error<T: From<Failure>>(err: poem::Error) -> T {
     Failure::from_parse_error(&err).into()

@@ -82,18 +82,63 @@ fn signup_spec_documents_every_response_with_named_schemas() {
     );
 }
 
-/// Found by schemathesis: a 405 must name the methods the path takes (RFC 9110).
+/// Found by schemathesis: a 405 must name the methods the path takes (RFC 9110),
+/// and the router's refusals come in the surface's own error format.
 #[tokio::test]
-async fn undeclared_methods_get_405_with_allow() {
+async fn the_routers_refusals_are_in_each_surfaces_format() {
     let app = spawn_app(Backend::Sqlite).await;
-    for (method, path, allow) in [
-        ("TRACE", "/oauth/token", "POST"),
-        ("GET", "/sign-up", "POST, OPTIONS"),
-        ("PUT", "/admin/users/", "GET, HEAD, POST"),
-        ("PUT", "/api/v2/account/create/", "POST"),
-        ("GET", "/manage/v1/tags/1", "PATCH, DELETE"),
-        ("POST", "/.well-known/jwks.json", "GET, HEAD"),
-    ] {
+    let problem = |status: u16, title: &str, detail: &str| serde_json::json!({"type": "about:blank", "title": title, "status": status, "detail": detail, "errors": []});
+    let cases = [
+        (
+            "TRACE",
+            "/oauth/token",
+            Some("POST"),
+            serde_json::json!({"error": "invalid_request", "error_description": "this path does not take TRACE"}),
+        ),
+        (
+            "GET",
+            "/sign-up",
+            Some("POST, OPTIONS"),
+            serde_json::json!({"errors": {"base": ["this path does not take GET"]}}),
+        ),
+        (
+            "PUT",
+            "/admin/users/",
+            Some("GET, HEAD, POST"),
+            serde_json::json!({"detail": "Method Not Allowed"}),
+        ),
+        (
+            "GET",
+            "/admin/nowhere",
+            None,
+            serde_json::json!({"detail": "Not Found"}),
+        ),
+        (
+            "PUT",
+            "/api/v2/account/create/",
+            Some("POST"),
+            problem(405, "Method Not Allowed", "this path does not take PUT"),
+        ),
+        (
+            "GET",
+            "/manage/v1/tags/1",
+            Some("PATCH, DELETE"),
+            problem(405, "Method Not Allowed", "this path does not take GET"),
+        ),
+        (
+            "GET",
+            "/api/v2/sso/nowhere",
+            None,
+            problem(404, "Not Found", "nothing is served at this path"),
+        ),
+        (
+            "POST",
+            "/.well-known/jwks.json",
+            Some("GET, HEAD"),
+            serde_json::json!({"error": "invalid_request", "error_description": "this path does not take POST"}),
+        ),
+    ];
+    for (method, path, allow, body) in cases {
         let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
         let response = app
             .client
@@ -101,7 +146,17 @@ async fn undeclared_methods_get_405_with_allow() {
             .send()
             .await
             .unwrap();
-        assert_eq!(response.status(), StatusCode::METHOD_NOT_ALLOWED, "{path}");
-        assert_eq!(response.headers()["allow"], allow, "{path}");
+        let status = if allow.is_some() {
+            StatusCode::METHOD_NOT_ALLOWED
+        } else {
+            StatusCode::NOT_FOUND
+        };
+        assert_eq!(response.status(), status, "{path}");
+        assert_eq!(
+            response.headers().get("allow").map(|v| v.to_str().unwrap()),
+            allow,
+            "{path}"
+        );
+        assert_eq!(response.json::<Value>().await.unwrap(), body, "{path}");
     }
 }

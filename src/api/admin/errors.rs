@@ -1,6 +1,7 @@
 //! The one place where the admin surface turns failures into FastAPI's answers:
 //! `{"detail": "..."}`, or `{"detail": [...]}` for validation errors.
 
+use poem::{IntoResponse, Response, http::StatusCode};
 use poem_openapi::{error::AuthorizationError, payload::Json};
 
 use super::{
@@ -151,6 +152,14 @@ impl From<AdminError> for Failure {
             AdminError::Storage(err) => Failure::storage(&err),
         }
     }
+}
+
+/// The router's own 404 or 405 (see `api::router_refusal`), as Starlette words
+/// them: `{"detail": "Not Found"}`, `{"detail": "Method Not Allowed"}`.
+pub fn refusal(status: StatusCode) -> Response {
+    detail(status.canonical_reason().unwrap_or("Error"))
+        .with_status(status)
+        .into_response()
 }
 
 /// Errors raised before a handler runs: a missing `Authorization: Bearer` header

@@ -5,6 +5,7 @@
 
 mod body;
 mod errors;
+pub(crate) use errors::refusal;
 mod params;
 mod python_json;
 mod requests;

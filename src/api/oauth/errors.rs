@@ -1,5 +1,6 @@
 //! The one place where the OAuth2 surface turns failures into RFC 6749 errors.
 
+use poem::{IntoResponse, Response, http::StatusCode};
 use poem_openapi::payload::Json;
 
 use super::types::{
@@ -7,6 +8,13 @@ use super::types::{
     TokenEndpointResponse,
 };
 use crate::{api::rate_limit::Refused, domain::oauth::OAuthError};
+
+/// The router's own 404 or 405 (see `api::router_refusal`).
+pub fn refusal(status: StatusCode, message: &str) -> Response {
+    body("invalid_request", Some(message))
+        .with_status(status)
+        .into_response()
+}
 
 /// The challenge sent with `invalid_client`.
 const BASIC_CHALLENGE: &str = r#"Basic realm="portcullis", charset="UTF-8""#;

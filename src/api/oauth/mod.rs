@@ -3,6 +3,7 @@
 
 mod client_auth;
 mod errors;
+pub(crate) use errors::refusal;
 mod routes;
 mod types;
 

@@ -2,6 +2,7 @@
 
 use std::collections::BTreeMap;
 
+use poem::{IntoResponse, Response, http::StatusCode};
 use poem_openapi::{error::ContentTypeError, payload::Json};
 use sea_orm::DbErr;
 
@@ -15,6 +16,13 @@ use crate::{
 
 /// Seconds a shed request is told to wait.
 const RETRY_AFTER_SECS: u32 = 1;
+
+/// The router's own 404 or 405 (see `api::router_refusal`).
+pub fn refusal(status: StatusCode, message: &str) -> Response {
+    ErrorResponse::one("base", message)
+        .with_status(status)
+        .into_response()
+}
 
 /// Errors raised before the handler runs (content type, JSON syntax).
 pub fn from_parse_error(err: poem::Error) -> SignUpResponse {

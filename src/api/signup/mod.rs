@@ -2,6 +2,7 @@
 
 mod cors;
 mod errors;
+pub(crate) use errors::refusal;
 mod routes;
 mod types;
 
