@@ -173,11 +173,16 @@ async function checkManage(api: Clients, clientId: string) {
 async function checkUnauthorized() {
   const bad = clients("not-a-token");
   const account = { username: name("x"), email: "x@example.com", password: PASSWORD };
-  failure(await bad.account.POST("/api/v2/account/create", { body: account }), 401);
-  failure(await bad.sso.POST("/api/v2/sso/signup", { body: { username: name("x") } }), 401);
+  const problems: (Account["schemas"]["Problem"] | Sso["schemas"]["Problem"] | Manage["schemas"]["Problem"])[] = [
+    failure(await bad.account.POST("/api/v2/account/create", { body: account }), 401),
+    failure(await bad.sso.POST("/api/v2/sso/signup", { body: { username: name("x") } }), 401),
+    failure(await bad.manage.GET("/manage/v1/tenant"), 401),
+  ];
+  for (const problem of problems) {
+    assert.deepEqual([problem.status, problem.title, problem.errors], [401, "Unauthorized", []]);
+  }
   const admin = failure(await bad.admin.POST("/admin/users", { body: { username: name("x"), password: PASSWORD } }), 401);
   assert.equal((admin as Admin["schemas"]["HTTPError"]).detail, "Not authenticated");
-  failure(await bad.manage.GET("/manage/v1/tenant"), 401);
 }
 
 async function checkRateLimits() {
