@@ -2,7 +2,7 @@
 //! share: the one mapping of failures to problems, and the response variants it
 //! fills.
 
-use poem_openapi::error::{AuthorizationError, ContentTypeError};
+use poem_openapi::error::{AuthorizationError, ContentTypeError, ParseRequestPayloadError};
 
 use crate::{
     api::{
@@ -119,6 +119,14 @@ impl Failure {
                     "the body is not valid JSON (line {}, column {})",
                     malformed.line, malformed.column
                 ),
+            ))
+        } else if let Some(mismatch) = err.downcast_ref::<ParseRequestPayloadError>() {
+            // poem-openapi names the expected type and the value found, not the field.
+            let reason: String = mismatch.reason.chars().take(300).collect();
+            Failure::BadRequest(ProblemJson::new(
+                400,
+                "Bad Request",
+                format!("the body does not match its schema: {reason}"),
             ))
         } else {
             Failure::BadRequest(ProblemJson::new(
