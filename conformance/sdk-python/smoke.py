@@ -162,6 +162,29 @@ def check_unauthorized() -> None:
     assert unauthenticated.detail == "Not authenticated"
 
 
+def check_forbidden(client_id: str, secret: str) -> None:
+    """A token without the right scope is a 403 in each surface's format; so is a
+    sign-up where the tenant turned it off."""
+    body = TokenRequest(grant_type="client_credentials", client_id=client_id, client_secret=secret, scope="users:read")
+    granted = expect(token.sync_detailed(client=Client(BASE_URL), body=body), 200, TokenResponse)
+    reader = AuthenticatedClient(BASE_URL, token=granted.access_token)
+    account = AccountCreate(username=name("x"), email="x@example.com", password=PASSWORD)
+    problems = [
+        expect(create_account.sync_detailed(client=reader, body=account), 403, Problem),
+        expect(sso_signup.sync_detailed(client=reader, body=SsoSignup(username=name("x"))), 403, SsoProblem),
+        expect(get_tenant.sync_detailed(client=reader), 403, ManageProblem),
+    ]
+    for problem in problems:
+        assert (problem.status, problem.title) == (403, "Forbidden")
+    admin = AdminUserCreate(username=name("x"), password=PASSWORD)
+    refused = expect(create_user_admin_users_post.sync_detailed(client=reader, body=admin), 403, HTTPError)
+    assert refused.detail == "Not enough permissions"
+
+    closed_id, _ = new_tenant("public_signup_enabled=false")
+    request = SignUpRequest(username=name("closed"), password=PASSWORD, client_id=closed_id)
+    assert expect(sign_up.sync_detailed(client=Client(BASE_URL), body=request), 403, ErrorResponse).errors
+
+
 def check_rate_limits() -> None:
     """A tenant allowed one of each: the second is a 429 in each surface's format."""
     client_id, secret = new_tenant(
@@ -201,6 +224,7 @@ def main() -> None:
     check_admin(api)
     check_manage(api, client_id)
     check_unauthorized()
+    check_forbidden(client_id, secret)
     check_rate_limits()
     print(f"sdk-python: {checked} responses read as their generated models")
 

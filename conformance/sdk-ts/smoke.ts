@@ -185,6 +185,32 @@ async function checkUnauthorized() {
   assert.equal((admin as Admin["schemas"]["HTTPError"]).detail, "Not authenticated");
 }
 
+async function checkForbidden(clientId: string, secret: string) {
+  // A token without the right scope is a 403 in each surface's format.
+  const reader: OAuth["schemas"]["TokenResponse"] = success(
+    await requestToken({ grant_type: "client_credentials", client_id: clientId, client_secret: secret, scope: "users:read" }),
+    200,
+  );
+  const api = clients(reader.access_token);
+  const account = { username: name("x"), email: "x@example.com", password: PASSWORD };
+  const problems: (Account["schemas"]["Problem"] | Sso["schemas"]["Problem"] | Manage["schemas"]["Problem"])[] = [
+    failure(await api.account.POST("/api/v2/account/create", { body: account }), 403),
+    failure(await api.sso.POST("/api/v2/sso/signup", { body: { username: name("x") } }), 403),
+    failure(await api.manage.GET("/manage/v1/tenant"), 403),
+  ];
+  for (const problem of problems) assert.deepEqual([problem.status, problem.title], [403, "Forbidden"]);
+  const admin = failure(await api.admin.POST("/admin/users", { body: { username: name("x"), password: PASSWORD } }), 403);
+  assert.equal((admin as Admin["schemas"]["HTTPError"]).detail, "Not enough permissions");
+
+  // A sign-up where the tenant turned it off.
+  const closed = newTenant("public_signup_enabled=false");
+  const refused: Signup["schemas"]["ErrorResponse"] = failure(
+    await signup.POST("/sign-up", { body: { username: name("closed"), password: PASSWORD, client_id: closed.clientId } }),
+    403,
+  );
+  assert.ok(Object.keys(refused.errors).length > 0);
+}
+
 async function checkRateLimits() {
   const { clientId, secret } = newTenant(
     "rate_limit.sign_up_per_tenant=1/3600",
@@ -219,5 +245,6 @@ await checkSso(api);
 await checkAdmin(api);
 await checkManage(api, clientId);
 await checkUnauthorized();
+await checkForbidden(clientId, secret);
 await checkRateLimits();
 console.log(`sdk-typescript: ${checked} responses read as their generated types`);
