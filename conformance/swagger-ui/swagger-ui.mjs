@@ -100,8 +100,13 @@ try {
   assert.equal(created.status, "201");
   assert.equal(created.body.username, accountName);
   assert.equal(created.body.status, "active");
-  // Every surface's page renders each operation of its document.
-  for (const surface of ["signup", "oauth", "account", "sso", "admin", "manage"]) {
+  // Every surface the index lists: its page renders each operation of its document.
+  await page.goto(`${baseUrl}/docs`);
+  const surfaces = await page.locator('a[href$="/openapi.json"]').evaluateAll((links) =>
+    links.map((link) => link.getAttribute("href").split("/")[2]),
+  );
+  assert.ok(surfaces.length >= 6, `the index lists ${surfaces}`);
+  for (const surface of surfaces) {
     const spec = await (await fetch(`${baseUrl}/docs/${surface}/openapi.json`)).json();
     const operations = Object.values(spec.paths).reduce((n, item) => n + Object.keys(item).length, 0);
     await page.goto(`${baseUrl}/docs/${surface}/`);
