@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 
 use crate::{
     db_test,
-    helpers::{Backend, fresh_database_url, json_body, spawn_app_with, test_config},
+    helpers::{Backend, free_port, fresh_database_url, json_body, spawn_app_with, test_config},
 };
 
 struct Cli {
@@ -566,11 +566,7 @@ async fn served_logs_are_json_and_hold_no_secrets() {
     let tenant = cli.ok_json(&["tenant", "create", "--name", "Logged", "--json"]);
     let client_id = tenant["client_id"].as_str().unwrap().to_owned();
     let secret = tenant["client_secret"].as_str().unwrap().to_owned();
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = free_port();
     let listen = format!("127.0.0.1:{port}");
     let log_path =
         std::env::temp_dir().join(format!("pc-log-{}.jsonl", uuid::Uuid::now_v7().simple()));
@@ -680,11 +676,7 @@ async fn sigterm_drains_in_flight_sign_ups() {
     let cli = Cli::new(Backend::Sqlite).await;
     let tenant = cli.ok_json(&["tenant", "create", "--name", "Drained", "--json"]);
     let client_id = tenant["client_id"].as_str().unwrap().to_owned();
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = free_port();
     let listen = format!("127.0.0.1:{port}");
     let mut server = cli
         .command(&["serve"])

@@ -11,7 +11,9 @@ use std::{
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 
-use crate::helpers::{Backend, json_body, postgres_admin_url, spawn_app_with, test_config};
+use crate::helpers::{
+    Backend, free_port, json_body, postgres_admin_url, spawn_app_with, test_config,
+};
 
 /// A PostgreSQL server of this test's own, so it can be stopped and started.
 struct PrivatePostgres {
@@ -55,11 +57,7 @@ impl PrivatePostgres {
                 .unwrap();
             assert!(owned.success());
         }
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
+        let port = free_port();
         let server = Self { bin, dir, port };
         let data = server.data();
         assert!(

@@ -48,6 +48,15 @@ macro_rules! db_test {
     };
 }
 
+/// A loopback port nothing listens on (at the time of asking).
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
 pub fn postgres_admin_url() -> Option<String> {
     std::env::var("PORTCULLIS_TEST_DATABASE_URL")
         .ok()

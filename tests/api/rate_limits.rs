@@ -2,7 +2,6 @@
 //! client address behind proxies, login lockout, and Redis going away and back.
 
 use std::{
-    net::TcpListener,
     process::{Child, Command, Stdio},
     sync::{
         Arc,
@@ -21,7 +20,8 @@ use serde_json::{Value, json};
 
 use crate::{
     helpers::{
-        Backend, TestApp, TestTenant, json_body, spawn_app_with, spawn_app_with_clock, test_config,
+        Backend, TestApp, TestTenant, free_port, json_body, spawn_app_with, spawn_app_with_clock,
+        test_config,
     },
     oauth::create_user,
 };
@@ -523,19 +523,10 @@ async fn lockouts_are_shared_and_expire_on_redis() {
     second.stop().await;
 }
 
-/// A port nothing listens on.
-fn closed_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn without_redis_each_fail_mode_does_what_it_says() {
     let mut config = limited_config(BackendKind::Redis).await;
-    config.redis_url = format!("redis://127.0.0.1:{}", closed_port());
+    config.redis_url = format!("redis://127.0.0.1:{}", free_port());
     config.rate_limit.policies.sign_up_per_ip = Quota::new(4, 60);
     config.rate_limit.instances = 2;
 
@@ -644,7 +635,7 @@ async fn the_limiter_survives_redis_dying_and_returns_to_it() {
     if !redis_ready().await {
         return;
     }
-    let port = closed_port();
+    let port = free_port();
     let mut redis = OwnRedis::start(port);
     redis.wait_until_up().await;
     let mut config = limited_config(BackendKind::Redis).await;

@@ -6,7 +6,7 @@ use std::{collections::HashSet, path::PathBuf, process::Command};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use crate::helpers::{Backend, fresh_database_url, postgres_admin_url};
+use crate::helpers::{Backend, free_port, fresh_database_url, postgres_admin_url};
 
 const INSTANCES: u16 = 3;
 
@@ -57,6 +57,27 @@ impl Cluster {
 
     fn url(&self, path: &str) -> String {
         format!("http://127.0.0.1:{}{path}", self.port)
+    }
+
+    /// The tenant's client_credentials token, through nginx.
+    async fn client_token(
+        &self,
+        http: &reqwest::Client,
+        client_id: &str,
+        secret: &str,
+        scope: &str,
+    ) -> String {
+        let body: Value = http
+            .post(self.url("/oauth/token"))
+            .basic_auth(client_id, Some(secret))
+            .form(&[("grant_type", "client_credentials"), ("scope", scope)])
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        body["access_token"].as_str().unwrap().to_owned()
     }
 }
 
@@ -123,11 +144,7 @@ impl Drop for Cluster {
 /// A base port with the next [`INSTANCES`] ports free too.
 fn free_ports() -> u16 {
     loop {
-        let base = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
+        let base = free_port();
         if base < 60_000
             && (1..=INSTANCES).all(|i| std::net::TcpListener::bind(("127.0.0.1", base + i)).is_ok())
         {
@@ -210,20 +227,9 @@ async fn instances_behind_nginx_keep_every_invariant() {
     assert_eq!(count(&signed, 429), 20, "{signed:?}\n{}", cluster.logs());
     assert_eq!(count(&signed, 200) + count(&signed, 422), 40, "{signed:?}");
 
-    let token: Value = http
-        .post(cluster.url("/oauth/token"))
-        .basic_auth(&client_id, Some(&secret))
-        .form(&[
-            ("grant_type", "client_credentials"),
-            ("scope", "users:write users:read"),
-        ])
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let token = token["access_token"].as_str().unwrap().to_owned();
+    let token = cluster
+        .client_token(&http, &client_id, &secret, "users:write users:read")
+        .await;
 
     // 12 account creations with one invite code good for 5.
     let accounts = (0..12)
@@ -359,22 +365,12 @@ async fn a_killed_instance_loses_no_acknowledged_user() {
     assert!(after.iter().all(|(_, status)| *status == 200), "{after:?}");
     answers.extend(after);
 
-    let token: Value = http
-        .post(cluster.url("/oauth/token"))
-        .basic_auth(&client_id, Some(&secret))
-        .form(&[
-            ("grant_type", "client_credentials"),
-            ("scope", "users:read"),
-        ])
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let token = cluster
+        .client_token(&http, &client_id, &secret, "users:read")
+        .await;
     let users: Vec<Value> = http
         .get(cluster.url("/admin/users/?limit=1000"))
-        .bearer_auth(token["access_token"].as_str().unwrap())
+        .bearer_auth(&token)
         .send()
         .await
         .unwrap()
