@@ -146,39 +146,33 @@ def check_manage(api: AuthenticatedClient, client_id: str) -> None:
     assert blank.errors and blank.errors[0].field == "name"
 
 
-def check_unauthorized() -> None:
-    """Every protected surface answers 401 in its own format to a bad token."""
-    bad = AuthenticatedClient(BASE_URL, token="not-a-token")
+def check_refused(api: AuthenticatedClient, status: int, title: str, admin_detail: str) -> None:
+    """Each protected surface refuses the token with `status`, in its own format."""
     account = AccountCreate(username=name("x"), email="x@example.com", password=PASSWORD)
     problems = [
-        expect(create_account.sync_detailed(client=bad, body=account), 401, Problem),
-        expect(sso_signup.sync_detailed(client=bad, body=SsoSignup(username=name("x"))), 401, SsoProblem),
-        expect(get_tenant.sync_detailed(client=bad), 401, ManageProblem),
+        expect(create_account.sync_detailed(client=api, body=account), status, Problem),
+        expect(sso_signup.sync_detailed(client=api, body=SsoSignup(username=name("x"))), status, SsoProblem),
+        expect(get_tenant.sync_detailed(client=api), status, ManageProblem),
     ]
     for problem in problems:
-        assert (problem.status, problem.title, problem.errors) == (401, "Unauthorized", [])
+        assert (problem.status, problem.title, problem.errors) == (status, title, [])
     admin = AdminUserCreate(username=name("x"), password=PASSWORD)
-    unauthenticated = expect(create_user_admin_users_post.sync_detailed(client=bad, body=admin), 401, HTTPError)
-    assert unauthenticated.detail == "Not authenticated"
+    refused = expect(create_user_admin_users_post.sync_detailed(client=api, body=admin), status, HTTPError)
+    assert refused.detail == admin_detail
+
+
+def check_unauthorized() -> None:
+    """A bad token is a 401 on every protected surface."""
+    check_refused(AuthenticatedClient(BASE_URL, token="not-a-token"), 401, "Unauthorized", "Not authenticated")
 
 
 def check_forbidden(client_id: str, secret: str) -> None:
-    """A token without the right scope is a 403 in each surface's format; so is a
+    """A token without the right scope is a 403 on every protected surface; so is a
     sign-up where the tenant turned it off."""
     body = TokenRequest(grant_type="client_credentials", client_id=client_id, client_secret=secret, scope="users:read")
     granted = expect(token.sync_detailed(client=Client(BASE_URL), body=body), 200, TokenResponse)
     reader = AuthenticatedClient(BASE_URL, token=granted.access_token)
-    account = AccountCreate(username=name("x"), email="x@example.com", password=PASSWORD)
-    problems = [
-        expect(create_account.sync_detailed(client=reader, body=account), 403, Problem),
-        expect(sso_signup.sync_detailed(client=reader, body=SsoSignup(username=name("x"))), 403, SsoProblem),
-        expect(get_tenant.sync_detailed(client=reader), 403, ManageProblem),
-    ]
-    for problem in problems:
-        assert (problem.status, problem.title) == (403, "Forbidden")
-    admin = AdminUserCreate(username=name("x"), password=PASSWORD)
-    refused = expect(create_user_admin_users_post.sync_detailed(client=reader, body=admin), 403, HTTPError)
-    assert refused.detail == "Not enough permissions"
+    check_refused(reader, 403, "Forbidden", "Not enough permissions")
 
     closed_id, _ = new_tenant("public_signup_enabled=false")
     request = SignUpRequest(username=name("closed"), password=PASSWORD, client_id=closed_id)

@@ -170,37 +170,29 @@ async function checkManage(api: Clients, clientId: string) {
   assert.equal(blank.errors[0]?.field, "name");
 }
 
-async function checkUnauthorized() {
-  const bad = clients("not-a-token");
+/** Each protected surface refuses the token with `status`, in its own format. */
+async function checkRefused(token: string, status: number, title: string, adminDetail: string) {
+  const api = clients(token);
   const account = { username: name("x"), email: "x@example.com", password: PASSWORD };
   const problems: (Account["schemas"]["Problem"] | Sso["schemas"]["Problem"] | Manage["schemas"]["Problem"])[] = [
-    failure(await bad.account.POST("/api/v2/account/create", { body: account }), 401),
-    failure(await bad.sso.POST("/api/v2/sso/signup", { body: { username: name("x") } }), 401),
-    failure(await bad.manage.GET("/manage/v1/tenant"), 401),
+    failure(await api.account.POST("/api/v2/account/create", { body: account }), status),
+    failure(await api.sso.POST("/api/v2/sso/signup", { body: { username: name("x") } }), status),
+    failure(await api.manage.GET("/manage/v1/tenant"), status),
   ];
   for (const problem of problems) {
-    assert.deepEqual([problem.status, problem.title, problem.errors], [401, "Unauthorized", []]);
+    assert.deepEqual([problem.status, problem.title, problem.errors], [status, title, []]);
   }
-  const admin = failure(await bad.admin.POST("/admin/users", { body: { username: name("x"), password: PASSWORD } }), 401);
-  assert.equal((admin as Admin["schemas"]["HTTPError"]).detail, "Not authenticated");
+  const admin = failure(await api.admin.POST("/admin/users", { body: { username: name("x"), password: PASSWORD } }), status);
+  assert.equal((admin as Admin["schemas"]["HTTPError"]).detail, adminDetail);
 }
 
 async function checkForbidden(clientId: string, secret: string) {
-  // A token without the right scope is a 403 in each surface's format.
+  // A token without the right scope is a 403 on every protected surface.
   const reader: OAuth["schemas"]["TokenResponse"] = success(
     await requestToken({ grant_type: "client_credentials", client_id: clientId, client_secret: secret, scope: "users:read" }),
     200,
   );
-  const api = clients(reader.access_token);
-  const account = { username: name("x"), email: "x@example.com", password: PASSWORD };
-  const problems: (Account["schemas"]["Problem"] | Sso["schemas"]["Problem"] | Manage["schemas"]["Problem"])[] = [
-    failure(await api.account.POST("/api/v2/account/create", { body: account }), 403),
-    failure(await api.sso.POST("/api/v2/sso/signup", { body: { username: name("x") } }), 403),
-    failure(await api.manage.GET("/manage/v1/tenant"), 403),
-  ];
-  for (const problem of problems) assert.deepEqual([problem.status, problem.title], [403, "Forbidden"]);
-  const admin = failure(await api.admin.POST("/admin/users", { body: { username: name("x"), password: PASSWORD } }), 403);
-  assert.equal((admin as Admin["schemas"]["HTTPError"]).detail, "Not enough permissions");
+  await checkRefused(reader.access_token, 403, "Forbidden", "Not enough permissions");
 
   // A sign-up where the tenant turned it off.
   const closed = newTenant("public_signup_enabled=false");
@@ -244,7 +236,7 @@ await checkAccount(api);
 await checkSso(api);
 await checkAdmin(api);
 await checkManage(api, clientId);
-await checkUnauthorized();
+await checkRefused("not-a-token", 401, "Unauthorized", "Not authenticated");
 await checkForbidden(clientId, secret);
 await checkRateLimits();
 console.log(`sdk-typescript: ${checked} responses read as their generated types`);
