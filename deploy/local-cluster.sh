@@ -52,6 +52,7 @@ start() {
   for i in $(seq 1 "$n"); do
     local listen="127.0.0.1:$((port + i))"
     PORTCULLIS_LISTEN="$listen" \
+    PORTCULLIS_TOKENS__ISSUER="${PORTCULLIS_TOKENS__ISSUER:-http://127.0.0.1:$port}" \
     PORTCULLIS_RATE_LIMIT__BACKEND="${PORTCULLIS_RATE_LIMIT__BACKEND:-layered}" \
     PORTCULLIS_RATE_LIMIT__INSTANCES="$n" \
     PORTCULLIS_RATE_LIMIT__TRUSTED_PROXIES='["127.0.0.1"]' \

@@ -78,8 +78,9 @@ impl std::fmt::Debug for Redacted {
 #[serde(default, deny_unknown_fields)]
 pub struct TokensConfig {
     /// The `iss` of access tokens and the issuer of the discovery document: the
-    /// service's public base URL.
-    pub issuer: String,
+    /// service's public base URL. Unset, it is derived from `listen` (see
+    /// [`Config::issuer`]), which suits one instance on one machine only.
+    pub issuer: Option<String>,
     /// Access token lifetime, in seconds.
     pub access_ttl_secs: u32,
     /// Refresh token lifetime, in seconds.
@@ -89,7 +90,7 @@ pub struct TokensConfig {
 impl Default for TokensConfig {
     fn default() -> Self {
         Self {
-            issuer: "http://127.0.0.1:8080".to_owned(),
+            issuer: None,
             access_ttl_secs: 900,
             refresh_ttl_secs: 30 * 24 * 3600,
         }
@@ -114,7 +115,9 @@ pub struct RateLimitConfig {
     /// Instances sharing the limits; under the `local` fallback each enforces
     /// its share (limit / instances, rounded up).
     pub instances: u32,
-    /// Proxies whose `X-Forwarded-For` is believed: addresses or CIDR ranges.
+    /// Proxies whose `X-Forwarded-For` is believed: addresses or CIDR ranges, as
+    /// a list or (handy in an environment variable) one comma-separated string.
+    #[serde(deserialize_with = "list_or_commas")]
     pub trusted_proxies: Vec<String>,
     pub policies: RateLimitPolicies,
 }
@@ -131,6 +134,7 @@ pub struct RateLimitPolicies {
     pub login_failures: Quota,
     /// How long a username stays locked once `login_failures` is used up.
     pub login_lockout_secs: u32,
+    pub docs_per_ip: Quota,
 }
 
 impl RateLimitPolicies {
@@ -141,6 +145,7 @@ impl RateLimitPolicies {
             PolicyName::CreatePerSubject => self.create_per_subject,
             PolicyName::TokenPerClient => self.token_per_client,
             PolicyName::TokenPerIp => self.token_per_ip,
+            PolicyName::DocsPerIp => self.docs_per_ip,
             // The lock itself has no quota: it lasts `login_lockout_secs`.
             PolicyName::LoginFailures | PolicyName::LoginLockout => self.login_failures,
         }
@@ -174,8 +179,30 @@ impl Default for RateLimitPolicies {
             token_per_ip: Quota::new(300, 60),
             login_failures: Quota::new(5, 900),
             login_lockout_secs: 900,
+            docs_per_ip: Quota::new(60, 60),
         }
     }
+}
+
+/// A list of strings, or one string of comma-separated items.
+fn list_or_commas<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Vec<String>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum ListOrCommas {
+        List(Vec<String>),
+        Commas(String),
+    }
+    Ok(match ListOrCommas::deserialize(deserializer)? {
+        ListOrCommas::List(items) => items,
+        ListOrCommas::Commas(text) => text
+            .split(',')
+            .map(str::trim)
+            .filter(|item| !item.is_empty())
+            .map(str::to_owned)
+            .collect(),
+    })
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -314,6 +341,27 @@ impl Config {
         Ok(())
     }
 
+    /// The issuer tokens name and the discovery document lists: `tokens.issuer`,
+    /// else `http://` and the `listen` address (loopback when that is an
+    /// unspecified address such as `0.0.0.0`).
+    pub fn issuer(&self) -> String {
+        match &self.tokens.issuer {
+            Some(issuer) => issuer.trim_end_matches('/').to_owned(),
+            None => {
+                let mut address = self.listen;
+                if address.ip().is_unspecified() {
+                    let loopback: std::net::IpAddr = if address.is_ipv6() {
+                        std::net::Ipv6Addr::LOCALHOST.into()
+                    } else {
+                        std::net::Ipv4Addr::LOCALHOST.into()
+                    };
+                    address.set_ip(loopback);
+                }
+                format!("http://{address}")
+            }
+        }
+    }
+
     /// The number of hashing slots, resolving 0 to the available cores.
     pub fn hashing_slots(&self) -> usize {
         match self.hashing.slots {
@@ -380,6 +428,39 @@ mod tests {
         }
         assert!(checked >= 10, "only {checked} variables found");
         assert!(!known("PORTCULLIS_RATE_LIMIT__NO_SUCH_KEY"));
+    }
+
+    #[test]
+    fn lists_come_as_lists_or_comma_separated_text() {
+        let read = |toml: &str| -> Vec<String> {
+            Figment::from(Serialized::defaults(Config::default()))
+                .merge(Toml::string(toml))
+                .extract::<Config>()
+                .unwrap()
+                .rate_limit
+                .trusted_proxies
+        };
+        let both = ["127.0.0.1".to_owned(), "10.0.0.0/8".to_owned()];
+        assert_eq!(
+            read("[rate_limit]\ntrusted_proxies = [\"127.0.0.1\", \"10.0.0.0/8\"]"),
+            both
+        );
+        assert_eq!(
+            read("[rate_limit]\ntrusted_proxies = \"127.0.0.1, 10.0.0.0/8\""),
+            both
+        );
+    }
+
+    #[test]
+    fn the_issuer_follows_listen_unless_set() {
+        let mut config = Config::default();
+        assert_eq!(config.issuer(), "http://127.0.0.1:8080");
+        config.listen = "0.0.0.0:9000".parse().unwrap();
+        assert_eq!(config.issuer(), "http://127.0.0.1:9000");
+        config.listen = "[::]:9000".parse().unwrap();
+        assert_eq!(config.issuer(), "http://[::1]:9000");
+        config.tokens.issuer = Some("https://id.example.com/".to_owned());
+        assert_eq!(config.issuer(), "https://id.example.com");
     }
 
     #[test]

@@ -63,6 +63,7 @@ impl AppContext {
                 clock.clone(),
                 TokenSetup {
                     keys,
+                    issuer: config.issuer(),
                     settings: config.tokens.clone(),
                     revocations,
                     limits: limits.clone(),

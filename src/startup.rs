@@ -31,24 +31,27 @@ pub struct Application {
 }
 
 impl Application {
-    /// Connects, migrates and binds `config.listen` (port 0 picks a free port).
+    /// Binds `config.listen` (port 0 picks a free port), connects and migrates.
     pub async fn build(config: &Config, clock: Clock) -> Result<Self, BoxError> {
-        let ctx = connect(config, clock).await?;
-        // Connect to Redis (and load the script) before the first request needs it.
-        let limiter = ctx.limits.state().await;
-        tracing::info!(rate_limiter = limiter.as_str(), "rate limiter ready");
         let acceptor = TcpListener::bind(config.listen)
             .into_acceptor()
             .await
             .map_err(|err| format!("cannot listen on {}: {err}", config.listen))?;
+        // The address actually bound, which an issuer derived from `listen` names.
+        let mut config = config.clone();
+        if let Some(bound) = bound_address(&acceptor) {
+            config.listen = bound;
+        }
+        let ctx = connect(&config, clock).await?;
+        tracing::info!(issuer = ctx.tokens.issuer(), "token issuer");
+        // Connect to Redis (and load the script) before the first request needs it.
+        let limiter = ctx.limits.state().await;
+        tracing::info!(rate_limiter = limiter.as_str(), "rate limiter ready");
         Ok(Self { acceptor, ctx })
     }
 
     pub fn local_addr(&self) -> Option<SocketAddr> {
-        self.acceptor
-            .local_addr()
-            .first()
-            .and_then(|addr| addr.as_socket_addr().copied())
+        bound_address(&self.acceptor)
     }
 
     pub fn context(&self) -> &AppContext {
@@ -72,6 +75,13 @@ impl Application {
         tracing::info!("portcullis stopped");
         Ok(())
     }
+}
+
+fn bound_address(acceptor: &TcpAcceptor) -> Option<SocketAddr> {
+    acceptor
+        .local_addr()
+        .first()
+        .and_then(|addr| addr.as_socket_addr().copied())
 }
 
 /// Picks up what the CLI or other instances change (rotated or retired signing

@@ -2,7 +2,7 @@
 //! dedicated writer thread, so a request never waits for the terminal or the log
 //! collector; under a burst the writer batches lines into few writes.
 
-use std::io::{BufWriter, stderr};
+use std::io::{BufWriter, IsTerminal, stderr};
 
 use tracing_appender::non_blocking::{NonBlockingBuilder, WorkerGuard};
 use tracing_subscriber::{EnvFilter, fmt};
@@ -23,7 +23,11 @@ pub fn init(config: &Config) -> WorkerGuard {
         .lossy(false)
         .thread_name("portcullis-log")
         .finish(BufWriter::new(stderr()));
-    let builder = fmt().with_env_filter(filter).with_writer(writer);
+    // Colour codes only where a terminal shows them, never into a file or pipe.
+    let builder = fmt()
+        .with_env_filter(filter)
+        .with_ansi(std::io::stderr().is_terminal())
+        .with_writer(writer);
     let _ = match config.log_format {
         LogFormat::Json => builder.json().flatten_event(true).try_init(),
         LogFormat::Text => builder.try_init(),

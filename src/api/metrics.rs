@@ -9,6 +9,7 @@ use poem::{
     web::{Data, WithContentType},
 };
 
+use super::documented;
 use crate::context::AppContext;
 
 /// Latency buckets (seconds): sub-millisecond token checks up to queued hashes.
@@ -31,11 +32,21 @@ fn recorder() -> Option<&'static PrometheusHandle> {
         .as_ref()
 }
 
-/// Installs the recorder, so metrics are counted from the start.
+/// Installs the recorder, so metrics are counted from the start, and registers
+/// the series operators alert on, so they read 0 rather than being absent until
+/// their first event (adding 0 leaves a value another app in the process set).
 pub fn install() {
     if recorder().is_none() {
         tracing::warn!("another metrics recorder is installed: /metrics stays empty");
     }
+    for counter in [
+        "portcullis_hashing_shed_total",
+        "portcullis_login_lockouts_total",
+        "portcullis_rate_limit_redis_failures_total",
+    ] {
+        metrics::counter!(counter).increment(0);
+    }
+    metrics::gauge!("portcullis_rate_limit_fallback").increment(0.0);
 }
 
 #[handler]
@@ -89,25 +100,27 @@ pub fn surface(path: &str) -> &'static str {
         .map_or("other", |(_, surface)| surface)
 }
 
-/// The route of a served request with ids replaced, so label values stay
-/// bounded; paths nothing answers (404, 405) are one value.
-fn route(path: &str, status: StatusCode) -> String {
+/// The route a served request took, as its surface's document names it
+/// (`/admin/users/{user_id}`), never the request's own text, so label values stay
+/// bounded; the operational routes by name, and everything else one `unmatched`.
+fn route(path: &str, status: StatusCode) -> &'static str {
+    const OPERATIONAL: [&str; 3] = ["/healthz", "/readyz", "/metrics"];
     if matches!(
         status,
         StatusCode::NOT_FOUND | StatusCode::METHOD_NOT_ALLOWED
-    ) || surface(path) == "other"
-    {
-        return "unmatched".to_owned();
+    ) {
+        return "unmatched";
     }
-    let segments: Vec<&str> = path
-        .trim_end_matches('/')
-        .split('/')
-        .map(|segment| {
-            let id = segment.parse::<i64>().is_ok() || uuid::Uuid::parse_str(segment).is_ok();
-            if id { "{id}" } else { segment }
-        })
-        .collect();
-    segments.join("/")
+    if let Some(template) = documented::template(path) {
+        return template;
+    }
+    match surface(path) {
+        "docs" => "/docs",
+        _ => OPERATIONAL
+            .into_iter()
+            .find(|route| *route == path)
+            .unwrap_or("unmatched"),
+    }
 }
 
 /// One served request: counted, and its latency recorded.
@@ -115,7 +128,7 @@ pub fn record_request(method: &Method, path: &str, status: StatusCode, elapsed: 
     let labels = [
         ("surface", surface(path).to_owned()),
         ("method", method.as_str().to_owned()),
-        ("route", route(path, status)),
+        ("route", route(path, status).to_owned()),
         ("status", status.as_u16().to_string()),
     ];
     metrics::counter!("portcullis_http_requests_total", &labels).increment(1);
@@ -159,11 +172,20 @@ mod tests {
         let ok = StatusCode::OK;
         assert_eq!(
             route("/admin/users/0190f3a2-7c1e-7d4b-9a2e-3c5d6e7f8a9b", ok),
-            "/admin/users/{id}"
+            "/admin/users/{user_id}"
+        );
+        assert_eq!(
+            route(
+                &format!("/admin/users/{}", "é".repeat(1000)),
+                StatusCode::UNAUTHORIZED
+            ),
+            "/admin/users/{user_id}"
         );
         assert_eq!(route("/manage/v1/tags/42/", ok), "/manage/v1/tags/{id}");
         assert_eq!(route("/admin/whatever", StatusCode::NOT_FOUND), "unmatched");
         assert_eq!(route("/wp-login.php", ok), "unmatched");
+        assert_eq!(route("/docs/account/openapi.json", ok), "/docs");
+        assert_eq!(route("/metrics", ok), "/metrics");
         assert_eq!(surface("/api/v2/account/create/"), "account");
     }
 }

@@ -3,10 +3,13 @@
 
 pub mod account;
 pub mod admin;
-pub mod allow;
 pub mod bearer;
+pub mod body_limit;
 pub mod docs;
+pub mod documented;
+pub mod edge_answer;
 pub mod health;
+pub mod json_body;
 pub mod json_string;
 pub mod manage;
 pub mod metrics;
@@ -15,8 +18,6 @@ pub mod oauth;
 pub mod problem;
 pub mod problem_failure;
 pub mod rate_limit;
-pub mod raw_json;
-pub mod router_refusal;
 pub mod scalar_type;
 pub mod signup;
 pub mod sso;
@@ -96,5 +97,6 @@ pub fn app(ctx: AppContext) -> impl Endpoint {
         .at("/metrics", metrics::scrape)
         .data(ctx)
         .around(rate_limit::headers)
+        .around(body_limit::limit)
         .around(middleware::request_context)
 }

@@ -2,13 +2,15 @@
 //! share: the one mapping of failures to problems, and the response variants it
 //! fills.
 
-use poem_openapi::error::{AuthorizationError, ContentTypeError, ParseRequestPayloadError};
+use poem_openapi::error::{
+    AuthorizationError, ContentTypeError, ParseParamError, ParseRequestPayloadError,
+};
 
 use crate::{
     api::{
-        problem::ProblemJson,
-        rate_limit::Refused,
-        raw_json::{MAX_BODY_BYTES, MalformedJson},
+        json_body::MalformedJson,
+        problem::{FieldProblem, ProblemJson},
+        rate_limit::{self, Refused},
     },
     domain::{FieldError, access::AccessError, registration::RegistrationError},
     ratelimit::Refusal,
@@ -71,6 +73,42 @@ impl Failure {
         Failure::BadRequest(ProblemJson::invalid_fields(errors))
     }
 
+    /// The failure as a response of its own, for handlers that answer outside an
+    /// operation's response type.
+    pub fn into_problem_response(self) -> poem::Response {
+        use poem::{IntoResponse, http::StatusCode};
+        let (body, headers): (ProblemJson, Vec<(&str, String)>) = match self {
+            Failure::BadRequest(body)
+            | Failure::Forbidden(body)
+            | Failure::UnsupportedMediaType(body)
+            | Failure::NotFound(body)
+            | Failure::Internal(body) => (body, Vec::new()),
+            Failure::Unauthorized(body, challenge) => (body, vec![("www-authenticate", challenge)]),
+            Failure::TooManyRequests(Throttled { body, refused }) => (
+                body,
+                vec![
+                    (rate_limit::RETRY_AFTER, refused.retry_after.to_string()),
+                    (rate_limit::LIMIT, refused.limit.to_string()),
+                    (rate_limit::REMAINING, refused.remaining.to_string()),
+                    (rate_limit::RESET, refused.reset.to_string()),
+                ],
+            ),
+            Failure::Unavailable(body) => (
+                body,
+                vec![(rate_limit::RETRY_AFTER, RETRY_AFTER_SECS.to_string())],
+            ),
+        };
+        let status =
+            StatusCode::from_u16(body.0.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let mut response = body.with_status(status).into_response();
+        for (name, value) in headers {
+            if let Ok(value) = poem::http::HeaderValue::from_str(&value) {
+                response.headers_mut().insert(name, value);
+            }
+        }
+        response
+    }
+
     /// The database cannot be reached: 503, to be retried.
     pub fn unavailable(err: &dyn std::fmt::Display) -> Self {
         tracing::warn!(error = %err, "request failed: database unavailable");
@@ -96,7 +134,7 @@ impl Failure {
     }
 
     /// Errors raised before the handler runs: bearer header, content type, JSON syntax.
-    pub fn from_parse_error(err: &poem::Error) -> Self {
+    pub fn from_parse_error(err: poem::Error) -> Self {
         if err.is::<AuthorizationError>() {
             AccessError::InvalidToken.into()
         } else if err.is::<ContentTypeError>() {
@@ -104,12 +142,6 @@ impl Failure {
                 415,
                 "Unsupported Media Type",
                 "the body must be application/json".to_owned(),
-            ))
-        } else if err.status() == poem::http::StatusCode::PAYLOAD_TOO_LARGE {
-            Failure::BadRequest(ProblemJson::new(
-                400,
-                "Bad Request",
-                format!("the body is larger than {MAX_BODY_BYTES} bytes"),
             ))
         } else if let Some(malformed) = err.downcast_ref::<MalformedJson>() {
             Failure::BadRequest(ProblemJson::new(
@@ -120,6 +152,20 @@ impl Failure {
                     malformed.line, malformed.column
                 ),
             ))
+        } else if let Some(param) = err.downcast_ref::<ParseParamError>() {
+            // A parameter out of its documented bounds, or not of its type.
+            let reason: String = param.reason.chars().take(300).collect();
+            let mut problem = ProblemJson::new(
+                400,
+                "Bad Request",
+                format!("the parameter `{}` is invalid", param.name),
+            );
+            problem.0.errors.push(FieldProblem {
+                field: param.name.to_owned(),
+                code: "invalid".to_owned(),
+                detail: format!("{} is invalid: {reason}", param.name),
+            });
+            Failure::BadRequest(problem)
         } else if let Some(mismatch) = err.downcast_ref::<ParseRequestPayloadError>() {
             // poem-openapi names the expected type and the value found, not the field.
             let reason: String = mismatch.reason.chars().take(300).collect();
@@ -183,8 +229,8 @@ impl From<RegistrationError> for Failure {
     }
 }
 
-/// The router's own 404 or 405 (see `api::router_refusal`).
-pub fn refusal(status: poem::http::StatusCode, message: &str) -> poem::Response {
+/// An answer of the HTTP layer itself: the router's 404 or 405, the body limit's 413 (see `api::edge_answer`).
+pub fn edge_answer(status: poem::http::StatusCode, message: &str) -> poem::Response {
     use poem::IntoResponse;
     let title = status.canonical_reason().unwrap_or("Error");
     ProblemJson::new(status.as_u16(), title, message.to_owned())
@@ -194,7 +240,7 @@ pub fn refusal(status: poem::http::StatusCode, message: &str) -> poem::Response 
 
 /// The bad-request handler of every problem+json response type.
 pub fn from_parse_error<T: From<Failure>>(err: poem::Error) -> T {
-    Failure::from_parse_error(&err).into()
+    Failure::from_parse_error(err).into()
 }
 
 /// Fills an operation's response type from a [`Failure`]. Every response type has

@@ -8,7 +8,7 @@ use std::{
     cell::RefCell,
     sync::{
         Arc, Mutex,
-        atomic::{AtomicUsize, Ordering},
+        atomic::{AtomicU64, AtomicUsize, Ordering},
         mpsc::{Receiver, SyncSender, TrySendError, sync_channel},
     },
 };
@@ -41,6 +41,8 @@ pub struct PasswordHasher {
     dummy: Arc<String>,
     /// Jobs queued or running.
     in_flight: Arc<AtomicUsize>,
+    /// Jobs run to completion since the pool started.
+    completed: Arc<AtomicU64>,
 }
 
 /// The outcome of checking a password against a stored hash.
@@ -49,6 +51,14 @@ pub struct Verified {
     pub matches: bool,
     /// The hash was made with other argon2 parameters than the configured ones.
     pub outdated: bool,
+}
+
+impl Verified {
+    /// No stored hash to match.
+    pub const NO_MATCH: Self = Self {
+        matches: false,
+        outdated: false,
+    };
 }
 
 impl PasswordHasher {
@@ -70,12 +80,18 @@ impl PasswordHasher {
             jobs,
             dummy: Arc::new(dummy),
             in_flight: Arc::default(),
+            completed: Arc::default(),
         })
     }
 
     /// How many hashes are queued or running right now.
     pub fn in_flight(&self) -> usize {
         self.in_flight.load(Ordering::Relaxed)
+    }
+
+    /// How many hashes (and verifications) this pool has computed.
+    pub fn completed(&self) -> u64 {
+        self.completed.load(Ordering::Relaxed)
     }
 
     /// Checks a password against a stored PHC string, on the pool.
@@ -112,6 +128,7 @@ impl PasswordHasher {
         let (done, result) = oneshot::channel();
         let span = tracing::debug_span!("argon2");
         let in_flight = Arc::clone(&self.in_flight);
+        let completed = Arc::clone(&self.completed);
         let queued = in_flight.fetch_add(1, Ordering::Relaxed) + 1;
         metrics::gauge!("portcullis_hashing_in_flight").set(queued as f64);
         let enqueued = std::time::Instant::now();
@@ -119,7 +136,9 @@ impl PasswordHasher {
             metrics::histogram!("portcullis_hashing_wait_seconds")
                 .record(enqueued.elapsed().as_secs_f64());
             let _entered = span.enter();
-            let _ = done.send(work());
+            let outcome = work();
+            completed.fetch_add(1, Ordering::Relaxed);
+            let _ = done.send(outcome);
             let left = in_flight.fetch_sub(1, Ordering::Relaxed).saturating_sub(1);
             metrics::gauge!("portcullis_hashing_in_flight").set(left as f64);
         });

@@ -7,6 +7,7 @@ use crate::{
     context::AppContext,
     domain::{
         Email, FieldError, Password, Role, Username,
+        access::Grantor,
         registration::{NewUser, RegistrationError},
     },
     startup::BoxError,
@@ -71,7 +72,7 @@ pub async fn run(ctx: &AppContext, action: UserAction) -> Result<(), BoxError> {
     };
     let user = ctx
         .registrar
-        .register(&tenant, new_user)
+        .register(&tenant, new_user, Grantor::Operator)
         .await
         .map_err(|err| match err {
             RegistrationError::Rejected(errors) => errors

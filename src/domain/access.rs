@@ -54,14 +54,36 @@ impl From<sea_orm::DbErr> for AccessError {
     }
 }
 
-impl Caller {
-    /// Who may make other users tenant admins: a tenant admin, or the tenant's
-    /// own token when it holds `tenant:manage`.
-    pub fn may_grant_admin(&self) -> bool {
-        match self.user_id {
-            Some(_) => self.roles.iter().any(|r| r == Role::Admin.as_str()),
-            None => self.scopes.contains(&Scope::TenantManage),
+/// Who asks for roles to be granted, and so which roles may be.
+#[derive(Debug, Clone, Copy)]
+pub enum Grantor<'a> {
+    /// The operator at the command line: any role.
+    Operator,
+    /// Nobody authenticated (the public sign-up): no role at all.
+    Anonymous,
+    /// The caller behind a bearer token: any role but `admin`, which only a token
+    /// that may manage the tenant may grant (see [`Caller::may_grant_admin`]).
+    Caller(&'a Caller),
+}
+
+impl Grantor<'_> {
+    pub fn may_grant(self, role: Role) -> bool {
+        match self {
+            Grantor::Operator => true,
+            Grantor::Anonymous => false,
+            Grantor::Caller(caller) => role != Role::Admin || caller.may_grant_admin(),
         }
+    }
+}
+
+impl Caller {
+    /// Who may make users tenant admins: whoever may manage the tenant, since an
+    /// admin gets `tenant:manage`. That is a token holding `tenant:manage`: the
+    /// tenant's own, or a tenant admin's (a user token capped to fewer scopes,
+    /// as `/api/v2/sso/token` issues them, may not regain what the cap removed).
+    pub fn may_grant_admin(&self) -> bool {
+        let admin = self.user_id.is_none() || self.roles.iter().any(|r| r == Role::Admin.as_str());
+        admin && self.scopes.contains(&Scope::TenantManage)
     }
 
     /// A user token must be a tenant admin's, and every token must carry the
@@ -108,23 +130,32 @@ impl TokenService {
         bearer: &str,
         needed: Scope,
     ) -> Result<(Caller, Tenant), AccessError> {
-        let mut caller = self.caller(bearer).await?;
-        match caller.user_id {
-            Some(user_id) => {
-                // The user's current standing, not the token's: a disabled, deleted
-                // or demoted admin loses access at once.
-                let (uuid, roles) = self.current_roles(caller.tenant_id, user_id).await?;
-                caller.roles = roles;
-                audit::set_actor(audit::user(uuid));
-            }
-            None => audit::set_actor("client".to_owned()),
-        }
+        let (caller, user) = self.current_caller(bearer).await?;
+        audit::set_actor(user.map_or_else(|| "client".to_owned(), audit::user));
         caller.require(needed)?;
         match self.tenants.by_client_id(&caller.client_id).await {
             Ok(Some(tenant)) if tenant.id == caller.tenant_id => Ok((caller, tenant)),
             Ok(_) => Err(AccessError::InvalidToken),
             Err(err) => Err(err.into()),
         }
+    }
+
+    /// Who presents this bearer token, as they stand now rather than when the
+    /// token was issued: a disabled or deleted user's token is invalid, and a
+    /// user's roles are today's, so a demoted admin loses access at once. Also
+    /// the user's uuid, for a user token. The bearer check and introspection
+    /// both judge tokens by this.
+    pub async fn current_caller(
+        &self,
+        bearer: &str,
+    ) -> Result<(Caller, Option<uuid::Uuid>), AccessError> {
+        let mut caller = self.caller(bearer).await?;
+        let Some(user_id) = caller.user_id else {
+            return Ok((caller, None));
+        };
+        let (uuid, roles) = self.current_roles(caller.tenant_id, user_id).await?;
+        caller.roles = roles;
+        Ok((caller, Some(uuid)))
     }
 
     /// The roles of the user; an error for a disabled or deleted one. (A pending
@@ -178,6 +209,24 @@ mod tests {
             roles: roles.iter().map(|r| (*r).to_owned()).collect(),
             scopes,
         }
+    }
+
+    #[test]
+    fn only_callers_that_may_manage_the_tenant_grant_admin() {
+        let grants = |caller: &Caller| Grantor::Caller(caller).may_grant(Role::Admin);
+        assert!(grants(&caller(Some(7), &["admin"], Scope::ALL.to_vec())));
+        assert!(grants(&caller(None, &[], vec![Scope::TenantManage])));
+        assert!(!grants(&caller(None, &[], vec![Scope::UsersWrite])));
+        assert!(!grants(&caller(
+            Some(7),
+            &["admin"],
+            vec![Scope::UsersWrite]
+        )));
+        assert!(!grants(&caller(Some(7), &["editor"], Scope::ALL.to_vec())));
+        let writer = caller(None, &[], vec![Scope::UsersWrite]);
+        assert!(Grantor::Caller(&writer).may_grant(Role::Editor));
+        assert!(Grantor::Operator.may_grant(Role::Admin));
+        assert!(!Grantor::Anonymous.may_grant(Role::Viewer));
     }
 
     #[test]

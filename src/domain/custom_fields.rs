@@ -1,6 +1,12 @@
 //! A tenant's custom user fields (metadata): their definitions, and the validation
 //! of the values a registration submits for them.
 
+use std::{
+    collections::HashMap,
+    hash::{DefaultHasher, Hash, Hasher},
+    sync::{Arc, Mutex, PoisonError},
+};
+
 use entity::custom_fields;
 use regex::Regex;
 use sea_orm::DbErr;
@@ -9,15 +15,58 @@ use serde_json::{Map, Value};
 use super::{Email, FieldError, Problem, Tenant, registration::Registrar};
 use crate::store;
 
+/// A tenant's custom field definitions, compiled, with a fingerprint of what
+/// they were compiled from (equal fingerprints, equal definitions).
+#[derive(Debug, Clone)]
+pub struct Fields {
+    pub fingerprint: u64,
+    pub definitions: Arc<[FieldDefinition]>,
+}
+
+/// Compiled definitions by tenant: the stored rows are read on every use (one
+/// indexed query), their patterns compiled again only when they changed.
+#[derive(Clone, Default)]
+pub struct FieldCache(Arc<Mutex<HashMap<i64, Fields>>>);
+
+/// Beyond this many tenants the cache starts over, so memory stays bounded.
+const FIELD_CACHE_CAPACITY: usize = 10_000;
+
 impl Registrar {
     /// The tenant's custom field definitions.
-    pub async fn custom_fields(&self, tenant: &Tenant) -> Result<Vec<FieldDefinition>, DbErr> {
-        store::custom_fields::of_tenant(&self.db, tenant.id)
-            .await?
+    pub async fn custom_fields(&self, tenant: &Tenant) -> Result<Fields, DbErr> {
+        let rows = store::custom_fields::of_tenant(&self.db, tenant.id).await?;
+        let fingerprint = fingerprint(&rows);
+        let mut cache = self.fields.0.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(fields) = cache
+            .get(&tenant.id)
+            .filter(|f| f.fingerprint == fingerprint)
+        {
+            return Ok(fields.clone());
+        }
+        let definitions = rows
             .iter()
             .map(|model| FieldDefinition::from_model(model).map_err(DbErr::Custom))
-            .collect()
+            .collect::<Result<Arc<[FieldDefinition]>, DbErr>>()?;
+        let fields = Fields {
+            fingerprint,
+            definitions,
+        };
+        if cache.len() >= FIELD_CACHE_CAPACITY {
+            cache.clear();
+        }
+        cache.insert(tenant.id, fields.clone());
+        Ok(fields)
     }
+}
+
+fn fingerprint(rows: &[custom_fields::Model]) -> u64 {
+    let mut hasher = DefaultHasher::new();
+    for row in rows {
+        (row.id, &row.name, &row.field_type, row.required).hash(&mut hasher);
+        (row.max_length, &row.pattern).hash(&mut hasher);
+        row.choices.as_ref().map(Value::to_string).hash(&mut hasher);
+    }
+    hasher.finish()
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -4,8 +4,11 @@
 use tracing::instrument;
 
 use super::{
-    Tenant, audit,
+    Tenant,
+    access::AccessError,
+    audit,
     oauth::{OAuthError, TokenService},
+    registration::UserStatus,
 };
 use crate::{
     auth::{secrets::hash_secret, tokens::TokenError},
@@ -48,6 +51,14 @@ impl TokenService {
                 Err(TokenError::Keys(err)) => return Err(err.into()),
                 Err(_) => return Ok(None),
             };
+            // The bearer check's verdict: a disabled or deleted user's token is
+            // not active, whatever its expiry says.
+            match self.current_caller(token).await {
+                Ok(_) => {}
+                Err(AccessError::Unavailable) => return Err(OAuthError::Unavailable),
+                Err(AccessError::Internal(reason)) => return Err(OAuthError::Internal(reason)),
+                Err(_) => return Ok(None),
+            }
             return Ok((claims.tid == tenant.id).then(|| TokenInfo {
                 token_type: "Bearer",
                 scope: claims.scope.clone(),
@@ -62,8 +73,15 @@ impl TokenService {
         }
         let now = self.clock.now();
         let stored = store::refresh_tokens::find(&self.db, &hash_secret(token)).await?;
-        Ok(stored
-            .filter(|t| t.tenant_id == tenant.id)
+        let Some(stored) = stored.filter(|t| t.tenant_id == tenant.id) else {
+            return Ok(None);
+        };
+        // The refresh grant's verdict: a disabled user's tokens refresh nothing.
+        let user = store::users::find_by_id(&self.db, tenant.id, stored.user_id).await?;
+        if user.is_none_or(|user| user.status == UserStatus::Disabled.as_str()) {
+            return Ok(None);
+        }
+        Ok(Some(stored)
             .filter(|t| t.used_at.is_none() && t.revoked_at.is_none() && t.expires_at > now)
             .map(|t| TokenInfo {
                 token_type: "refresh_token",

@@ -15,12 +15,13 @@ use tracing::instrument;
 use uuid::Uuid;
 
 use super::{
-    Clock, Role, Scope, Tenant, Username, registration::UserStatus, revocation::Revocations,
-    tenant::Tenants,
+    Clock, Role, Scope, Tenant, Username, password::MAX_PASSWORD_CHARS, registration::UserStatus,
+    revocation::Revocations, tenant::Tenants,
 };
 use crate::{
     auth::{
         HashError, PasswordHasher,
+        hashing::Verified,
         keys::{KeyError, KeyRing},
         secrets::{generate_client_secret, hash_secret},
         tokens::{self, Claims},
@@ -65,6 +66,9 @@ pub enum OAuthError {
     InvalidScope,
     #[error("too many password checks in flight")]
     Overloaded,
+    /// The shared rate limiter cannot be asked and `fail_mode = "closed"` (503).
+    #[error("the rate limiter is unavailable")]
+    LimiterUnavailable,
     /// The database cannot be reached now (503).
     #[error("the database is unavailable")]
     Unavailable,
@@ -89,14 +93,14 @@ impl From<Refusal> for OAuthError {
     fn from(refusal: Refusal) -> Self {
         match refusal {
             Refusal::Limited(decision) => OAuthError::RateLimited(decision),
-            Refusal::Unavailable => OAuthError::Overloaded,
+            Refusal::Unavailable => OAuthError::LimiterUnavailable,
         }
     }
 }
 
 impl From<Unavailable> for OAuthError {
     fn from(_: Unavailable) -> Self {
-        OAuthError::Overloaded
+        OAuthError::LimiterUnavailable
     }
 }
 
@@ -131,6 +135,7 @@ pub struct TokenService {
     pub(super) keys: KeyRing,
     hasher: PasswordHasher,
     pub(super) clock: Clock,
+    issuer: String,
     settings: TokensConfig,
     secrets: SecretCache,
     pub(super) revocations: Revocations,
@@ -141,6 +146,8 @@ pub struct TokenService {
 /// What the token service needs besides what every service shares.
 pub struct TokenSetup {
     pub keys: KeyRing,
+    /// The `iss` of every token (see `Config::issuer`).
+    pub issuer: String,
     pub settings: TokensConfig,
     pub revocations: Revocations,
     /// Locks usernames out after repeated failed password grants.
@@ -176,6 +183,14 @@ impl SecretCache {
     }
 }
 
+const INVALID_REFRESH: OAuthError = OAuthError::InvalidGrant("invalid refresh token");
+
+/// The refresh token a rotation spends.
+pub(super) struct Spent {
+    id: i64,
+    family: Uuid,
+}
+
 /// Whom a token is for.
 pub(super) struct Subject {
     pub(super) sub: String,
@@ -194,6 +209,7 @@ impl TokenService {
             db,
             tenants,
             keys: setup.keys,
+            issuer: setup.issuer,
             hasher,
             clock,
             settings: setup.settings,
@@ -213,7 +229,7 @@ impl TokenService {
     }
 
     pub fn issuer(&self) -> &str {
-        &self.settings.issuer
+        &self.issuer
     }
 
     pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
@@ -265,12 +281,19 @@ impl TokenService {
     }
 
     /// A token for the tenant itself (RFC 6749 section 4.4); no refresh token.
+    /// Not for a public client: its secret cannot be kept (it ships inside the
+    /// app), so nothing that acts as the tenant itself is open to it, secret or not.
     #[instrument(skip_all, fields(tenant = %tenant.client_id))]
     pub async fn client_credentials(
         &self,
         tenant: &Tenant,
         scope: Option<&str>,
     ) -> Result<IssuedTokens, OAuthError> {
+        if tenant.policy.public_client {
+            return Err(OAuthError::UnauthorizedClient(
+                "a public client cannot use the client_credentials grant",
+            ));
+        }
         let scopes = granted_scopes(scope, &Scope::ALL)?;
         let subject = Subject {
             sub: tenant.client_id.to_string(),
@@ -286,7 +309,9 @@ impl TokenService {
     }
 
     /// Resource owner password credentials (RFC 6749 section 4.3). Unknown users
-    /// cost the same hash time as a wrong password.
+    /// cost the same hash time as a wrong password; every guess holds one of the
+    /// name's allowed failures while it is judged (see
+    /// [`RateLimits::login_attempt`]).
     #[instrument(skip_all, fields(tenant = %tenant.client_id))]
     pub async fn password(
         &self,
@@ -296,41 +321,50 @@ impl TokenService {
         scope: Option<&str>,
     ) -> Result<IssuedTokens, OAuthError> {
         const REFUSED: OAuthError = OAuthError::InvalidGrant("invalid username or password");
-        // A name that cannot parse cannot exist, nor be locked out.
-        let key = Username::parse(username, tenant.policy.signup_username_rules()).ok();
-        if let Some(key) = &key
-            && self.limits.login_locked(tenant, key.key()).await?
-        {
+        // No password that long was ever accepted, and hashing whatever arrives
+        // would let one request buy a long argon2 run.
+        if password.chars().count() > MAX_PASSWORD_CHARS {
             return Err(REFUSED);
         }
-        let user = match &key {
-            Some(key) => store::users::find_by_username_key(&self.db, tenant.id, key.key()).await?,
+        // A name that cannot parse cannot exist, nor be locked out.
+        let key = Username::parse(username, tenant.policy.signup_username_rules()).ok();
+        let attempt = match &key {
+            Some(key) => match self.limits.login_attempt(tenant, key.key()).await? {
+                Some(attempt) => Some((key.key(), attempt)),
+                None => return Err(REFUSED),
+            },
             None => None,
         };
-        let failed = async |user: Option<Uuid>| {
-            if let Some(key) = &key {
-                self.limits.login_failed(tenant, key.key()).await?;
+        let judged = self.judge(tenant, key.as_ref(), password).await;
+        let (user, verified) = match judged {
+            Ok(judged) => judged,
+            Err(err) => {
+                // Not judged (the pool is full, say): the guess takes nothing.
+                if let Some((key, attempt)) = attempt {
+                    self.limits.login_succeeded(tenant, key, attempt).await?;
+                }
+                return Err(err);
             }
-            // The attempted name, bounded: it is the caller's input.
-            let attempted: String = username.chars().take(150).collect();
-            let event = audit::Event {
-                event_type: "login.failed",
-                subject: user.map(audit::user),
-                detail: Some(serde_json::json!({"username": attempted})),
-            };
-            audit::record(&self.db, tenant.id, self.clock.now(), &[event]).await?;
-            Err(REFUSED)
         };
-        let Some((user, stored_hash)) =
-            user.and_then(|u| u.password_hash.clone().map(|hash| (u, hash)))
-        else {
-            self.hasher.verify_dummy(password).await?;
-            return failed(None).await;
+        let user = match user {
+            Some(user) if verified.matches => user,
+            wrong => {
+                if let Some((key, attempt)) = attempt {
+                    self.limits.login_failed(tenant, key, attempt).await?;
+                }
+                // The attempted name, bounded: it is the caller's input.
+                let attempted: String = username.chars().take(150).collect();
+                let event = audit::Event {
+                    event_type: "login.failed",
+                    subject: wrong.map(|user| audit::user(user.uuid)),
+                    detail: Some(serde_json::json!({"username": attempted})),
+                };
+                audit::record(&self.db, tenant.id, self.clock.now(), &[event]).await?;
+                return Err(REFUSED);
+            }
         };
-        let verified = self.hasher.verify(&stored_hash, password).await?;
-        if !verified.matches {
-            tracing::info!(user_id = user.id, "password grant refused: wrong password");
-            return failed(Some(user.uuid)).await;
+        if let Some((key, attempt)) = attempt {
+            self.limits.login_succeeded(tenant, key, attempt).await?;
         }
         if user.status == UserStatus::Disabled.as_str() {
             return Err(OAuthError::InvalidGrant("the account is disabled"));
@@ -339,7 +373,7 @@ impl TokenService {
         let scopes = granted_scopes(scope, &user_scopes(&roles))?;
         let rehashed = if verified.outdated {
             let parsed = super::Password::parse(password, super::PasswordPolicy::LENIENT)
-                .map_err(|_| OAuthError::InvalidGrant("invalid username or password"))?;
+                .map_err(|_| REFUSED)?;
             Some(self.hasher.hash(&parsed).await?)
         } else {
             None
@@ -349,12 +383,41 @@ impl TokenService {
             sub: user.id.to_string(),
             roles,
         };
-        self.user_tokens(tenant, &user, &subject, &scopes, Uuid::now_v7())
+        self.user_tokens(tenant, &user, &subject, &scopes, Uuid::now_v7(), None)
             .await
     }
 
+    /// The user a name belongs to, and whether `password` is theirs; a name
+    /// nobody holds (or that cannot exist) costs one hash all the same.
+    async fn judge(
+        &self,
+        tenant: &Tenant,
+        key: Option<&Username>,
+        password: &str,
+    ) -> Result<(Option<entity::users::Model>, Verified), OAuthError> {
+        let user = match key {
+            Some(key) => store::users::find_by_username_key(&self.db, tenant.id, key.key()).await?,
+            None => None,
+        };
+        match user.and_then(|u| u.password_hash.clone().map(|hash| (u, hash))) {
+            Some((user, stored_hash)) => {
+                let verified = self.hasher.verify(&stored_hash, password).await?;
+                if !verified.matches {
+                    tracing::info!(user_id = user.id, "password grant refused: wrong password");
+                }
+                Ok((Some(user), verified))
+            }
+            None => {
+                self.hasher.verify_dummy(password).await?;
+                Ok((None, Verified::NO_MATCH))
+            }
+        }
+    }
+
     /// Refresh token rotation (RFC 6749 section 6, with reuse detection): a spent
-    /// token presented again revokes its whole family.
+    /// token presented again revokes its whole family, and so does a race of two
+    /// refreshes of one token: the loser revokes the family, winner's new token
+    /// included, since the winner stored it in the transaction that spent the old.
     #[instrument(skip_all, fields(tenant = %tenant.client_id))]
     pub async fn refresh(
         &self,
@@ -362,27 +425,21 @@ impl TokenService {
         refresh_token: &str,
         scope: Option<&str>,
     ) -> Result<IssuedTokens, OAuthError> {
-        const INVALID: OAuthError = OAuthError::InvalidGrant("invalid refresh token");
         let now = self.clock.now();
         let stored = store::refresh_tokens::find(&self.db, &hash_secret(refresh_token))
             .await?
             .filter(|t| t.tenant_id == tenant.id)
-            .ok_or(INVALID)?;
+            .ok_or(INVALID_REFRESH)?;
         if stored.revoked_at.is_some() || stored.expires_at <= now {
-            return Err(INVALID);
+            return Err(INVALID_REFRESH);
         }
-        if stored.used_at.is_some()
-            || !store::refresh_tokens::mark_used(&self.db, stored.id, now).await?
-        {
-            let revoked =
-                store::refresh_tokens::revoke_family(&self.db, stored.family, now).await?;
-            tracing::warn!(family = %stored.family, revoked, "refresh token reused: family revoked");
-            return Err(INVALID);
+        if stored.used_at.is_some() {
+            return Err(self.reused(stored.family).await);
         }
         let user = store::users::find_by_id(&self.db, tenant.id, stored.user_id)
             .await?
             .filter(|u| u.status != UserStatus::Disabled.as_str())
-            .ok_or(INVALID)?;
+            .ok_or(INVALID_REFRESH)?;
         let allowed = Scope::parse_list(&stored.scope).unwrap_or_default();
         let scopes = granted_scopes(scope.or(Some(&stored.scope)), &allowed)?;
         let roles = store::users::roles_of(&self.db, user.id).await?;
@@ -390,10 +447,28 @@ impl TokenService {
             sub: user.id.to_string(),
             roles,
         };
-        self.user_tokens(tenant, &user, &subject, &scopes, stored.family)
+        let spent = Spent {
+            id: stored.id,
+            family: stored.family,
+        };
+        self.user_tokens(tenant, &user, &subject, &scopes, stored.family, Some(spent))
             .await
     }
 
+    /// A spent refresh token came back: every token of its family is revoked.
+    async fn reused(&self, family: Uuid) -> OAuthError {
+        match store::refresh_tokens::revoke_family(&self.db, family, self.clock.now()).await {
+            Ok(revoked) => {
+                tracing::warn!(%family, revoked, "refresh token reused: family revoked");
+                INVALID_REFRESH
+            }
+            Err(err) => err.into(),
+        }
+    }
+
+    /// An access token and a refresh token for a user, the refresh token stored
+    /// with the audit event of its issue; a rotation also spends the token it
+    /// replaces in the same transaction (and finds reuse if it was spent).
     pub(super) async fn user_tokens(
         &self,
         tenant: &Tenant,
@@ -401,6 +476,7 @@ impl TokenService {
         subject: &Subject,
         scopes: &[Scope],
         family: Uuid,
+        replaces: Option<Spent>,
     ) -> Result<IssuedTokens, OAuthError> {
         let (access_token, expires_in) = self.access_token(tenant, subject, scopes)?;
         let (refresh_token, token_hash) = generate_client_secret();
@@ -419,7 +495,18 @@ impl TokenService {
         // login is, with its refresh token.
         let event = audit::Event::new("token.issued", audit::user(user.uuid))
             .with_detail(serde_json::json!({"scope": scope, "family": family}));
-        store::refresh_tokens::insert(&self.db, token, (audit::current(), vec![event])).await?;
+        let audit = (audit::current(), vec![event]);
+        let stored = store::refresh_tokens::issue(
+            &self.db,
+            token,
+            replaces.as_ref().map(|spent| spent.id),
+            audit,
+        )
+        .await?;
+        if !stored {
+            let family = replaces.map_or(family, |spent| spent.family);
+            return Err(self.reused(family).await);
+        }
         use secrecy::ExposeSecret;
         Ok(IssuedTokens {
             access_token,
@@ -438,7 +525,7 @@ impl TokenService {
         let now = self.clock.now().timestamp();
         let ttl = i64::from(self.settings.access_ttl_secs);
         let claims = Claims {
-            iss: self.settings.issuer.clone(),
+            iss: self.issuer.clone(),
             sub: subject.sub.clone(),
             aud: tenant.client_id.to_string(),
             client_id: tenant.client_id.to_string(),

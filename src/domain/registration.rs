@@ -7,7 +7,7 @@ use sea_orm::{DatabaseConnection, DbErr};
 use tracing::instrument;
 use uuid::Uuid;
 
-use super::audit;
+use super::{access::Grantor, audit, custom_fields::FieldCache};
 
 use super::{Clock, Email, FieldError, Password, Problem, Role, Tenant, Username};
 use serde_json::{Map, Value};
@@ -122,11 +122,17 @@ pub struct Registrar {
     pub(super) db: DatabaseConnection,
     pub(super) hasher: PasswordHasher,
     pub(super) clock: Clock,
+    pub(super) fields: FieldCache,
 }
 
 impl Registrar {
     pub fn new(db: DatabaseConnection, hasher: PasswordHasher, clock: Clock) -> Self {
-        Self { db, hasher, clock }
+        Self {
+            db,
+            hasher,
+            clock,
+            fields: FieldCache::default(),
+        }
     }
 
     /// Registers a user with nothing beyond the basics.
@@ -134,8 +140,9 @@ impl Registrar {
         &self,
         tenant: &Tenant,
         new_user: NewUser,
+        by: Grantor<'_>,
     ) -> Result<User, RegistrationError> {
-        self.register_with(tenant, new_user, Extras::default())
+        self.register_with(tenant, new_user, Extras::default(), by)
             .await
     }
 
@@ -148,7 +155,11 @@ impl Registrar {
         tenant: &Tenant,
         new_user: NewUser,
         extras: Extras,
+        by: Grantor<'_>,
     ) -> Result<User, RegistrationError> {
+        if new_user.roles.iter().any(|role| !by.may_grant(*role)) {
+            return Err(RegistrationError::Rejected(vec![role_not_allowed()]));
+        }
         let now = self.clock.now();
         let email_key = new_user.email.as_ref().map(Email::key);
         let taken = users::taken(
@@ -297,6 +308,11 @@ impl Registrar {
         }
         Ok(None)
     }
+}
+
+/// A role the requester may not grant.
+pub fn role_not_allowed() -> FieldError {
+    FieldError::new("role", Problem::NotAllowed)
 }
 
 fn taken_field(duplicate: Duplicate) -> FieldError {

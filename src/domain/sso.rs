@@ -67,7 +67,7 @@ impl TokenService {
         store::users::record_login(&self.db, user.id, None, self.clock.now()).await?;
         tracing::info!(user_id = user.id, "SSO tokens issued");
         Ok(self
-            .user_tokens(tenant, &user, &subject, &scopes, Uuid::now_v7())
+            .user_tokens(tenant, &user, &subject, &scopes, Uuid::now_v7(), None)
             .await?)
     }
 }

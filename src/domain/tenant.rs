@@ -118,7 +118,7 @@ pub struct TenantPolicy {
     pub username_case_insensitive: bool,
     /// Browser origins allowed to call the public surfaces; `*` allows any.
     pub allowed_origins: Vec<String>,
-    /// Minimum password length for sign-ups.
+    /// Minimum password length for sign-ups (8 unless the tenant lowers it).
     pub password_min_length: usize,
     /// How many of lower / upper / digit / symbol a sign-up password needs.
     pub password_min_classes: u8,
@@ -145,7 +145,8 @@ impl Default for TenantPolicy {
             public_signup_enabled: true,
             username_case_insensitive: true,
             allowed_origins: vec!["*".to_owned()],
-            password_min_length: 1,
+            // NIST SP 800-63B: at least 8 characters for passwords users choose.
+            password_min_length: 8,
             password_min_classes: 0,
             public_client: false,
             require_email: true,
@@ -155,6 +156,16 @@ impl Default for TenantPolicy {
             rate_limits: BTreeMap::new(),
         }
     }
+}
+
+/// Whether the public sign-up registers anyone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PublicSignUp {
+    Open,
+    /// `public_signup_enabled = false`.
+    Closed,
+    /// `invite_only = true`: the public sign-up has no field for a code.
+    InviteOnly,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -247,6 +258,28 @@ impl TenantPolicy {
         Ok(())
     }
 
+    /// Replaces one policy's quota for this tenant (a limit of 0 is off, as in the
+    /// configuration file).
+    pub fn set_quota(&mut self, name: &str, quota: Quota) -> Result<(), PolicyError> {
+        let key = format!("{RATE_LIMIT_PREFIX}{name}");
+        if PolicyName::configurable(name).is_none() {
+            return Err(PolicyError::UnknownKey(key));
+        }
+        if quota.limit > 0 && quota.window_secs == 0 {
+            return Err(PolicyError::InvalidValue {
+                key,
+                reason: "window_secs must be at least 1".to_owned(),
+            });
+        }
+        let quota = if quota.is_off() {
+            Quota::new(0, 0)
+        } else {
+            quota
+        };
+        self.rate_limits.insert(name.to_owned(), quota);
+        Ok(())
+    }
+
     /// `LIMIT/WINDOW_SECS`, `off`, or `default` (back to the configured quota).
     fn set_rate_limit(&mut self, name: &str, value: &str) -> Result<(), &'static str> {
         let quota = match value.trim() {
@@ -268,6 +301,17 @@ impl TenantPolicy {
         };
         self.rate_limits.insert(name.to_owned(), quota);
         Ok(())
+    }
+
+    /// Who `POST /sign-up` registers for this tenant; it takes no invite code.
+    pub fn public_sign_up(&self) -> PublicSignUp {
+        if !self.public_signup_enabled {
+            PublicSignUp::Closed
+        } else if self.invite_only {
+            PublicSignUp::InviteOnly
+        } else {
+            PublicSignUp::Open
+        }
     }
 
     pub fn allows_any_origin(&self) -> bool {
@@ -318,7 +362,8 @@ mod tests {
         assert!(policy.public_signup_enabled);
         assert!(policy.username_case_insensitive);
         assert!(policy.allows_origin("https://anything.example"));
-        assert_eq!(policy.signup_password_policy(), PasswordPolicy::LENIENT);
+        assert_eq!(policy.signup_password_policy().min_chars, 8);
+        assert_eq!(policy.public_sign_up(), PublicSignUp::Open);
     }
 
     #[test]

@@ -10,8 +10,10 @@ use tracing::instrument;
 use uuid::Uuid;
 
 use super::{
-    Email, FieldError, Password, Problem, Role, Tenant, audit,
-    registration::{Registrar, User, UserStatus},
+    Email, FieldError, Password, Problem, Role, Tenant,
+    access::Grantor,
+    audit,
+    registration::{Registrar, User, UserStatus, role_not_allowed},
 };
 use crate::{
     auth::HashError,
@@ -156,11 +158,17 @@ impl Registrar {
         tenant: &Tenant,
         uuid: Uuid,
         update: UserUpdate,
+        by: Grantor<'_>,
     ) -> Result<User, AdminError> {
         let user = self
             .find_user(tenant, uuid)
             .await?
             .ok_or(AdminError::NotFound)?;
+        let grants_admin = update
+            .roles
+            .as_ref()
+            .is_some_and(|roles| roles.contains(&Role::Admin));
+        may_manage(&user, by, grants_admin)?;
         let password_hash = match &update.password {
             Some(password) => Some(self.hasher.hash(password).await.map_err(|err| match err {
                 HashError::Overloaded => AdminError::Overloaded,
@@ -206,7 +214,17 @@ impl Registrar {
     }
 
     #[instrument(skip_all, fields(tenant = %tenant.client_id, user = %uuid))]
-    pub async fn delete_user(&self, tenant: &Tenant, uuid: Uuid) -> Result<bool, DbErr> {
+    pub async fn delete_user(
+        &self,
+        tenant: &Tenant,
+        uuid: Uuid,
+        by: Grantor<'_>,
+    ) -> Result<(), AdminError> {
+        let user = self
+            .find_user(tenant, uuid)
+            .await?
+            .ok_or(AdminError::NotFound)?;
+        may_manage(&user, by, false)?;
         let event = audit::Event::new("user.deleted", audit::user(uuid));
         let deleted = user_directory::delete(
             &self.db,
@@ -216,11 +234,22 @@ impl Registrar {
             (audit::current(), vec![event]),
         )
         .await?;
-        if deleted {
-            tracing::info!("user deleted");
+        if !deleted {
+            return Err(AdminError::NotFound);
         }
-        Ok(deleted)
+        tracing::info!("user deleted");
+        Ok(())
     }
+}
+
+/// A tenant admin's account, and the admin role, are for whoever may grant that
+/// role: anyone else could otherwise set an admin's password and sign in as them.
+fn may_manage(user: &User, by: Grantor<'_>, grants_admin: bool) -> Result<(), AdminError> {
+    let touches_admin = grants_admin || user.roles.contains(&Role::Admin);
+    if touches_admin && !by.may_grant(Role::Admin) {
+        return Err(AdminError::Rejected(role_not_allowed()));
+    }
+    Ok(())
 }
 
 /// `user.updated` naming the changed fields (never their values), and a

@@ -18,6 +18,8 @@ pub enum Limiter {
 /// Where decisions are made right now, for `/readyz`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LimiterState {
+    /// Rate limiting is switched off (`rate_limit.enabled = false`).
+    Disabled,
     /// In process (the memory backend).
     Local,
     /// On Redis, shared by every instance.
@@ -29,6 +31,7 @@ pub enum LimiterState {
 impl LimiterState {
     pub fn as_str(self) -> &'static str {
         match self {
+            LimiterState::Disabled => "disabled",
             LimiterState::Local => "local",
             LimiterState::Shared => "redis",
             LimiterState::Fallback => "fallback",
@@ -115,11 +118,32 @@ impl RateLimiter for Limiter {
         }
     }
 
-    async fn block(&self, key: &Key, duration: Duration) -> Result<(), Unavailable> {
+    async fn reserve(&self, key: &Key, quota: Quota) -> Result<Decision, Unavailable> {
         match self {
-            Limiter::Memory(limiter) => limiter.block(key, duration).await,
-            Limiter::Redis(limiter) => limiter.block(key, duration).await,
-            Limiter::Layered(limiter) => limiter.block(key, duration).await,
+            Limiter::Memory(limiter) => limiter.reserve(key, quota).await,
+            Limiter::Redis(limiter) => limiter.reserve(key, quota).await,
+            Limiter::Layered(limiter) => limiter.reserve(key, quota).await,
+        }
+    }
+
+    async fn refund(&self, key: &Key, quota: Quota) -> Result<(), Unavailable> {
+        match self {
+            Limiter::Memory(limiter) => limiter.refund(key, quota).await,
+            Limiter::Redis(limiter) => limiter.refund(key, quota).await,
+            Limiter::Layered(limiter) => limiter.refund(key, quota).await,
+        }
+    }
+
+    async fn lock_out(
+        &self,
+        lock: &Key,
+        counter: &Key,
+        duration: Duration,
+    ) -> Result<(), Unavailable> {
+        match self {
+            Limiter::Memory(limiter) => limiter.lock_out(lock, counter, duration).await,
+            Limiter::Redis(limiter) => limiter.lock_out(lock, counter, duration).await,
+            Limiter::Layered(limiter) => limiter.lock_out(lock, counter, duration).await,
         }
     }
 

@@ -134,14 +134,50 @@ impl RateLimiter for Fallback {
         self.degraded(|local| local.decide_all(&shares), unlimited)
     }
 
-    async fn block(&self, key: &Key, duration: Duration) -> Result<(), Unavailable> {
+    async fn reserve(&self, key: &Key, quota: Quota) -> Result<Decision, Unavailable> {
         if self.using_redis() {
-            match self.redis.block(key, duration).await {
+            match self.redis.check_all(&[(key.clone(), quota)]).await {
+                Ok(decisions) => {
+                    self.failures_in_a_row.store(0, Ordering::Relaxed);
+                    return Ok(decisions
+                        .first()
+                        .copied()
+                        .unwrap_or(Decision::unlimited(quota)));
+                }
+                Err(err) => self.lost(&err),
+            }
+        }
+        let share = quota.share(self.instances);
+        self.degraded(
+            |local| local.reserve_one(key, share),
+            Decision::unlimited(quota),
+        )
+    }
+
+    async fn refund(&self, key: &Key, quota: Quota) -> Result<(), Unavailable> {
+        if self.using_redis() {
+            match self.redis.refund(key, quota).await {
                 Ok(()) => return Ok(()),
                 Err(err) => self.lost(&err),
             }
         }
-        self.degraded(|local| local.block_for(key, duration), ())
+        let share = quota.share(self.instances);
+        self.degraded(|local| local.refund_one(key, share), ())
+    }
+
+    async fn lock_out(
+        &self,
+        lock: &Key,
+        counter: &Key,
+        duration: Duration,
+    ) -> Result<(), Unavailable> {
+        if self.using_redis() {
+            match self.redis.lock_out(lock, counter, duration).await {
+                Ok(()) => return Ok(()),
+                Err(err) => self.lost(&err),
+            }
+        }
+        self.degraded(|local| local.lock_out_for(lock, counter, duration), ())
     }
 
     async fn blocked(&self, key: &Key) -> Result<Option<Duration>, Unavailable> {

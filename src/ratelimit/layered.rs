@@ -32,9 +32,23 @@ impl RateLimiter for Layered {
         self.shared.check_all(checks).await
     }
 
-    async fn block(&self, key: &Key, duration: Duration) -> Result<(), Unavailable> {
-        self.front.block_for(key, duration);
-        self.shared.block(key, duration).await
+    /// Reservations are counted where every instance sees them, never in front.
+    async fn reserve(&self, key: &Key, quota: Quota) -> Result<Decision, Unavailable> {
+        self.shared.reserve(key, quota).await
+    }
+
+    async fn refund(&self, key: &Key, quota: Quota) -> Result<(), Unavailable> {
+        self.shared.refund(key, quota).await
+    }
+
+    async fn lock_out(
+        &self,
+        lock: &Key,
+        counter: &Key,
+        duration: Duration,
+    ) -> Result<(), Unavailable> {
+        self.front.lock_out_for(lock, counter, duration);
+        self.shared.lock_out(lock, counter, duration).await
     }
 
     async fn blocked(&self, key: &Key) -> Result<Option<Duration>, Unavailable> {

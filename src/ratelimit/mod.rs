@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 
 pub use backend::{Limiter, LimiterState};
 pub use memory::MemoryLimiter;
-pub use policies::{PolicyName, RateLimits, Refusal, Verdict};
+pub use policies::{LoginAttempt, PolicyName, RateLimits, Refusal, Verdict};
 
 /// At most `limit` requests per `window_secs`, refilled evenly (GCRA); a limit of
 /// 0 switches the policy off.
@@ -121,10 +121,28 @@ pub trait RateLimiter: Send + Sync {
         checks: &[(Key, Quota)],
     ) -> impl Future<Output = Result<Vec<Decision>, Unavailable>> + Send;
 
-    /// Refuses `key` outright for `duration` (account lockout).
-    fn block(
+    /// Counts one request against `key` as [`RateLimiter::check`] does, in a way
+    /// [`RateLimiter::refund`] can undo: a reservation taken before its outcome
+    /// is known (a password guess, before the hash says whether it was right).
+    fn reserve(
         &self,
         key: &Key,
+        quota: Quota,
+    ) -> impl Future<Output = Result<Decision, Unavailable>> + Send;
+
+    /// Gives back one reservation on `key`.
+    fn refund(
+        &self,
+        key: &Key,
+        quota: Quota,
+    ) -> impl Future<Output = Result<(), Unavailable>> + Send;
+
+    /// Refuses `lock` outright for `duration` (account lockout), and starts the
+    /// reservations on `counter` afresh when the lock ends.
+    fn lock_out(
+        &self,
+        lock: &Key,
+        counter: &Key,
         duration: Duration,
     ) -> impl Future<Output = Result<(), Unavailable>> + Send;
 

@@ -30,6 +30,8 @@ pub enum PolicyName {
     LoginFailures,
     /// The lock a username gets once its failures reach the limit.
     LoginLockout,
+    /// A tenant's own API document, per client IP.
+    DocsPerIp,
 }
 
 impl PolicyName {
@@ -52,6 +54,7 @@ impl PolicyName {
             PolicyName::TokenPerIp => "token_per_ip",
             PolicyName::LoginFailures => "login_failures",
             PolicyName::LoginLockout => "login_lockout",
+            PolicyName::DocsPerIp => "docs_per_ip",
         }
     }
 
@@ -106,6 +109,9 @@ impl RateLimits {
     }
 
     pub async fn state(&self) -> LimiterState {
+        if !self.config.enabled {
+            return LimiterState::Disabled;
+        }
         self.limiter.state().await
     }
 
@@ -205,6 +211,19 @@ impl RateLimits {
         self.apply(tenant, &policies).await
     }
 
+    /// `POST /sign-up` naming no known tenant: per client address, with the
+    /// configured `sign_up_per_ip` quota, so a flood of attempts meets a 429
+    /// whatever its bodies say.
+    pub async fn sign_up_unknown_tenant(&self, ip: IpAddr) -> Verdict {
+        let policy = PolicyName::SignUpPerIp;
+        let key = Key {
+            policy,
+            scope: trusted_proxies::subject(ip),
+            subject: String::new(),
+        };
+        self.check(vec![(key, self.configured(policy))]).await
+    }
+
     /// A protected creation surface, per token subject (a user id or a client id).
     pub async fn creation(&self, tenant: &Tenant, subject: &str) -> Verdict {
         let policies = [(PolicyName::CreatePerSubject, subject.to_owned())];
@@ -225,6 +244,18 @@ impl RateLimits {
         self.check(vec![(key, quota)]).await
     }
 
+    /// A tenant's own API document (`?client_id=`), built on request, per client
+    /// address across tenants.
+    pub async fn tenant_document(&self, ip: IpAddr) -> Verdict {
+        let policy = PolicyName::DocsPerIp;
+        let key = Key {
+            policy,
+            scope: trusted_proxies::subject(ip),
+            subject: String::new(),
+        };
+        self.check(vec![(key, self.configured(policy))]).await
+    }
+
     /// `POST /oauth/token` per authenticated client.
     pub async fn token(&self, tenant: &Tenant) -> Verdict {
         self.apply(tenant, &[(PolicyName::TokenPerClient, String::new())])
@@ -239,40 +270,80 @@ impl RateLimits {
         }
     }
 
-    /// Whether password grants for this username are locked out. Usernames that
-    /// do not exist lock the same way, so a lock says nothing about existence.
-    pub async fn login_locked(
+    /// Admits one password guess for this username to be judged, or refuses it
+    /// (`None`) while the name is locked out or has no guess left in the
+    /// window. The guess holds one of the name's `login_failures` until its
+    /// outcome is known, so at most that many guesses per window are ever
+    /// judged, however many arrive at once, on one instance or many. Names that
+    /// do not exist are counted the same way, so a refusal says nothing about
+    /// existence.
+    pub async fn login_attempt(
         &self,
         tenant: &Tenant,
         username_key: &str,
-    ) -> Result<bool, Unavailable> {
-        if self.quota(tenant, PolicyName::LoginFailures).is_off() {
-            return Ok(false);
+    ) -> Result<Option<LoginAttempt>, Unavailable> {
+        let quota = self.quota(tenant, PolicyName::LoginFailures);
+        if quota.is_off() {
+            return Ok(Some(LoginAttempt { quota, last: false }));
         }
-        let key = Self::login_key(tenant, PolicyName::LoginLockout, username_key);
-        Ok(self.limiter.blocked(&key).await?.is_some())
+        let lock = Self::login_key(tenant, PolicyName::LoginLockout, username_key);
+        if self.limiter.blocked(&lock).await?.is_some() {
+            return Ok(None);
+        }
+        let counter = Self::login_key(tenant, PolicyName::LoginFailures, username_key);
+        let decision = self.limiter.reserve(&counter, quota).await?;
+        let outcome = if decision.allowed {
+            "allowed"
+        } else {
+            "limited"
+        };
+        self.count(PolicyName::LoginFailures, outcome);
+        Ok(decision.allowed.then_some(LoginAttempt {
+            quota,
+            last: decision.remaining == 0,
+        }))
     }
 
-    /// Counts a failed password grant; the failure that uses up the quota locks
-    /// the username for `login_lockout_secs`.
+    /// The guess was right: it gives its reservation back.
+    pub async fn login_succeeded(
+        &self,
+        tenant: &Tenant,
+        username_key: &str,
+        attempt: LoginAttempt,
+    ) -> Result<(), Unavailable> {
+        if attempt.quota.is_off() {
+            return Ok(());
+        }
+        let counter = Self::login_key(tenant, PolicyName::LoginFailures, username_key);
+        self.limiter.refund(&counter, attempt.quota).await
+    }
+
+    /// The guess was wrong and keeps its reservation; the one that took the
+    /// last locks the username out for `login_lockout_secs`, after which its
+    /// count starts afresh. Says whether it locked.
     pub async fn login_failed(
         &self,
         tenant: &Tenant,
         username_key: &str,
-    ) -> Result<(), Unavailable> {
-        let quota = self.quota(tenant, PolicyName::LoginFailures);
-        if quota.is_off() {
-            return Ok(());
+        attempt: LoginAttempt,
+    ) -> Result<bool, Unavailable> {
+        if attempt.quota.is_off() || !attempt.last {
+            return Ok(false);
         }
-        let failures = Self::login_key(tenant, PolicyName::LoginFailures, username_key);
-        let decision = self.limiter.check(&failures, quota).await?;
-        if !decision.allowed || decision.remaining == 0 {
-            tracing::info!(tenant = %tenant.client_id, "login locked out after repeated failures");
-            metrics::counter!("portcullis_login_lockouts_total").increment(1);
-            let lock = Self::login_key(tenant, PolicyName::LoginLockout, username_key);
-            let duration = Duration::from_secs(u64::from(self.config.policies.login_lockout_secs));
-            self.limiter.block(&lock, duration).await?;
-        }
-        Ok(())
+        tracing::info!(tenant = %tenant.client_id, "login locked out after repeated failures");
+        metrics::counter!("portcullis_login_lockouts_total").increment(1);
+        let lock = Self::login_key(tenant, PolicyName::LoginLockout, username_key);
+        let counter = Self::login_key(tenant, PolicyName::LoginFailures, username_key);
+        let duration = Duration::from_secs(u64::from(self.config.policies.login_lockout_secs));
+        self.limiter.lock_out(&lock, &counter, duration).await?;
+        Ok(true)
     }
+}
+
+/// A password guess admitted to be judged (see [`RateLimits::login_attempt`]).
+#[derive(Debug, Clone, Copy)]
+pub struct LoginAttempt {
+    quota: Quota,
+    /// It took the name's last guess: if it is wrong, the name is locked.
+    last: bool,
 }

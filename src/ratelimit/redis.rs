@@ -29,7 +29,13 @@ pub struct RedisLimiter {
     connection: Connection,
     namespace: Arc<str>,
     timeout: Duration,
-    script: Arc<Script>,
+    scripts: Arc<Scripts>,
+}
+
+struct Scripts {
+    gcra: Script,
+    refund: Script,
+    lockout: Script,
 }
 
 #[derive(Clone)]
@@ -65,7 +71,11 @@ impl RedisLimiter {
             connection,
             namespace: namespace.into(),
             timeout,
-            script: Arc::new(Script::new(include_str!("gcra.lua"))),
+            scripts: Arc::new(Scripts {
+                gcra: Script::new(include_str!("gcra.lua")),
+                refund: Script::new(include_str!("refund.lua")),
+                lockout: Script::new(include_str!("lockout.lua")),
+            }),
         })
     }
 
@@ -100,13 +110,11 @@ impl RedisLimiter {
     /// Counts one request against every key, in one round trip; nothing is
     /// counted unless every key lets it pass.
     pub async fn check_all(&self, checks: &[(Key, Quota)]) -> Result<Vec<Decision>, RedisFailure> {
-        let mut invocation = self.script.prepare_invoke();
+        let mut invocation = self.scripts.gcra.prepare_invoke();
         for (key, quota) in checks {
-            let interval_us =
-                u64::try_from(quota.emission_interval().as_micros()).unwrap_or(u64::MAX);
             invocation
                 .key(self.redis_key(key))
-                .arg(interval_us.max(1))
+                .arg(interval_micros(*quota))
                 .arg(quota.limit);
         }
         let mut connection = self.connected().await?;
@@ -131,15 +139,34 @@ impl RedisLimiter {
             .collect())
     }
 
-    pub async fn block(&self, key: &Key, duration: Duration) -> Result<(), RedisFailure> {
+    /// Gives back one cell on `key` (see `refund.lua`).
+    pub async fn refund(&self, key: &Key, quota: Quota) -> Result<(), RedisFailure> {
+        let mut invocation = self.scripts.refund.key(self.redis_key(key));
+        invocation.arg(interval_micros(quota));
+        let mut connection = self.connected().await?;
+        bounded(self.timeout, async {
+            let _: i64 = invocation.invoke_async(&mut connection).await?;
+            Ok(())
+        })
+        .await
+    }
+
+    /// Locks `lock` for `duration`; `counter` goes when the lock does.
+    pub async fn lock_out(
+        &self,
+        lock: &Key,
+        counter: &Key,
+        duration: Duration,
+    ) -> Result<(), RedisFailure> {
         let millis = u64::try_from(duration.as_millis())
             .unwrap_or(u64::MAX)
             .max(1);
+        let mut invocation = self.scripts.lockout.key(self.redis_key(lock));
+        invocation.key(self.redis_key(counter)).arg(millis);
         let mut connection = self.connected().await?;
-        let mut set = redis::cmd("SET");
-        set.arg(self.redis_key(key)).arg(1).arg("PX").arg(millis);
         bounded(self.timeout, async {
-            Ok(set.query_async::<()>(&mut connection).await?)
+            let _: i64 = invocation.invoke_async(&mut connection).await?;
+            Ok(())
         })
         .await
     }
@@ -163,7 +190,8 @@ impl RedisLimiter {
     /// fallback rather than flapping. Allowed the time to connect afresh.
     pub async fn probe(&self) -> Result<(), RedisFailure> {
         let mut invocation = self
-            .script
+            .scripts
+            .gcra
             .key(format!("{}:{{probe}}:probe", self.namespace));
         invocation.arg(1).arg(u32::MAX);
         let patience = self.timeout.max(PROBE_PATIENCE);
@@ -174,6 +202,13 @@ impl RedisLimiter {
         })
         .await
     }
+}
+
+/// The time one request costs under `quota`, as the scripts take it.
+fn interval_micros(quota: Quota) -> u64 {
+    u64::try_from(quota.emission_interval().as_micros())
+        .unwrap_or(u64::MAX)
+        .max(1)
 }
 
 /// How long a probe may take: long enough to open a connection.

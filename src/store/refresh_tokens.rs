@@ -20,13 +20,22 @@ pub struct NewRefreshToken<'a> {
     pub expires_at: DateTime<Utc>,
 }
 
-/// Stores the token with the audit events of its issue, in one transaction.
-pub async fn insert(
+/// Stores the token with the audit events of its issue, in one transaction that
+/// also spends the token it `replaces` (a rotation). False, and nothing stored,
+/// when that one was spent or revoked already: a refresh raced by another, or a
+/// replay.
+pub async fn issue(
     db: &DatabaseConnection,
     token: NewRefreshToken<'_>,
+    replaces: Option<i64>,
     audit: (AuditContext, Vec<Event>),
-) -> Result<(), DbErr> {
+) -> Result<bool, DbErr> {
     let txn = db.begin().await?;
+    if let Some(spent) = replaces
+        && !mark_used(&txn, spent, token.now).await?
+    {
+        return Ok(false);
+    }
     refresh_tokens::ActiveModel {
         token_hash: Set(token.token_hash.to_owned()),
         family: Set(token.family),
@@ -42,7 +51,8 @@ pub async fn insert(
     .insert(&txn)
     .await?;
     super::audit::insert(&txn, token.tenant_id, token.now, &audit.0, &audit.1).await?;
-    txn.commit().await
+    txn.commit().await?;
+    Ok(true)
 }
 
 pub async fn find(
@@ -57,11 +67,7 @@ pub async fn find(
 
 /// Marks the token used if nobody has used or revoked it yet; false means it was
 /// already spent (a replay, or a race lost to a concurrent refresh).
-pub async fn mark_used(
-    db: &DatabaseConnection,
-    id: i64,
-    now: DateTime<Utc>,
-) -> Result<bool, DbErr> {
+async fn mark_used<C: ConnectionTrait>(db: &C, id: i64, now: DateTime<Utc>) -> Result<bool, DbErr> {
     let result = refresh_tokens::Entity::update_many()
         .col_expr(refresh_tokens::Column::UsedAt, Expr::value(now))
         .filter(refresh_tokens::Column::Id.eq(id))

@@ -519,3 +519,44 @@ async fn a_single_use_promo_code_and_an_ext_id_race(backend: Backend) {
     assert_eq!(app.user_count(&tenant).await, 2);
 }
 db_test!(a_single_use_promo_code_and_an_ext_id_race);
+
+/// A tenant's document is public and built on request: each address gets a
+/// bounded share of them, answered 429 past it, and a document follows the
+/// tenant's fields and policy as they change (built once per version of them).
+async fn tenant_documents_are_limited_per_address_and_follow_changes(backend: Backend) {
+    let mut config = crate::helpers::test_config(backend).await;
+    config.rate_limit.enabled = true;
+    config.rate_limit.policies.docs_per_ip = portcullis::ratelimit::Quota::new(3, 3600);
+    let app = crate::helpers::spawn_app_with(config).await;
+    let mut tenant = app.create_tenant("typed").await;
+    let path = format!(
+        "/docs/account/openapi.json?client_id={}",
+        tenant.client_id()
+    );
+    let fetch = || app.client.get(app.url(&path)).send();
+
+    let first: Value = fetch().await.unwrap().json().await.unwrap();
+    let required = |doc: &Value| doc["components"]["schemas"]["AccountCreate"]["required"].clone();
+    assert_eq!(required(&first), json!(["username", "email", "password"]));
+    app.set_policy(&mut tenant, "require_email", "false").await;
+    let second: Value = fetch().await.unwrap().json().await.unwrap();
+    assert_eq!(required(&second), json!(["username", "password"]));
+    assert_eq!(fetch().await.unwrap().status(), StatusCode::OK);
+
+    let refused = fetch().await.unwrap();
+    assert_eq!(refused.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert!(refused.headers().contains_key("retry-after"));
+    assert_eq!(
+        refused.headers()["content-type"],
+        "application/problem+json"
+    );
+    // The generic document is static and not limited.
+    let generic = app
+        .client
+        .get(app.url("/docs/account/openapi.json"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(generic.status(), StatusCode::OK);
+}
+db_test!(tenant_documents_are_limited_per_address_and_follow_changes);

@@ -166,7 +166,7 @@ async fn case_rule_cannot_change_once_users_exist(backend: Backend) {
             "alice",
             "--password-stdin",
         ],
-        "pw\n",
+        "password\n",
     );
     assert!(made.status.success(), "{}", stderr(&made));
     let output = cli.run(&[
@@ -215,7 +215,7 @@ async fn user_create_uses_the_registration_pipeline(backend: Backend) {
     // Same pipeline: the username is now taken for the public sign-up too.
     let app = spawn_app_with(config).await;
     let response = app
-        .post_signup(&json!({"username": "admin", "password": "p", "client_id": client_id}))
+        .post_signup(&json!({"username": "admin", "password": "password", "client_id": client_id}))
         .await;
     assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(
@@ -223,7 +223,7 @@ async fn user_create_uses_the_registration_pipeline(backend: Backend) {
         json!({"errors": {"username": ["has already been taken"]}})
     );
 
-    let again = cli.run_with_stdin(&args, "another\n");
+    let again = cli.run_with_stdin(&args, "another-pass\n");
     assert!(!again.status.success());
     assert!(stderr(&again).contains("username"), "{}", stderr(&again));
     let bad_role = cli.run_with_stdin(
@@ -743,4 +743,66 @@ async fn sigterm_drains_in_flight_sign_ups() {
         .await
         .unwrap();
     assert_eq!(users, 4);
+}
+
+/// Operator paper cuts: a list setting from the environment may be plain
+/// comma-separated text; text logs written to a file carry no colour codes; the
+/// issuer derived from `listen` is logged at start.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn serve_reads_comma_lists_and_logs_plain_text_to_files() {
+    let cli = Cli::new(Backend::Sqlite).await;
+    let listen = format!("127.0.0.1:{}", free_port());
+    let log_path =
+        std::env::temp_dir().join(format!("pc-log-{}.txt", uuid::Uuid::now_v7().simple()));
+    let log = std::fs::File::create(&log_path).unwrap();
+    let mut server = cli
+        .command(&["serve"])
+        .env("PORTCULLIS_LISTEN", &listen)
+        .env("PORTCULLIS_LOG_FORMAT", "text")
+        .env(
+            "PORTCULLIS_RATE_LIMIT__TRUSTED_PROXIES",
+            "127.0.0.1, 10.0.0.0/8",
+        )
+        .env("RUST_LOG", "info")
+        .stdout(Stdio::null())
+        .stderr(log)
+        .spawn()
+        .unwrap();
+    let mut ready = false;
+    for _ in 0..100 {
+        let probe = cli
+            .command(&["probe", "readyz"])
+            .env("PORTCULLIS_LISTEN", &listen)
+            .output()
+            .unwrap();
+        if probe.status.success() {
+            ready = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    server.kill().unwrap();
+    server.wait().unwrap();
+    let text = std::fs::read_to_string(&log_path).unwrap();
+    let _ = std::fs::remove_file(&log_path);
+    assert!(ready, "the server did not start:\n{text}");
+    assert!(!text.contains('\u{1b}'), "colour codes in a file:\n{text}");
+    assert!(text.contains("token issuer"), "{text}");
+    assert!(text.contains(&format!("http://{listen}")), "{text}");
+
+    // A malformed entry is still refused, naming the key.
+    let refused = cli
+        .command(&["migrate", "status"])
+        .env(
+            "PORTCULLIS_RATE_LIMIT__TRUSTED_PROXIES",
+            "127.0.0.1, nonsense",
+        )
+        .output()
+        .unwrap();
+    assert!(!refused.status.success());
+    assert!(
+        stderr(&refused).contains("trusted_proxies"),
+        "{}",
+        stderr(&refused)
+    );
 }

@@ -4,6 +4,7 @@
 mod account;
 mod admin;
 mod audit;
+mod body_limit;
 mod cli;
 mod faults;
 mod health;

@@ -5,7 +5,9 @@ use std::sync::{
     atomic::{AtomicI64, Ordering},
 };
 
-use portcullis::domain::{Clock, Password, PasswordPolicy, Role, Username, registration::NewUser};
+use portcullis::domain::{
+    Clock, Password, PasswordPolicy, Role, Username, access::Grantor, registration::NewUser,
+};
 use reqwest::StatusCode;
 use serde_json::Value;
 
@@ -33,7 +35,7 @@ async fn user_token(app: &TestApp, tenant: &TestTenant, username: &str, role: Ro
     };
     app.ctx
         .registrar
-        .register(&tenant.tenant, new_user)
+        .register(&tenant.tenant, new_user, Grantor::Operator)
         .await
         .unwrap();
     let body: Value = app
@@ -459,3 +461,85 @@ async fn string_fields_take_only_strings(backend: Backend) {
     assert_eq!(tags, serde_json::json!([]));
 }
 db_test!(string_fields_take_only_strings);
+
+/// Paging parameters out of their bounds get a 400 that names them, never a
+/// database error (an offset past `i64` once made the binder panic).
+async fn paging_out_of_bounds_is_named(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let tenant = app.create_tenant("app").await;
+    let token = app.client_token(&tenant, "tenant:manage").await;
+    for (query, parameter) in [
+        ("skip=9223372036854775808", "skip"),
+        ("skip=2147483648", "skip"),
+        ("limit=-133968", "limit"),
+        ("limit=1001", "limit"),
+    ] {
+        for path in ["/manage/v1/tags", "/manage/v1/audit-events"] {
+            let response = app
+                .client
+                .get(app.url(&format!("{path}?{query}")))
+                .bearer_auth(&token)
+                .send()
+                .await
+                .unwrap();
+            let problem = assert_problem(response, StatusCode::BAD_REQUEST).await;
+            assert_eq!(problem["errors"][0]["field"], parameter, "{path}?{query}");
+            assert_eq!(problem["errors"][0]["code"], "invalid", "{path}?{query}");
+        }
+    }
+    let (status, _) = app
+        .call(
+            reqwest::Method::GET,
+            "/manage/v1/tags?skip=2147483647",
+            &token,
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+}
+db_test!(paging_out_of_bounds_is_named);
+
+/// Rate-limit overrides take the configuration file's object form as well as
+/// the text form.
+async fn rate_limit_overrides_take_both_forms(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let tenant = app.create_tenant("app").await;
+    let token = app.client_token(&tenant, "tenant:manage").await;
+    let (status, updated) = app
+        .call(
+            reqwest::Method::PATCH,
+            "/manage/v1/tenant/policy",
+            &token,
+            Some(serde_json::json!({"rate_limits": {
+                "sign_up_per_ip": {"limit": 3, "window_secs": 60},
+                "sign_up_per_tenant": "100/60",
+                "login_failures": {"limit": 0, "window_secs": 0},
+            }})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{updated}");
+    assert_eq!(
+        updated["policy"]["rate_limits"],
+        serde_json::json!({
+            "login_failures": {"limit": 0, "window_secs": 0},
+            "sign_up_per_ip": {"limit": 3, "window_secs": 60},
+            "sign_up_per_tenant": {"limit": 100, "window_secs": 60},
+        })
+    );
+    for bad in [
+        serde_json::json!({"rate_limits": {"no_such_policy": {"limit": 3, "window_secs": 60}}}),
+        serde_json::json!({"rate_limits": {"sign_up_per_ip": {"limit": 3, "window_secs": 0}}}),
+        serde_json::json!({"rate_limits": {"sign_up_per_ip": 3}}),
+    ] {
+        let (status, _) = app
+            .call(
+                reqwest::Method::PATCH,
+                "/manage/v1/tenant/policy",
+                &token,
+                Some(bad.clone()),
+            )
+            .await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{bad}");
+    }
+}
+db_test!(rate_limit_overrides_take_both_forms);

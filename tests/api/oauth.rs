@@ -7,7 +7,9 @@ use oauth2::{
 };
 use portcullis::{
     auth::tokens,
-    domain::{Email, Password, PasswordPolicy, Role, Username, registration::NewUser},
+    domain::{
+        Email, Password, PasswordPolicy, Role, Username, access::Grantor, registration::NewUser,
+    },
 };
 use reqwest::StatusCode;
 use serde_json::{Value, json};
@@ -43,7 +45,7 @@ pub async fn create_user(app: &TestApp, tenant: &TestTenant, username: &str, rol
     };
     app.ctx
         .registrar
-        .register(&tenant.tenant, new_user)
+        .register(&tenant.tenant, new_user, Grantor::Operator)
         .await
         .unwrap();
 }
@@ -381,7 +383,9 @@ async fn signing_keys_are_sealed_with_the_master_key(backend: Backend) {
     use portcullis::config::{Config, Redacted};
 
     // Keys created before a master key was configured...
-    let plain_config = crate::helpers::test_config(backend).await;
+    let mut plain_config = crate::helpers::test_config(backend).await;
+    // A restart keeps its issuer (port 0 would pick another address).
+    plain_config.tokens.issuer = Some("http://id.example.test".to_owned());
     let plain = crate::helpers::spawn_app_with(plain_config.clone()).await;
     let tenant = plain.create_tenant("sealed").await;
     let old_token = plain.client_token(&tenant, "tenant:manage").await;
@@ -428,3 +432,33 @@ async fn signing_keys_are_sealed_with_the_master_key(backend: Backend) {
     assert!(err.to_string().contains("PORTCULLIS_MASTER_KEY"), "{err}");
 }
 db_test!(signing_keys_are_sealed_with_the_master_key);
+
+/// Unset, the issuer is the address the server listens on, so a client that
+/// reads the endpoints from the discovery document reaches them.
+async fn the_issuer_is_the_address_served(backend: Backend) {
+    let app = crate::helpers::spawn_app(backend).await;
+    let tenant = app.create_tenant("app").await;
+    let metadata: Value = app
+        .client
+        .get(app.url("/.well-known/oauth-authorization-server"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(metadata["issuer"], app.address);
+    let response = app
+        .client
+        .post(metadata["token_endpoint"].as_str().unwrap())
+        .basic_auth(tenant.client_id(), Some(&tenant.client_secret))
+        .form(&[("grant_type", "client_credentials")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let token: Value = response.json().await.unwrap();
+    let claims = verify(&app, token["access_token"].as_str().unwrap()).await;
+    assert_eq!(claims.iss, app.address);
+}
+db_test!(the_issuer_is_the_address_served);

@@ -160,3 +160,32 @@ async fn the_routers_refusals_are_in_each_surfaces_format() {
         assert_eq!(response.json::<Value>().await.unwrap(), body, "{path}");
     }
 }
+
+/// Every paging parameter of every surface states its bounds, so a generated
+/// client (or a fuzzer) knows what the server takes.
+#[test]
+fn every_paging_parameter_states_its_bounds() {
+    let mut checked = 0;
+    for (name, spec) in portcullis::api::specs() {
+        let doc: Value = serde_json::from_str(&spec).unwrap();
+        for (path, item) in doc["paths"].as_object().unwrap() {
+            for (method, operation) in item.as_object().unwrap() {
+                for parameter in operation["parameters"].as_array().into_iter().flatten() {
+                    if !matches!(parameter["name"].as_str(), Some("skip" | "limit")) {
+                        continue;
+                    }
+                    let schema = &parameter["schema"];
+                    assert_eq!(schema["minimum"], 0.0, "{name} {method} {path}");
+                    assert!(
+                        schema["maximum"]
+                            .as_f64()
+                            .is_some_and(|max| max <= 2147483647.0),
+                        "{name} {method} {path}: {schema}"
+                    );
+                    checked += 1;
+                }
+            }
+        }
+    }
+    assert!(checked >= 12, "only {checked} paging parameters");
+}

@@ -744,3 +744,122 @@ async fn limits_hold_on_redis_cluster() {
     first.stop().await;
     second.stop().await;
 }
+
+/// Password guesses released at the same instant are judged no more often than
+/// the allowance says: with one failure left, of 15 wrong guesses and the right
+/// password at most one wrong one is judged (two when the right one, judged
+/// first, gave its reservation back), on one instance (memory) or across two
+/// (Redis).
+async fn simultaneous_guesses_are_judged_within_the_allowance(kind: BackendKind) {
+    let mut config = limited_config(kind).await;
+    config.rate_limit.policies.login_failures = Quota::new(5, 900);
+    let first = spawn_app_with(config.clone()).await;
+    let second = spawn_app_with(config).await;
+    let instances = if kind == BackendKind::Memory { 1 } else { 2 };
+    let tenant = first.create_tenant("Logins").await;
+    create_user(&first, &tenant, "alice", vec![]).await;
+    for _ in 0..4 {
+        let (status, _) = first.password_grant(&tenant, "alice", "wrong", None).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST);
+    }
+
+    let barrier = Arc::new(tokio::sync::Barrier::new(16));
+    let mut guesses = tokio::task::JoinSet::new();
+    for n in 0..16 {
+        let app = if n % instances == 0 { &first } else { &second };
+        let (client, url) = (app.client.clone(), app.url("/oauth/token"));
+        let (id, secret) = (tenant.client_id().to_owned(), tenant.client_secret.clone());
+        let password = if n == 7 { "Correct-horse-1" } else { "wrong" };
+        let barrier = barrier.clone();
+        guesses.spawn(async move {
+            let form = [
+                ("grant_type", "password"),
+                ("username", "alice"),
+                ("password", password),
+            ];
+            barrier.wait().await;
+            let response = client
+                .post(url)
+                .basic_auth(id, Some(secret))
+                .form(&form)
+                .send()
+                .await
+                .unwrap();
+            (password, response.status())
+        });
+    }
+    let mut right_won = false;
+    while let Some(guess) = guesses.join_next().await {
+        let (password, status) = guess.unwrap();
+        if status == StatusCode::OK {
+            assert_eq!(password, "Correct-horse-1");
+            right_won = true;
+        }
+    }
+    let manager = first.client_token(&tenant, "tenant:manage").await;
+    let (_, failed) = first
+        .call(
+            Method::GET,
+            "/manage/v1/audit-events?type=login.failed",
+            &manager,
+            None,
+        )
+        .await;
+    let failures = failed.as_array().unwrap().len();
+    assert!(
+        failures <= 5,
+        "{failures} failures judged against an allowance of 5"
+    );
+    assert!(
+        right_won || failures == 5,
+        "{failures} failures, the right one lost"
+    );
+    first.stop().await;
+    second.stop().await;
+}
+
+limiter_test!(simultaneous_guesses_are_judged_within_the_allowance: memory => Memory, redis => Redis, layered => Layered);
+
+/// Every sign-up attempt counts before its body is judged, blank ones too: per
+/// tenant when it names one, per address when it names none (or an unknown one),
+/// so a flood from one address meets a 429 whatever its bodies say.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn blank_sign_up_attempts_meet_a_429() {
+    let mut config = limited_config(BackendKind::Memory).await;
+    config.rate_limit.policies.sign_up_per_ip = Quota::new(3, 3600);
+    let app = spawn_app_with(config).await;
+    let tenant = app.create_tenant("Blank").await;
+    let named = json!({"username": "", "password": "", "client_id": tenant.client_id()});
+    let unnamed = json!({"username": "", "password": ""});
+    let unknown = json!({"username": "", "password": "", "client_id": "a".repeat(32)});
+    for body in [named, unnamed] {
+        let mut statuses = Vec::new();
+        for _ in 0..4 {
+            statuses.push(app.post_signup(&body).await.status().as_u16());
+        }
+        assert_eq!(statuses, [422, 422, 422, 429], "{body}");
+    }
+    // An unknown client_id counts against the address too, already spent.
+    assert_eq!(app.post_signup(&unknown).await.status(), 429);
+    app.stop().await;
+}
+
+/// With Redis away and `fail_mode = "closed"`, the token endpoint says why: the
+/// rate limiter, not a crowd of logins.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_closed_limiter_says_so_at_the_token_endpoint() {
+    let mut config = limited_config(BackendKind::Redis).await;
+    config.redis_url = format!("redis://127.0.0.1:{}", free_port());
+    config.rate_limit.fail_mode = FailMode::Closed;
+    let app = spawn_app_with(config).await;
+    let tenant = app.create_tenant("Closed").await;
+    let response = client_credentials(&app, &tenant).await;
+    assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+    let body = json_body(response).await;
+    assert_eq!(body["error"], "temporarily_unavailable");
+    assert_eq!(
+        body["error_description"],
+        "the rate limiter cannot be reached, retry shortly"
+    );
+    app.stop().await;
+}

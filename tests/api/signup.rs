@@ -330,7 +330,7 @@ async fn restricted_origins_are_enforced(backend: Backend) {
         app.client
             .post(app.url("/sign-up"))
             .header("Origin", origin)
-            .json(&json!({"username": username, "password": "pw", "client_id": tenant.client_id()}))
+            .json(&json!({"username": username, "password": "password", "client_id": tenant.client_id()}))
             .send()
     };
 
@@ -344,6 +344,13 @@ async fn restricted_origins_are_enforced(backend: Backend) {
 
     let refused = sign_up("https://evil.example", "mallory").await.unwrap();
     assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+    // The refusal is for the server's eyes: no origin may read it.
+    assert!(
+        refused
+            .headers()
+            .get("access-control-allow-origin")
+            .is_none()
+    );
     assert_eq!(
         json_body(refused).await,
         json!({"errors": {"origin": ["is not allowed"]}})
@@ -436,3 +443,49 @@ async fn shutdown_drains_in_flight_sign_ups(backend: Backend) {
     assert_eq!(users, 1);
 }
 db_test!(shutdown_drains_in_flight_sign_ups);
+
+/// An invite-only tenant takes no public sign-ups: `/sign-up` has no field for a
+/// code, so it is closed rather than open to anyone.
+async fn invite_only_tenants_close_the_public_sign_up(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let mut tenant = app.create_tenant("club").await;
+    app.set_policy(&mut tenant, "invite_only", "true").await;
+    let response = app.sign_up(&tenant, "crasher").await;
+    assert_eq!(response.status(), StatusCode::FORBIDDEN);
+    assert_eq!(
+        json_body(response).await,
+        json!({"errors": {"client_id": ["takes sign-ups by invitation only"]}})
+    );
+    assert_eq!(app.user_count(&tenant).await, 0);
+}
+db_test!(invite_only_tenants_close_the_public_sign_up);
+
+/// New tenants ask for 8 characters, as NIST SP 800-63B does for passwords users
+/// choose; the seed's example password still passes, and a tenant may lower it.
+async fn passwords_need_eight_characters_by_default(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let mut tenant = app.create_tenant("app").await;
+    let short = app
+        .post_signup(
+            &json!({"username": "shorty", "password": "1234567", "client_id": tenant.client_id()}),
+        )
+        .await;
+    assert_eq!(short.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        json_body(short).await,
+        json!({"errors": {"password": ["is too short (minimum is 8 characters)"]}})
+    );
+    assert_eq!(
+        app.sign_up(&tenant, "seedling").await.status(),
+        StatusCode::OK
+    );
+    app.set_policy(&mut tenant, "password_min_length", "4")
+        .await;
+    let lowered = app
+        .post_signup(
+            &json!({"username": "shorty", "password": "1234", "client_id": tenant.client_id()}),
+        )
+        .await;
+    assert_eq!(lowered.status(), StatusCode::OK);
+}
+db_test!(passwords_need_eight_characters_by_default);

@@ -247,3 +247,42 @@ async fn null_is_accepted_only_where_documented(backend: Backend) {
     assert_eq!(codes(&body), pairs(&[("invite_code", "invalid")]));
 }
 db_test!(null_is_accepted_only_where_documented);
+
+/// A token capped by `/api/v2/sso/token` (here to `users:write`) may not regain
+/// what the cap removed: though its user is an admin, it grants no `admin`.
+async fn capped_admin_tokens_cannot_grant_admin(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let tenant = app.create_tenant("sso").await;
+    let writer = app.client_token(&tenant, "users:write").await;
+    let manager = app.client_token(&tenant, "users:write tenant:manage").await;
+    let (_, admin) = post(
+        &app,
+        "/api/v2/sso/signup/",
+        &manager,
+        json!({"ext_id": 5, "username": "head", "role": "admin"}),
+    )
+    .await;
+    assert_eq!(admin["role"], "admin");
+    let (status, tokens) = post(&app, "/api/v2/sso/token/", &writer, json!({"ext_id": 5})).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(tokens["scope"], "users:write");
+    let capped = tokens["access_token"].as_str().unwrap();
+    let (status, problem) = post(
+        &app,
+        "/api/v2/sso/signup/",
+        capped,
+        json!({"username": "deputy", "role": "admin"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(codes(&problem), pairs(&[("role", "not_allowed")]));
+    let (status, _) = post(
+        &app,
+        "/api/v2/sso/signup/",
+        capped,
+        json!({"username": "deputy", "role": "editor"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED);
+}
+db_test!(capped_admin_tokens_cannot_grant_admin);

@@ -151,7 +151,9 @@ async fn introspection_shows_a_client_only_its_own_tokens(backend: Backend) {
 db_test!(introspection_shows_a_client_only_its_own_tokens);
 
 async fn revoked_access_tokens_are_refused_everywhere(backend: Backend) {
-    let config = test_config(backend).await;
+    let mut config = test_config(backend).await;
+    // Instances that share their users share one issuer.
+    config.tokens.issuer = Some("http://id.example.test".to_owned());
     let app = spawn_app_with(config.clone()).await;
     let peer = spawn_app_with(config).await;
     let tenant = app.create_tenant("app").await;
@@ -340,3 +342,132 @@ async fn tampered_tokens_are_refused(backend: Backend) {
     assert_eq!(manage_status(&app, &token).await, StatusCode::OK);
 }
 db_test!(tampered_tokens_are_refused);
+
+/// A public client's secret cannot be kept, so the grant that acts as the
+/// tenant itself is closed to it even with the right secret.
+async fn public_clients_get_no_client_credentials_even_with_their_secret(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let mut tenant = app.create_tenant("spa").await;
+    app.set_policy(&mut tenant, "public_client", "true").await;
+    let response = post_as(
+        &app,
+        &tenant,
+        "/oauth/token",
+        &[("grant_type", "client_credentials")],
+    )
+    .await;
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(json_body(response).await["error"], "unauthorized_client");
+}
+db_test!(public_clients_get_no_client_credentials_even_with_their_secret);
+
+/// Introspection gives the bearer check's verdict: a disabled or deleted user's
+/// tokens are not active, whatever their expiry says.
+async fn introspection_follows_the_users_standing(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let tenant = app.create_tenant("app").await;
+    let (access, refresh) = admin_tokens(&app, &tenant).await;
+    assert_eq!(introspect(&app, &tenant, &access).await["active"], true);
+    assert_eq!(introspect(&app, &tenant, &refresh).await["active"], true);
+
+    let manager = app
+        .client_token(&tenant, "users:read users:write tenant:manage")
+        .await;
+    let (_, users) = app
+        .call(reqwest::Method::GET, "/admin/users/?q=boss", &manager, None)
+        .await;
+    let boss = format!("/admin/users/{}", users[0]["id"].as_str().unwrap());
+    let (status, _) = app
+        .call(
+            reqwest::Method::PATCH,
+            &boss,
+            &manager,
+            Some(json!({"status": "disabled"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(manage_status(&app, &access).await, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        introspect(&app, &tenant, &access).await,
+        json!({"active": false})
+    );
+    assert_eq!(
+        introspect(&app, &tenant, &refresh).await,
+        json!({"active": false})
+    );
+
+    let (status, _) = app
+        .call(reqwest::Method::DELETE, &boss, &manager, None)
+        .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    assert_eq!(
+        introspect(&app, &tenant, &access).await,
+        json!({"active": false})
+    );
+}
+db_test!(introspection_follows_the_users_standing);
+
+/// Refreshes of one token released at the same instant: whoever loses finds the
+/// reuse and revokes the family, and no token of it works afterwards, the
+/// winner's new one included. Repeated, since a race shows itself by chance.
+async fn a_refresh_race_leaves_no_token_of_the_family_alive(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let tenant = app.create_tenant("app").await;
+    create_user(&app, &tenant, "alice", vec![]).await;
+    for round in 0..8 {
+        let (status, login) = app
+            .password_grant(&tenant, "alice", "Correct-horse-1", None)
+            .await;
+        assert_eq!(status, StatusCode::OK, "{login}");
+        let spent = login["refresh_token"].as_str().unwrap().to_owned();
+        let barrier = std::sync::Arc::new(tokio::sync::Barrier::new(6));
+        let mut refreshes = tokio::task::JoinSet::new();
+        for _ in 0..6 {
+            let (client, url) = (app.client.clone(), app.url("/oauth/token"));
+            let (id, secret) = (tenant.client_id().to_owned(), tenant.client_secret.clone());
+            let (barrier, spent) = (barrier.clone(), spent.clone());
+            refreshes.spawn(async move {
+                let form = [
+                    ("grant_type", "refresh_token"),
+                    ("refresh_token", spent.as_str()),
+                ];
+                barrier.wait().await;
+                let response = client
+                    .post(url)
+                    .basic_auth(id, Some(secret))
+                    .form(&form)
+                    .send()
+                    .await
+                    .unwrap();
+                (response.status(), response.json::<Value>().await.unwrap())
+            });
+        }
+        let mut issued = Vec::new();
+        while let Some(refreshed) = refreshes.join_next().await {
+            let (status, body) = refreshed.unwrap();
+            match status {
+                StatusCode::OK => issued.push(body["refresh_token"].as_str().unwrap().to_owned()),
+                StatusCode::BAD_REQUEST => assert_eq!(body["error"], "invalid_grant"),
+                other => panic!("round {round}: {other} {body}"),
+            }
+        }
+        assert!(issued.len() <= 1, "round {round}: {} winners", issued.len());
+        for token in issued {
+            let (status, body) = refresh_with(&app, &tenant, &token).await;
+            assert_eq!(status, StatusCode::BAD_REQUEST, "round {round}: {body}");
+            assert_eq!(introspect(&app, &tenant, &token).await["active"], false);
+        }
+    }
+}
+db_test!(a_refresh_race_leaves_no_token_of_the_family_alive);
+
+async fn refresh_with(app: &TestApp, tenant: &TestTenant, token: &str) -> (StatusCode, Value) {
+    let response = post_as(
+        app,
+        tenant,
+        "/oauth/token",
+        &[("grant_type", "refresh_token"), ("refresh_token", token)],
+    )
+    .await;
+    (response.status(), json_body(response).await)
+}

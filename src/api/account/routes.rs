@@ -10,9 +10,9 @@ use super::{
     types::{AccountCreate, AccountUser, CreateAccountResponse},
 };
 use crate::{
-    api::{bearer::OAuth2Bearer, problem_failure::Failure, rate_limit, raw_json::RawJson},
+    api::{bearer::OAuth2Bearer, json_body::RawJson, problem_failure::Failure, rate_limit},
     context::AppContext,
-    domain::{Scope, registration::User},
+    domain::{Scope, access::Grantor, registration::User},
 };
 
 pub struct AccountApi;
@@ -59,16 +59,17 @@ impl AccountApi {
                 .await?;
             tracing::Span::current().record("tenant", tenant.client_id.as_str());
             rate_limit::creation(&ctx.limits, req, &caller, &tenant).await?;
-            let definitions = ctx
+            let fields = ctx
                 .registrar
                 .custom_fields(&tenant)
                 .await
                 .map_err(|err| Failure::storage(&err))?;
-            let (new_user, extras) = requests::create(&tenant, &definitions, &body.value)
+            let body = body.value().map_err(Failure::from_parse_error)?;
+            let (new_user, extras) = requests::create(&tenant, &fields.definitions, &body)
                 .map_err(|errors| Failure::invalid(&errors))?;
             Ok::<_, Failure>(
                 ctx.registrar
-                    .register_with(&tenant, new_user, extras)
+                    .register_with(&tenant, new_user, extras, Grantor::Caller(&caller))
                     .await?,
             )
         };

@@ -3,15 +3,21 @@
 //! the email and password required as its policy says), so that an SDK generated
 //! for the tenant is typed. Without `client_id` it is the generic spec.
 
+use std::{
+    collections::HashMap,
+    hash::{DefaultHasher, Hash, Hasher},
+    sync::{Arc, LazyLock, Mutex, PoisonError},
+};
+
 use poem::{
-    IntoResponse, Response, handler,
+    IntoResponse, Request, Response, handler,
     http::{StatusCode, header},
     web::{Data, Query},
 };
 use serde_json::{Value, json};
 
 use crate::{
-    api::problem::ProblemJson,
+    api::{problem_failure::Failure, rate_limit},
     context::AppContext,
     domain::{
         Tenant,
@@ -102,12 +108,24 @@ pub fn for_tenant(spec: &str, tenant: &Tenant, fields: &[FieldDefinition]) -> Op
     Some(spec)
 }
 
-fn json_response(status: StatusCode, body: &Value) -> Response {
+fn json_response(body: Arc<str>) -> Response {
     Response::builder()
-        .status(status)
         .header(header::CONTENT_TYPE, "application/json")
         .body(body.to_string())
 }
+
+/// The generic document, built once.
+static GENERIC: LazyLock<Arc<str>> = LazyLock::new(|| super::service().spec().into());
+
+/// Tenants' documents as last built, with the fingerprint of the policy and
+/// fields they were built from: rebuilt only when either changed.
+static BUILT: LazyLock<Mutex<HashMap<i64, Built>>> = LazyLock::new(Mutex::default);
+
+/// A document and the fingerprint of what it was built from.
+type Built = (u64, Arc<str>);
+
+/// Beyond this many tenants the cache starts over, so memory stays bounded.
+const BUILT_CAPACITY: usize = 10_000;
 
 #[derive(Debug, serde::Deserialize)]
 pub struct SpecQuery {
@@ -115,35 +133,60 @@ pub struct SpecQuery {
 }
 
 #[handler]
-pub async fn openapi_json(ctx: Data<&AppContext>, Query(query): Query<SpecQuery>) -> Response {
-    let spec = super::service().spec();
+pub async fn openapi_json(
+    ctx: Data<&AppContext>,
+    req: &Request,
+    Query(query): Query<SpecQuery>,
+) -> Response {
     let Some(client_id) = query.client_id else {
-        return Response::builder()
-            .header(header::CONTENT_TYPE, "application/json")
-            .body(spec);
+        return json_response(GENERIC.clone());
     };
-    let not_found = || {
-        let mut response =
-            ProblemJson::new(404, "Not Found", "unknown client_id".to_owned()).into_response();
-        response.set_status(StatusCode::NOT_FOUND);
-        response
+    // Public and built per tenant: each address gets a bounded share.
+    let ip = rate_limit::client_ip(req, &ctx.limits);
+    match ctx.limits.tenant_document(ip).await {
+        Ok(decision) => rate_limit::report(req, decision),
+        Err(refusal) => return Failure::from(refusal).into_problem_response(),
+    }
+    let failed = |err: &dyn std::fmt::Display| {
+        tracing::error!(error = %err, "the tenant's document could not be built");
+        StatusCode::INTERNAL_SERVER_ERROR.into_response()
     };
     let tenant = match ctx.tenants.by_client_id(&client_id).await {
         Ok(Some(tenant)) => tenant,
-        Ok(None) => return not_found(),
-        Err(err) => {
-            tracing::error!(error = %err, "tenant lookup failed");
-            return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+        Ok(None) => {
+            return Failure::not_found("client_id").into_problem_response();
         }
+        Err(err) => return failed(&err),
     };
-    match ctx.registrar.custom_fields(&tenant).await {
-        Ok(fields) => match for_tenant(&spec, &tenant, &fields) {
-            Some(spec) => json_response(StatusCode::OK, &spec),
-            None => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
-        },
-        Err(err) => {
-            tracing::error!(error = %err, "custom fields could not be read");
-            StatusCode::INTERNAL_SERVER_ERROR.into_response()
-        }
+    let fields = match ctx.registrar.custom_fields(&tenant).await {
+        Ok(fields) => fields,
+        Err(err) => return failed(&err),
+    };
+    let mut hasher = DefaultHasher::new();
+    (
+        fields.fingerprint,
+        format!("{:?}", tenant.policy),
+        &tenant.name,
+    )
+        .hash(&mut hasher);
+    let fingerprint = hasher.finish();
+    let cached = BUILT
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .get(&tenant.id)
+        .filter(|(built_from, _)| *built_from == fingerprint)
+        .map(|(_, spec)| spec.clone());
+    if let Some(spec) = cached {
+        return json_response(spec);
     }
+    let Some(spec) = for_tenant(&GENERIC, &tenant, &fields.definitions) else {
+        return failed(&"the generic document is not a JSON object");
+    };
+    let spec: Arc<str> = spec.to_string().into();
+    let mut built = BUILT.lock().unwrap_or_else(PoisonError::into_inner);
+    if built.len() >= BUILT_CAPACITY {
+        built.clear();
+    }
+    built.insert(tenant.id, (fingerprint, spec.clone()));
+    json_response(spec)
 }

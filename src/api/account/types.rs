@@ -89,6 +89,9 @@ pub enum CreateAccountResponse {
     /// The token is not a tenant admin's.
     #[oai(status = 403)]
     Forbidden(ProblemJson),
+    /// The body is larger than 64 KiB.
+    #[oai(status = 413)]
+    PayloadTooLarge(ProblemJson),
     /// The body is not `application/json`.
     #[oai(status = 415)]
     UnsupportedMediaType(ProblemJson),

@@ -14,7 +14,7 @@ use poem_openapi::{
 use serde_json::{Value, json};
 
 use super::{python_json, validation::Errors};
-use crate::api::raw_json::{is_json, read_limited};
+use crate::api::json_body::{is_json, read_limited};
 
 /// What the body turned out to be.
 #[derive(Debug)]

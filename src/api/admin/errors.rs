@@ -50,13 +50,24 @@ impl Failure {
         Failure::Internal(detail("Internal Server Error"))
     }
 
-    fn taken(field: &FieldError) -> Self {
-        let what = if field.field == "email" {
-            "Email"
-        } else {
-            "Username"
-        };
-        Failure::Conflict(detail(&format!("{what} already exists")))
+    /// What the domain refused after validation: a value another user holds
+    /// (409), or a role the caller may not grant (403, as FastAPI's dependency
+    /// that checks the caller's rights answers).
+    fn rejected(field: &FieldError) -> Self {
+        match field.problem {
+            Problem::Taken => {
+                let what = if field.field == "email" {
+                    "Email"
+                } else {
+                    "Username"
+                };
+                Failure::Conflict(detail(&format!("{what} already exists")))
+            }
+            Problem::NotAllowed if field.field == "role" => {
+                Failure::Forbidden(detail("Not enough permissions"))
+            }
+            _ => Failure::internal(&format!("unexpected rejection: {field:?}")),
+        }
     }
 
     /// A storage failure: 503 when the database cannot be reached, else 500.
@@ -131,8 +142,8 @@ impl From<RegistrationError> for Failure {
     fn from(err: RegistrationError) -> Self {
         match err {
             RegistrationError::Rejected(fields) => match fields.first() {
-                Some(field) if field.problem == Problem::Taken => Failure::taken(field),
-                _ => Failure::internal(&format!("unexpected rejection: {fields:?}")),
+                Some(field) => Failure::rejected(field),
+                None => Failure::internal(&"a rejection without a reason"),
             },
             RegistrationError::Overloaded => Failure::overloaded(),
             RegistrationError::Unavailable(err) => Failure::unavailable(&err),
@@ -146,7 +157,7 @@ impl From<AdminError> for Failure {
     fn from(err: AdminError) -> Self {
         match err {
             AdminError::NotFound => Failure::not_found(),
-            AdminError::Rejected(field) => Failure::taken(&field),
+            AdminError::Rejected(field) => Failure::rejected(&field),
             AdminError::Overloaded => Failure::overloaded(),
             AdminError::Hashing(reason) => Failure::internal(&reason),
             AdminError::Storage(err) => Failure::storage(&err),
@@ -154,9 +165,9 @@ impl From<AdminError> for Failure {
     }
 }
 
-/// The router's own 404 or 405 (see `api::router_refusal`), as Starlette words
+/// An answer of the HTTP layer itself (see `api::edge_answer`), as Starlette words
 /// them: `{"detail": "Not Found"}`, `{"detail": "Method Not Allowed"}`.
-pub fn refusal(status: StatusCode) -> Response {
+pub fn edge_answer(status: StatusCode) -> Response {
     detail(status.canonical_reason().unwrap_or("Error"))
         .with_status(status)
         .into_response()

@@ -5,7 +5,7 @@
 
 mod body;
 mod errors;
-pub(crate) use errors::refusal;
+pub(crate) use errors::edge_answer;
 mod params;
 mod python_json;
 mod requests;

@@ -1,6 +1,9 @@
 //! Turning the admin surface's raw requests into domain commands, reporting every
 //! problem the way pydantic does for the FastAPI original's models.
 
+use std::sync::LazyLock;
+
+use regex::Regex;
 use serde_json::{Value, json};
 
 use super::validation::{Errors, Fields, Pattern, StrRules, email_reason, literal, query_int};
@@ -15,7 +18,9 @@ pub const ROLES: &[&str] = &["admin", "editor", "viewer"];
 const ALL_ROLES: &[&str] = &["admin", "moderator", "editor", "viewer"];
 const STATUSES: &[&str] = &["active", "pending", "disabled"];
 pub const MAX_LIMIT: i64 = 1000;
-const DEFAULT_LIMIT: i64 = 100;
+pub const DEFAULT_LIMIT: i64 = 100;
+/// Bounds every page's offset, as the documents state (the original had none).
+pub const MAX_SKIP: i64 = i32::MAX as i64;
 
 const PASSWORD_POLICY: PasswordPolicy = PasswordPolicy {
     min_chars: 8,
@@ -23,17 +28,25 @@ const PASSWORD_POLICY: PasswordPolicy = PasswordPolicy {
     min_classes: 0,
 };
 
-fn is_ascii_word(text: &str) -> bool {
-    text.bytes()
-        .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+/// No spaces and no control characters, in a pattern every regex dialect reads
+/// alike (the documents' readers: JavaScript, Python, Rust). The FastAPI original
+/// sets only a length; the rest of the PRECIS IdentifierClass (letters and
+/// digits of any script, ASCII symbols; RFC 8264) is the username rule itself.
+const NO_SPACES: &str = r"^[^\s\x00-\x1f\x7f-\x9f]+$";
+
+fn has_no_spaces(text: &str) -> bool {
+    static PATTERN: LazyLock<Option<Regex>> = LazyLock::new(|| Regex::new(NO_SPACES).ok());
+    PATTERN
+        .as_ref()
+        .is_some_and(|pattern| pattern.is_match(text))
 }
 
 const USERNAME: StrRules = StrRules {
     min_length: Some(3),
     max_length: Some(150),
     pattern: Some(Pattern {
-        regex: "^[A-Za-z0-9_-]+$",
-        matches: is_ascii_word,
+        regex: NO_SPACES,
+        matches: has_no_spaces,
     }),
 };
 
@@ -100,7 +113,7 @@ pub fn create(body: &Value, tenant: &Tenant) -> Result<NewUser, Errors> {
         None => Some(Role::Viewer),
     };
     let rules = UsernameRules {
-        charset: UsernameCharset::AsciiWord,
+        charset: UsernameCharset::Identifier,
         min_chars: 3,
         max_chars: 150,
         case_insensitive: tenant.policy.username_case_insensitive,
@@ -167,7 +180,7 @@ pub struct ListQuery<'a> {
 
 pub fn list(query: &ListQuery<'_>) -> Result<(UserFilter, u64, u64), Errors> {
     let mut errors = Errors::default();
-    let skip = query_int(&mut errors, "skip", query.skip, 0, 0, None);
+    let skip = query_int(&mut errors, "skip", query.skip, 0, 0, Some(MAX_SKIP));
     let limit = query_int(
         &mut errors,
         "limit",

@@ -11,7 +11,7 @@ use poem_openapi::{
 use super::{
     body::{Body, FastApiBody, Unusable},
     errors::Failure,
-    params::{RawInteger, RawUuid},
+    params::{RawLimit, RawSkip, RawUuid},
     requests::{self, ListQuery},
     types::{
         AdminUserCreate, AdminUserUpdate, CreateReply, DeleteReply, GetReply, ListReply, Timestamp,
@@ -22,7 +22,11 @@ use super::{
 use crate::{
     api::{bearer::OAuth2Bearer, rate_limit},
     context::AppContext,
-    domain::{Scope, Tenant, access::Caller, registration::User},
+    domain::{
+        Scope, Tenant,
+        access::{Caller, Grantor},
+        registration::User,
+    },
 };
 
 pub struct AdminApi;
@@ -92,7 +96,8 @@ impl AdminApi {
             let (caller, tenant) = caller(&ctx, &auth, Scope::UsersWrite).await?;
             rate_limit::creation(&ctx.limits, req, &caller, &tenant).await?;
             let new_user = requests::create(&value?, &tenant)?;
-            Ok::<_, Failure>(ctx.registrar.register(&tenant, new_user).await?)
+            let by = Grantor::Caller(&caller);
+            Ok::<_, Failure>(ctx.registrar.register(&tenant, new_user, by).await?)
         };
         match created.await {
             Ok(user) => CreateReply::Created(Json(user_response(user))),
@@ -115,10 +120,10 @@ impl AdminApi {
         &self,
         ctx: Data<&AppContext>,
         auth: OAuth2Bearer,
-        /// How many users to skip (default 0).
-        skip: Query<Option<RawInteger>>,
+        /// How many users to skip (default 0, at most 2147483647).
+        skip: Query<Option<RawSkip>>,
         /// At most this many users (default 100, at most 1000).
-        limit: Query<Option<RawInteger>>,
+        limit: Query<Option<RawLimit>>,
         /// Only users with this status: `active`, `pending` or `disabled`.
         status: Query<Option<String>>,
         /// Only users holding this role.
@@ -191,13 +196,14 @@ impl AdminApi {
     ) -> UpdateReply {
         let updated = async {
             let value = readable(body.body)?;
-            let tenant = tenant(&ctx, &auth, Scope::UsersWrite).await?;
+            let (caller, tenant) = caller(&ctx, &auth, Scope::UsersWrite).await?;
             // Path and body problems are reported together, path first.
             let mut errors = Errors::default();
             let id = path_uuid(&mut errors, "user_id", &user_id.0.0);
             match (id, value.and_then(|value| requests::update(&value))) {
                 (Some(id), Ok(update)) if errors.is_empty() => {
-                    Ok::<_, Failure>(ctx.registrar.update_user(&tenant, id, update).await?)
+                    let by = Grantor::Caller(&caller);
+                    Ok::<_, Failure>(ctx.registrar.update_user(&tenant, id, update, by).await?)
                 }
                 (_, body) => {
                     errors.0.extend(body.err().map(|e| e.0).unwrap_or_default());
@@ -224,13 +230,10 @@ impl AdminApi {
         user_id: Path<RawUuid>,
     ) -> DeleteReply {
         let deleted = async {
-            let tenant = tenant(&ctx, &auth, Scope::UsersWrite).await?;
+            let (caller, tenant) = caller(&ctx, &auth, Scope::UsersWrite).await?;
             let id = self::user_id(&user_id)?;
-            match ctx.registrar.delete_user(&tenant, id).await {
-                Ok(true) => Ok(()),
-                Ok(false) => Err(Failure::not_found()),
-                Err(err) => Err(Failure::storage(&err)),
-            }
+            let by = Grantor::Caller(&caller);
+            Ok::<_, Failure>(ctx.registrar.delete_user(&tenant, id, by).await?)
         };
         match deleted.await {
             Ok(()) => DeleteReply::Deleted,

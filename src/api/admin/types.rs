@@ -20,7 +20,11 @@ use crate::api::scalar_type::scalar_type;
 #[oai(rename = "AdminUserCreate")]
 pub struct AdminUserCreate {
     /// Login username (3-150 chars). Must be unique across the system.
-    #[oai(validator(min_length = 3, max_length = 150, pattern = r"^[A-Za-z0-9_-]+$"))]
+    #[oai(validator(
+        min_length = 3,
+        max_length = 150,
+        pattern = r"^[^\s\x00-\x1f\x7f-\x9f]+$"
+    ))]
     pub username: String,
     /// Initial password (minimum 8 characters). The user can change this after first login.
     #[oai(validator(min_length = 8, max_length = 128))]
@@ -175,9 +179,12 @@ reply!(CreateReply {
     /// Successful Response
     #[oai(status = 201)]
     Created(Json<UserResponse>),
-    /// The body could not be read (not UTF-8, or larger than 64 KiB).
+    /// The body could not be read (not UTF-8).
     #[oai(status = 400)]
     BadRequest(Json<HttpError>),
+    /// The body is larger than 64 KiB.
+    #[oai(status = 413)]
+    PayloadTooLarge(Json<HttpError>),
     /// The username (or email) is taken in this tenant.
     #[oai(status = 409)]
     Conflict(Json<HttpError>),
@@ -222,9 +229,12 @@ reply!(UpdateReply {
     /// Successful Response
     #[oai(status = 200)]
     Ok(Json<UserResponse>),
-    /// The body could not be read (not UTF-8, or larger than 64 KiB).
+    /// The body could not be read (not UTF-8).
     #[oai(status = 400)]
     BadRequest(Json<HttpError>),
+    /// The body is larger than 64 KiB.
+    #[oai(status = 413)]
+    PayloadTooLarge(Json<HttpError>),
     /// No such user in this tenant.
     #[oai(status = 404)]
     NotFound(Json<HttpError>),

@@ -315,7 +315,7 @@ pub fn query_int(
         );
         return default;
     };
-    if value < ge {
+    if value < i128::from(ge) {
         errors.push(
             "greater_than_equal",
             loc,
@@ -323,7 +323,7 @@ pub fn query_int(
             input,
             Some(json!({"ge": ge})),
         );
-    } else if let Some(le) = le.filter(|le| value > *le) {
+    } else if let Some(le) = le.filter(|le| value > i128::from(*le)) {
         errors.push(
             "less_than_equal",
             loc,
@@ -332,12 +332,14 @@ pub fn query_int(
             Some(json!({"le": le})),
         );
     }
-    value
+    i64::try_from(value).unwrap_or(default)
 }
 
 /// pydantic's lax str → int: surrounding whitespace, a sign, `_` separators
-/// between digits, and a zero fraction (`5.0`) are accepted.
-fn parse_int(raw: &str) -> Option<i64> {
+/// between digits, and a zero fraction (`5.0`) are accepted. Python's integers
+/// have no bound, so values past `i64` are still integers (refused by the
+/// bounds, not as unparsable).
+fn parse_int(raw: &str) -> Option<i128> {
     let trimmed = raw.trim();
     let whole = trimmed
         .split_once('.')
@@ -406,6 +408,10 @@ mod tests {
         assert_eq!(parse_int("5.5"), None);
         assert_eq!(parse_int("abc"), None);
         assert_eq!(parse_int("_1"), None);
+        assert_eq!(
+            parse_int("9223372036854775808"),
+            Some(i128::from(i64::MAX) + 1)
+        );
     }
 
     #[test]

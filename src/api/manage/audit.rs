@@ -41,8 +41,18 @@ impl AuditApi {
         &self,
         ctx: Data<&AppContext>,
         auth: OAuth2Bearer,
-        #[oai(default)] skip: Query<u64>,
-        #[oai(default = "default_limit", validator(maximum(value = "1000")))] limit: Query<u64>,
+        /// How many items to skip (0 to 2147483647).
+        #[oai(
+            default,
+            validator(minimum(value = "0"), maximum(value = "2147483647"))
+        )]
+        skip: Query<u64>,
+        /// At most this many items (0 to 1000, default 100).
+        #[oai(
+            default = "default_limit",
+            validator(minimum(value = "0"), maximum(value = "1000"))
+        )]
+        limit: Query<u64>,
         /// Only events of this type.
         #[oai(name = "type")]
         event_type: Query<Option<String>>,

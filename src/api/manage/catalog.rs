@@ -16,7 +16,10 @@ use super::{
     },
 };
 use crate::{
-    api::{bearer::OAuth2Bearer, json_string::JsonString, problem_failure::Failure},
+    api::{
+        bearer::OAuth2Bearer, json_body::JsonBody, json_string::JsonString,
+        problem_failure::Failure,
+    },
     context::AppContext,
     domain::tenant_admin::{self, FieldSettings, Page},
 };
@@ -39,10 +42,11 @@ impl CatalogApi {
         &self,
         ctx: Data<&AppContext>,
         auth: OAuth2Bearer,
-        body: Json<TagCreate>,
+        body: JsonBody<TagCreate>,
     ) -> TagOne {
         let created = async {
             let tenant = managed_tenant(&ctx, &auth).await?;
+            let body = body.decode().map_err(Failure::from_parse_error)?;
             let now = ctx.clock.now();
             Ok::<_, Failure>(tenant_admin::create_tag(&ctx.db, &tenant, &body.name, now).await?)
         };
@@ -58,8 +62,18 @@ impl CatalogApi {
         &self,
         ctx: Data<&AppContext>,
         auth: OAuth2Bearer,
-        #[oai(default)] skip: Query<u64>,
-        #[oai(default = "default_limit", validator(maximum(value = "1000")))] limit: Query<u64>,
+        /// How many items to skip (0 to 2147483647).
+        #[oai(
+            default,
+            validator(minimum(value = "0"), maximum(value = "2147483647"))
+        )]
+        skip: Query<u64>,
+        /// At most this many items (0 to 1000, default 100).
+        #[oai(
+            default = "default_limit",
+            validator(minimum(value = "0"), maximum(value = "1000"))
+        )]
+        limit: Query<u64>,
     ) -> TagList {
         let listed = async {
             let tenant = managed_tenant(&ctx, &auth).await?;
@@ -86,10 +100,11 @@ impl CatalogApi {
         ctx: Data<&AppContext>,
         auth: OAuth2Bearer,
         id: Path<i64>,
-        body: Json<TagCreate>,
+        body: JsonBody<TagCreate>,
     ) -> TagOne {
         let renamed = async {
             let tenant = managed_tenant(&ctx, &auth).await?;
+            let body = body.decode().map_err(Failure::from_parse_error)?;
             Ok::<_, Failure>(tenant_admin::rename_tag(&ctx.db, &tenant, id.0, &body.name).await?)
         };
         match renamed.await {
@@ -129,11 +144,11 @@ impl CatalogApi {
         &self,
         ctx: Data<&AppContext>,
         auth: OAuth2Bearer,
-        body: Json<FieldCreate>,
+        body: JsonBody<FieldCreate>,
     ) -> FieldOne {
         let created = async {
             let tenant = managed_tenant(&ctx, &auth).await?;
-            let body = body.0;
+            let body = body.decode().map_err(Failure::from_parse_error)?;
             let settings = FieldSettings {
                 name: body.name.into(),
                 field_type: body.field_type.into(),
@@ -161,8 +176,18 @@ impl CatalogApi {
         &self,
         ctx: Data<&AppContext>,
         auth: OAuth2Bearer,
-        #[oai(default)] skip: Query<u64>,
-        #[oai(default = "default_limit", validator(maximum(value = "1000")))] limit: Query<u64>,
+        /// How many items to skip (0 to 2147483647).
+        #[oai(
+            default,
+            validator(minimum(value = "0"), maximum(value = "2147483647"))
+        )]
+        skip: Query<u64>,
+        /// At most this many items (0 to 1000, default 100).
+        #[oai(
+            default = "default_limit",
+            validator(minimum(value = "0"), maximum(value = "1000"))
+        )]
+        limit: Query<u64>,
     ) -> FieldList {
         let listed = async {
             let tenant = managed_tenant(&ctx, &auth).await?;
@@ -191,11 +216,11 @@ impl CatalogApi {
         ctx: Data<&AppContext>,
         auth: OAuth2Bearer,
         id: Path<i64>,
-        body: Json<FieldUpdate>,
+        body: JsonBody<FieldUpdate>,
     ) -> FieldOne {
         let updated = async {
             let tenant = managed_tenant(&ctx, &auth).await?;
-            let body = body.0;
+            let body = body.decode().map_err(Failure::from_parse_error)?;
             Ok::<_, Failure>(
                 tenant_admin::update_field(
                     &ctx.db,

@@ -15,7 +15,7 @@ use super::{
     },
 };
 use crate::{
-    api::{bearer::OAuth2Bearer, problem_failure::Failure},
+    api::{bearer::OAuth2Bearer, json_body::JsonBody, problem_failure::Failure},
     context::AppContext,
     domain::tenant_admin::{self, Page, PromoLimits},
 };
@@ -39,10 +39,11 @@ impl CodesApi {
         &self,
         ctx: Data<&AppContext>,
         auth: OAuth2Bearer,
-        body: Json<InviteCreate>,
+        body: JsonBody<InviteCreate>,
     ) -> InviteCreated {
         let created = async {
             let tenant = managed_tenant(&ctx, &auth).await?;
+            let body = body.decode().map_err(Failure::from_parse_error)?;
             let now = ctx.clock.now();
             Ok::<_, Failure>(
                 tenant_admin::issue_invite(&ctx.db, &tenant, body.max_uses, body.expires_at, now)
@@ -67,8 +68,18 @@ impl CodesApi {
         &self,
         ctx: Data<&AppContext>,
         auth: OAuth2Bearer,
-        #[oai(default)] skip: Query<u64>,
-        #[oai(default = "default_limit", validator(maximum(value = "1000")))] limit: Query<u64>,
+        /// How many items to skip (0 to 2147483647).
+        #[oai(
+            default,
+            validator(minimum(value = "0"), maximum(value = "2147483647"))
+        )]
+        skip: Query<u64>,
+        /// At most this many items (0 to 1000, default 100).
+        #[oai(
+            default = "default_limit",
+            validator(minimum(value = "0"), maximum(value = "1000"))
+        )]
+        limit: Query<u64>,
     ) -> InviteList {
         let listed = async {
             let tenant = managed_tenant(&ctx, &auth).await?;
@@ -122,10 +133,11 @@ impl CodesApi {
         &self,
         ctx: Data<&AppContext>,
         auth: OAuth2Bearer,
-        body: Json<PromoCreate>,
+        body: JsonBody<PromoCreate>,
     ) -> PromoOne {
         let created = async {
             let tenant = managed_tenant(&ctx, &auth).await?;
+            let body = body.decode().map_err(Failure::from_parse_error)?;
             let limits = PromoLimits {
                 max_redemptions: body.max_redemptions,
                 valid_from: body.valid_from,
@@ -152,8 +164,18 @@ impl CodesApi {
         &self,
         ctx: Data<&AppContext>,
         auth: OAuth2Bearer,
-        #[oai(default)] skip: Query<u64>,
-        #[oai(default = "default_limit", validator(maximum(value = "1000")))] limit: Query<u64>,
+        /// How many items to skip (0 to 2147483647).
+        #[oai(
+            default,
+            validator(minimum(value = "0"), maximum(value = "2147483647"))
+        )]
+        skip: Query<u64>,
+        /// At most this many items (0 to 1000, default 100).
+        #[oai(
+            default = "default_limit",
+            validator(minimum(value = "0"), maximum(value = "1000"))
+        )]
+        limit: Query<u64>,
     ) -> PromoList {
         let listed = async {
             let tenant = managed_tenant(&ctx, &auth).await?;
@@ -180,10 +202,11 @@ impl CodesApi {
         ctx: Data<&AppContext>,
         auth: OAuth2Bearer,
         id: Path<i64>,
-        body: Json<PromoUpdate>,
+        body: JsonBody<PromoUpdate>,
     ) -> PromoOne {
         let updated = async {
             let tenant = managed_tenant(&ctx, &auth).await?;
+            let body = body.decode().map_err(Failure::from_parse_error)?;
             let limits = PromoLimits {
                 max_redemptions: body.max_redemptions,
                 valid_from: body.valid_from,

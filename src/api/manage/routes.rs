@@ -4,16 +4,20 @@ use poem::web::Data;
 use poem_openapi::{OpenApi, payload::Json};
 
 use super::types::{
-    PolicyBody, PolicyChange, RateQuota, TenantBody,
+    PolicyBody, PolicyChange, QuotaSetting, RateQuota, TenantBody,
     replies::{PolicyUpdated, TenantResponse},
 };
 use crate::{
-    api::{bearer::OAuth2Bearer, json_string::JsonString, problem_failure::Failure},
+    api::{
+        bearer::OAuth2Bearer, json_body::JsonBody, json_string::JsonString,
+        problem_failure::Failure,
+    },
     context::AppContext,
     domain::{
         Scope, Tenant, TenantPolicy,
         tenant::{PolicyError, RATE_LIMIT_PREFIX},
     },
+    ratelimit::Quota,
 };
 
 pub struct ManageApi;
@@ -92,8 +96,15 @@ fn changed(policy: &TenantPolicy, change: &PolicyChange) -> Result<TenantPolicy,
     if let Some(classes) = change.password_min_classes {
         policy.set("password_min_classes", &classes.to_string())?;
     }
-    for (name, quota) in change.rate_limits.iter().flatten() {
-        policy.set(&format!("{RATE_LIMIT_PREFIX}{name}"), quota)?;
+    for (name, setting) in change.rate_limits.iter().flatten() {
+        match setting {
+            QuotaSetting::Text(text) => {
+                policy.set(&format!("{RATE_LIMIT_PREFIX}{name}"), text)?;
+            }
+            QuotaSetting::Quota(quota) => {
+                policy.set_quota(name, Quota::new(quota.limit, quota.window_secs))?;
+            }
+        }
     }
     Ok(policy)
 }
@@ -124,10 +135,11 @@ impl ManageApi {
         &self,
         ctx: Data<&AppContext>,
         auth: OAuth2Bearer,
-        change: Json<PolicyChange>,
+        change: JsonBody<PolicyChange>,
     ) -> PolicyUpdated {
         let updated = async {
             let mut tenant = managed_tenant(&ctx, &auth).await?;
+            let change = change.decode().map_err(Failure::from_parse_error)?;
             let policy = changed(&tenant.policy, &change)?;
             ctx.tenants.update_policy(&tenant, &policy).await?;
             tenant.policy = policy;

@@ -1,10 +1,15 @@
 //! Wire types of the management surface.
 
-use std::collections::BTreeMap;
+use std::{borrow::Cow, collections::BTreeMap};
 
 use chrono::{DateTime, Utc};
 use entity::{audit_events, custom_fields, invite_codes, promo_codes, tags};
-use poem_openapi::{ApiResponse, Object, payload::Json};
+use poem_openapi::{
+    ApiResponse, Object,
+    payload::Json,
+    registry::{MetaSchema, MetaSchemaRef, Registry},
+    types::{ParseError, ParseFromJSON, ParseResult, ToJSON, Type},
+};
 
 use crate::api::{
     json_string::JsonString,
@@ -38,6 +43,75 @@ pub struct PolicyBody {
 pub struct RateQuota {
     pub limit: u32,
     pub window_secs: u32,
+}
+
+/// A policy's new quota: `{"limit", "window_secs"}` as in the configuration file,
+/// or its text form. (poem-openapi's `Union` would also call it an object.)
+#[derive(Debug)]
+pub enum QuotaSetting {
+    /// `LIMIT/WINDOW_SECS` (e.g. `30/60`), `off`, or `default`.
+    Text(String),
+    Quota(RateQuota),
+}
+
+impl Type for QuotaSetting {
+    const IS_REQUIRED: bool = true;
+    type RawValueType = Self;
+    type RawElementValueType = Self;
+
+    fn name() -> Cow<'static, str> {
+        "QuotaSetting".into()
+    }
+
+    fn schema_ref() -> MetaSchemaRef {
+        MetaSchemaRef::Reference(Self::name().into_owned())
+    }
+
+    fn register(registry: &mut Registry) {
+        registry.create_schema::<Self, _>(Self::name().into_owned(), |registry| {
+            RateQuota::register(registry);
+            MetaSchema {
+                description: Some(
+                    "A policy's quota: `{\"limit\", \"window_secs\"}` as in the configuration \
+                     file (a limit of 0 is off), or text: `LIMIT/WINDOW_SECS` (e.g. `30/60`), \
+                     `off`, or `default` to follow the service's configuration again.",
+                ),
+                one_of: vec![String::schema_ref(), RateQuota::schema_ref()],
+                ..MetaSchema::ANY
+            }
+        });
+    }
+
+    fn as_raw_value(&self) -> Option<&Self::RawValueType> {
+        Some(self)
+    }
+
+    fn raw_element_iter<'a>(
+        &'a self,
+    ) -> Box<dyn Iterator<Item = &'a Self::RawElementValueType> + 'a> {
+        Box::new(self.as_raw_value().into_iter())
+    }
+}
+
+impl ParseFromJSON for QuotaSetting {
+    fn parse_from_json(value: Option<serde_json::Value>) -> ParseResult<Self> {
+        match value {
+            Some(serde_json::Value::String(text)) => Ok(Self::Text(text)),
+            Some(object @ serde_json::Value::Object(_)) => RateQuota::parse_from_json(Some(object))
+                .map(Self::Quota)
+                .map_err(ParseError::propagate),
+            other => Err(ParseError::expected_type(other.unwrap_or_default())),
+        }
+    }
+}
+
+impl ToJSON for QuotaSetting {
+    fn to_json(&self) -> Option<serde_json::Value> {
+        match self {
+            Self::Text(text) => Some(serde_json::Value::String(text.clone())),
+            Self::Quota(quota) => quota.to_json(),
+        }
+    }
 }
 
 #[derive(Debug, Object)]
@@ -75,10 +149,10 @@ pub struct PolicyChange {
     pub invite_only: Option<bool>,
     #[oai(nullable)]
     pub promo_codes_enabled: Option<bool>,
-    /// Per policy: `LIMIT/WINDOW_SECS` (e.g. `30/60`), `off`, or `default` to
-    /// follow the service's configuration again.
+    /// New quotas by policy (`sign_up_per_ip`, `sign_up_per_tenant`,
+    /// `create_per_subject`, `token_per_client`, `login_failures`).
     #[oai(nullable)]
-    pub rate_limits: Option<BTreeMap<String, JsonString>>,
+    pub rate_limits: Option<BTreeMap<String, QuotaSetting>>,
 }
 
 #[derive(Debug, Object)]
@@ -314,6 +388,9 @@ macro_rules! reply {
     (takes_body $name:ident { $($body:tt)* } $(, $optional:ident)*) => {
         reply!($name {
             $($body)*
+            /// The body is larger than 64 KiB.
+            #[oai(status = 413)]
+            PayloadTooLarge(ProblemJson),
             /// The body is not `application/json`.
             #[oai(status = 415)]
             UnsupportedMediaType(ProblemJson),

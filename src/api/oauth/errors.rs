@@ -9,8 +9,8 @@ use super::types::{
 };
 use crate::{api::rate_limit::Refused, domain::oauth::OAuthError};
 
-/// The router's own 404 or 405 (see `api::router_refusal`).
-pub fn refusal(status: StatusCode, message: &str) -> Response {
+/// An answer of the HTTP layer itself: the router's 404 or 405, the body limit's 413 (see `api::edge_answer`).
+pub fn edge_answer(status: StatusCode, message: &str) -> Response {
     body("invalid_request", Some(message))
         .with_status(status)
         .into_response()
@@ -61,6 +61,10 @@ impl From<OAuthError> for Failure {
             OAuthError::Overloaded => Self::Unavailable(body(
                 "temporarily_unavailable",
                 Some("too many logins in progress, retry shortly"),
+            )),
+            OAuthError::LimiterUnavailable => Self::Unavailable(body(
+                "temporarily_unavailable",
+                Some("the rate limiter cannot be reached, retry shortly"),
             )),
             OAuthError::Unavailable => Self::Unavailable(body(
                 "temporarily_unavailable",

@@ -3,7 +3,7 @@
 
 mod client_auth;
 mod errors;
-pub(crate) use errors::refusal;
+pub(crate) use errors::edge_answer;
 mod routes;
 mod types;
 

@@ -202,9 +202,6 @@ async fn issue(
     rate_limit::report(req, tightest);
     let scope = form.scope.as_deref();
     match form.grant_type.as_str() {
-        "client_credentials" if !client.confidential => Err(OAuthError::UnauthorizedClient(
-            "a public client cannot use the client_credentials grant",
-        )),
         "client_credentials" => ctx.tokens.client_credentials(tenant, scope).await,
         "password" => {
             let (Some(username), Some(password)) = (&form.username, &form.password) else {

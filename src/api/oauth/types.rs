@@ -99,6 +99,9 @@ pub enum TokenEndpointResponse {
         Json<OAuthErrorBody>,
         #[oai(header = "WWW-Authenticate")] String,
     ),
+    /// `invalid_request`: the body is larger than 64 KiB.
+    #[oai(status = 413)]
+    PayloadTooLarge(Json<OAuthErrorBody>),
     /// `server_error`.
     #[oai(status = 500)]
     Internal(Json<OAuthErrorBody>),
@@ -132,6 +135,9 @@ pub enum IntrospectionEndpointResponse {
         Json<OAuthErrorBody>,
         #[oai(header = "WWW-Authenticate")] String,
     ),
+    /// `invalid_request`: the body is larger than 64 KiB.
+    #[oai(status = 413)]
+    PayloadTooLarge(Json<OAuthErrorBody>),
     /// `server_error`.
     #[oai(status = 500)]
     Internal(Json<OAuthErrorBody>),
@@ -152,6 +158,9 @@ pub enum RevocationEndpointResponse {
         Json<OAuthErrorBody>,
         #[oai(header = "WWW-Authenticate")] String,
     ),
+    /// `invalid_request`: the body is larger than 64 KiB.
+    #[oai(status = 413)]
+    PayloadTooLarge(Json<OAuthErrorBody>),
     /// `server_error`.
     #[oai(status = 500)]
     Internal(Json<OAuthErrorBody>),

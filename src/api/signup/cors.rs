@@ -1,5 +1,6 @@
 //! CORS for the public sign-up, answering preflights with the seed's allowances. The
-//! tenant's `allowed_origins` is enforced by the handler, which knows the tenant.
+//! tenant's `allowed_origins` is enforced by the handler, which knows the tenant
+//! and so sets `Access-Control-Allow-Origin` itself (none for a refused origin).
 
 use std::sync::Arc;
 
@@ -31,12 +32,6 @@ async fn cors<E: Endpoint>(ep: Arc<E>, req: Request) -> Result<Response> {
     }
     let mut resp = ep.get_response(req).await.into_response();
     let headers = resp.headers_mut();
-    if !headers.contains_key(header::ACCESS_CONTROL_ALLOW_ORIGIN) {
-        headers.insert(
-            header::ACCESS_CONTROL_ALLOW_ORIGIN,
-            HeaderValue::from_static("*"),
-        );
-    }
     headers.insert(
         header::ACCESS_CONTROL_ALLOW_METHODS,
         HeaderValue::from_static(ALLOW_METHODS),

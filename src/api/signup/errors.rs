@@ -8,7 +8,7 @@ use sea_orm::DbErr;
 
 use super::types::{ErrorResponse, SignUpResponse};
 use crate::{
-    api::{rate_limit::Refused, raw_json::MalformedJson},
+    api::{json_body::MalformedJson, rate_limit::Refused},
     domain::{FieldError, Problem, registration::RegistrationError},
     ratelimit::Refusal,
     store,
@@ -17,10 +17,11 @@ use crate::{
 /// Seconds a shed request is told to wait.
 const RETRY_AFTER_SECS: u32 = 1;
 
-/// The router's own 404 or 405 (see `api::router_refusal`).
-pub fn refusal(status: StatusCode, message: &str) -> Response {
+/// An answer of the HTTP layer itself: the router's 404 or 405, the body limit's 413 (see `api::edge_answer`).
+pub fn edge_answer(status: StatusCode, message: &str) -> Response {
     ErrorResponse::one("base", message)
         .with_status(status)
+        .with_header(poem::http::header::ACCESS_CONTROL_ALLOW_ORIGIN, "*")
         .into_response()
 }
 
@@ -62,6 +63,13 @@ pub fn signup_disabled() -> SignUpResponse {
     SignUpResponse::Forbidden(ErrorResponse::one(
         "client_id",
         "does not accept public sign-ups",
+    ))
+}
+
+pub fn invite_only() -> SignUpResponse {
+    SignUpResponse::Forbidden(ErrorResponse::one(
+        "client_id",
+        "takes sign-ups by invitation only",
     ))
 }
 

@@ -2,7 +2,7 @@
 
 mod cors;
 mod errors;
-pub(crate) use errors::refusal;
+pub(crate) use errors::edge_answer;
 mod routes;
 mod types;
 

@@ -10,14 +10,18 @@ use serde_json::{Map, Value};
 
 use super::{
     errors::{
-        invalid_client, not_an_object, origin_not_allowed, signup_disabled, storage, unprocessable,
+        from_parse_error, invalid_client, invite_only, not_an_object, origin_not_allowed,
+        signup_disabled, storage, unprocessable,
     },
     types::{SignUpRequest, SignUpResponse, SignUpResult, SignUpUser},
 };
 use crate::{
-    api::{rate_limit, raw_json::RawJson},
+    api::{json_body::RawJson, rate_limit},
     context::AppContext,
-    domain::{FieldError, Password, Problem, Tenant, Username, registration::NewUser},
+    domain::{
+        FieldError, Password, Problem, Tenant, Username, access::Grantor, registration::NewUser,
+        tenant::PublicSignUp,
+    },
 };
 
 pub struct SignupApi;
@@ -35,68 +39,98 @@ impl SignupApi {
         req: &Request,
         body: RawJson<SignUpRequest>,
     ) -> poem_openapi::payload::Response<SignUpResponse> {
-        let (response, allowed_origin) = sign_up(&ctx, req, &body.value).await;
-        let mut response = poem_openapi::payload::Response::new(response);
-        if let Some(origin) = allowed_origin.and_then(|o| HeaderValue::from_str(&o).ok()) {
-            response = response
-                .header(header::ACCESS_CONTROL_ALLOW_ORIGIN, origin)
-                .header(header::VARY, "Origin");
+        let (response, cors) = match body.value() {
+            Ok(value) => sign_up(&ctx, req, &value).await,
+            Err(err) => (from_parse_error(err), Cors::AnyOrigin),
+        };
+        let response = poem_openapi::payload::Response::new(response);
+        match cors {
+            Cors::AnyOrigin => response.header(header::ACCESS_CONTROL_ALLOW_ORIGIN, "*"),
+            Cors::Origin(origin) => match HeaderValue::from_str(&origin) {
+                Ok(origin) => response
+                    .header(header::ACCESS_CONTROL_ALLOW_ORIGIN, origin)
+                    .header(header::VARY, "Origin"),
+                Err(_) => response.header(header::VARY, "Origin"),
+            },
+            Cors::Refused => response.header(header::VARY, "Origin"),
         }
-        response
     }
 }
 
-/// The answer, and the origin to allow explicitly when the tenant restricts origins.
-async fn sign_up(
-    ctx: &AppContext,
-    req: &Request,
-    body: &Value,
-) -> (SignUpResponse, Option<String>) {
-    let origin = req
-        .headers()
-        .get(header::ORIGIN)
-        .and_then(|v| v.to_str().ok());
+/// Which browser origin may read the answer (`Access-Control-Allow-Origin`).
+enum Cors {
+    /// Any: the tenant allows every origin, or is not known (yet).
+    AnyOrigin,
+    /// This one, which the tenant lists.
+    Origin(String),
+    /// None: the tenant does not list the request's origin.
+    Refused,
+}
+
+/// The answer, and which origin may read it. Every attempt is counted before the
+/// body is judged: against the tenant's limits when it names a known tenant,
+/// against the client address otherwise.
+async fn sign_up(ctx: &AppContext, req: &Request, body: &Value) -> (SignUpResponse, Cors) {
+    let ip = rate_limit::client_ip(req, &ctx.limits);
+    let named = body.get("client_id").and_then(Value::as_str);
+    let tenant = match named {
+        Some(client_id) => match ctx.tenants.by_client_id(client_id).await {
+            Ok(tenant) => tenant,
+            Err(err) => return (storage(&err), Cors::AnyOrigin),
+        },
+        None => None,
+    };
+    let cors = match (&tenant, req.headers().get(header::ORIGIN)) {
+        (Some(tenant), Some(origin)) if !tenant.policy.allows_any_origin() => {
+            match origin.to_str() {
+                Ok(origin) if tenant.policy.allows_origin(origin) => {
+                    Cors::Origin(origin.to_owned())
+                }
+                _ => Cors::Refused,
+            }
+        }
+        _ => Cors::AnyOrigin,
+    };
+    let verdict = match &tenant {
+        Some(tenant) => ctx.limits.sign_up(tenant, ip).await,
+        None => ctx.limits.sign_up_unknown_tenant(ip).await,
+    };
+    match verdict {
+        Ok(decision) => rate_limit::report(req, decision),
+        Err(refusal) => return (refusal.into(), cors),
+    }
+
     let Some(body) = body.as_object() else {
-        return (not_an_object(), None);
+        return (not_an_object(), cors);
     };
     let mut errors = Vec::new();
     let username = required(body, "username", &mut errors);
     let password = required(body, "password", &mut errors);
     let client_id = required(body, "client_id", &mut errors);
-    let (Some(username), Some(password), Some(client_id)) = (username, password, client_id) else {
-        return (unprocessable(&errors), None);
+    let (Some(username), Some(password), Some(_)) = (username, password, client_id) else {
+        return (unprocessable(&errors), cors);
     };
-
-    let tenant = match ctx.tenants.by_client_id(client_id).await {
-        Ok(Some(tenant)) => tenant,
-        Ok(None) => return (invalid_client(), None),
-        Err(err) => return (storage(&err), None),
+    let Some(tenant) = tenant else {
+        return (invalid_client(), cors);
     };
     tracing::Span::current().record("tenant", tenant.client_id.as_str());
-    if !tenant.policy.public_signup_enabled {
-        return (signup_disabled(), None);
+    match tenant.policy.public_sign_up() {
+        PublicSignUp::Open => {}
+        PublicSignUp::Closed => return (signup_disabled(), cors),
+        PublicSignUp::InviteOnly => return (invite_only(), cors),
     }
-    let allowed_origin = match origin {
-        Some(origin) if !tenant.policy.allows_any_origin() => {
-            if !tenant.policy.allows_origin(origin) {
-                return (origin_not_allowed(), None);
-            }
-            Some(origin.to_owned())
-        }
-        _ => None,
-    };
-
-    // Counted before the body is judged: every attempt costs the caller.
-    let ip = rate_limit::client_ip(req, &ctx.limits);
-    match ctx.limits.sign_up(&tenant, ip).await {
-        Ok(decision) => rate_limit::report(req, decision),
-        Err(refusal) => return (refusal.into(), allowed_origin),
+    if let Cors::Refused = cors {
+        return (origin_not_allowed(), cors);
     }
     let new_user = match parse_new_user(&tenant, username, password) {
         Ok(new_user) => new_user,
-        Err(errors) => return (unprocessable(&errors), allowed_origin),
+        Err(errors) => return (unprocessable(&errors), cors),
     };
-    let response = match ctx.registrar.register(&tenant, new_user).await {
+    let response = match ctx
+        .registrar
+        .register(&tenant, new_user, Grantor::Anonymous)
+        .await
+    {
         Ok(user) => SignUpResponse::Ok(Json(SignUpResult {
             user: SignUpUser {
                 id: user.id,
@@ -105,7 +139,7 @@ async fn sign_up(
         })),
         Err(err) => err.into(),
     };
-    (response, allowed_origin)
+    (response, cors)
 }
 
 fn parse_new_user(

@@ -73,9 +73,13 @@ pub enum SignUpResponse {
     /// The client_id is unknown or malformed.
     #[oai(status = 401)]
     Unauthorized(Json<ErrorResponse>),
-    /// Sign-up is disabled for this client_id, or the request's Origin is not allowed.
+    /// Sign-up is disabled for this client_id, the app takes sign-ups by
+    /// invitation only, or the request's Origin is not allowed.
     #[oai(status = 403)]
     Forbidden(Json<ErrorResponse>),
+    /// The body is larger than 64 KiB.
+    #[oai(status = 413)]
+    PayloadTooLarge(Json<ErrorResponse>),
     /// The request is not `application/json`.
     #[oai(status = 415)]
     UnsupportedMediaType(Json<ErrorResponse>),

@@ -10,7 +10,6 @@ use crate::{
     },
     domain::{
         Email, FieldError, Password, Problem, Role, Tenant, Username,
-        access::Caller,
         registration::{Extras, NewUser},
         sso::UserRef,
     },
@@ -21,11 +20,7 @@ const GRANTABLE: [Role; 3] = [Role::Admin, Role::Moderator, Role::Editor];
 /// More tags on one user than this is refused.
 const MAX_TAGS: usize = 100;
 
-pub fn signup(
-    tenant: &Tenant,
-    caller: &Caller,
-    body: &Value,
-) -> Result<(NewUser, Extras), Vec<FieldError>> {
+pub fn signup(tenant: &Tenant, body: &Value) -> Result<(NewUser, Extras), Vec<FieldError>> {
     let body = object(body)?;
     let mut errors: Vec<FieldError> = body
         .keys()
@@ -49,10 +44,6 @@ pub fn signup(
         match raw.parse::<Role>().ok().filter(|r| GRANTABLE.contains(r)) {
             None => {
                 errors.push(FieldError::new("role", Problem::Invalid));
-                None
-            }
-            Some(Role::Admin) if !caller.may_grant_admin() => {
-                errors.push(FieldError::new("role", Problem::NotAllowed));
                 None
             }
             Some(role) => Some(role),

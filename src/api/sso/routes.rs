@@ -8,9 +8,14 @@ use super::{
     types::{SignupResponse, SsoSignup, SsoTokenRequest, SsoTokens, SsoUser, token::TokenResponse},
 };
 use crate::{
-    api::{bearer::OAuth2Bearer, problem_failure::Failure, rate_limit, raw_json::RawJson},
+    api::{bearer::OAuth2Bearer, json_body::RawJson, problem_failure::Failure, rate_limit},
     context::AppContext,
-    domain::{Scope, access::AccessError, registration::User, sso::SsoError},
+    domain::{
+        Scope,
+        access::{AccessError, Grantor},
+        registration::User,
+        sso::SsoError,
+    },
 };
 
 pub struct SsoApi;
@@ -51,11 +56,12 @@ impl SsoApi {
                 .await?;
             tracing::Span::current().record("tenant", tenant.client_id.as_str());
             rate_limit::creation(&ctx.limits, req, &caller, &tenant).await?;
-            let (new_user, extras) = requests::signup(&tenant, &caller, &body.value)
-                .map_err(|errors| Failure::invalid(&errors))?;
+            let body = body.value().map_err(Failure::from_parse_error)?;
+            let (new_user, extras) =
+                requests::signup(&tenant, &body).map_err(|errors| Failure::invalid(&errors))?;
             Ok::<_, Failure>(
                 ctx.registrar
-                    .register_with(&tenant, new_user, extras)
+                    .register_with(&tenant, new_user, extras, Grantor::Caller(&caller))
                     .await?,
             )
         };
@@ -85,7 +91,8 @@ impl SsoApi {
                 return Err(Failure::from(AccessError::Forbidden(Scope::UsersWrite)));
             }
             tracing::Span::current().record("tenant", tenant.client_id.as_str());
-            let user = requests::token(&body.value).map_err(|errors| Failure::invalid(&errors))?;
+            let body = body.value().map_err(Failure::from_parse_error)?;
+            let user = requests::token(&body).map_err(|errors| Failure::invalid(&errors))?;
             Ok::<_, Failure>(ctx.tokens.sso_tokens(&tenant, user, &caller.scopes).await?)
         };
         match issued.await {

@@ -99,6 +99,9 @@ pub enum SignupResponse {
     /// The token is not a tenant admin's.
     #[oai(status = 403)]
     Forbidden(ProblemJson),
+    /// The body is larger than 64 KiB.
+    #[oai(status = 413)]
+    PayloadTooLarge(ProblemJson),
     /// The body is not `application/json`.
     #[oai(status = 415)]
     UnsupportedMediaType(ProblemJson),
@@ -154,6 +157,9 @@ pub mod token {
         /// No such user in the tenant, or the user is disabled.
         #[oai(status = 404)]
         NotFound(ProblemJson),
+        /// The body is larger than 64 KiB.
+        #[oai(status = 413)]
+        PayloadTooLarge(ProblemJson),
         /// The body is not `application/json`.
         #[oai(status = 415)]
         UnsupportedMediaType(ProblemJson),

@@ -1,6 +1,7 @@
-//! The `Allow` header of 405 answers (RFC 9110 section 15.5.6 requires it): the
-//! router refuses a method a path does not take without naming the ones it does,
-//! so they are read from the surfaces' own OpenAPI documents.
+//! What the surfaces' own OpenAPI documents say about a request path: the route
+//! template it matches (a bounded metrics label, never the request's text) and
+//! the methods it takes (the `Allow` header of 405 answers, which RFC 9110
+//! section 15.5.6 requires and the router does not give).
 
 use std::sync::LazyLock;
 
@@ -10,17 +11,25 @@ use serde_json::Value;
 /// Methods in the order `Allow` lists them.
 const METHODS: [&str; 7] = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"];
 
-static DOCUMENTED: LazyLock<AllowedMethods> =
-    LazyLock::new(|| AllowedMethods::from_specs(&super::specs()));
+static DOCUMENTED: LazyLock<Routes> = LazyLock::new(|| Routes::from_specs(&super::specs()));
 
 /// The `Allow` value for a path of the API, if it is one.
-pub fn for_path(path: &str) -> Option<HeaderValue> {
-    DOCUMENTED.lookup(path).cloned()
+pub fn allowed_methods(path: &str) -> Option<HeaderValue> {
+    DOCUMENTED.lookup(path).map(|route| route.allow.clone())
+}
+
+/// The documented template a path matches, such as `/admin/users/{user_id}`.
+pub fn template(path: &str) -> Option<&'static str> {
+    DOCUMENTED.lookup(path).map(|route| route.template.as_str())
 }
 
 /// Each documented path template and the methods it takes.
-struct AllowedMethods {
-    routes: Vec<(Vec<Segment>, HeaderValue)>,
+struct Routes(Vec<Route>);
+
+struct Route {
+    template: String,
+    segments: Vec<Segment>,
+    allow: HeaderValue,
 }
 
 enum Segment {
@@ -28,7 +37,7 @@ enum Segment {
     Parameter,
 }
 
-impl AllowedMethods {
+impl Routes {
     fn from_specs(specs: &[(&str, String)]) -> Self {
         let mut routes = Vec::new();
         for (_, spec) in specs {
@@ -50,34 +59,36 @@ impl AllowedMethods {
                         || (method == "OPTIONS" && template == "/sign-up")
                 };
                 let allowed: Vec<&str> = METHODS.into_iter().filter(|m| takes(m)).collect();
-                if let Ok(value) = HeaderValue::from_str(&allowed.join(", ")) {
-                    routes.push((segments(template), value));
+                if let Ok(allow) = HeaderValue::from_str(&allowed.join(", ")) {
+                    routes.push(Route {
+                        template: template.clone(),
+                        segments: segments(template),
+                        allow,
+                    });
                 }
             }
         }
-        Self { routes }
+        Self(routes)
     }
 
     /// With or without one trailing slash, as the surfaces serve them.
-    fn lookup(&self, path: &str) -> Option<&HeaderValue> {
+    fn lookup(&self, path: &str) -> Option<&Route> {
         let path = path
             .strip_suffix('/')
             .filter(|p| !p.is_empty())
             .unwrap_or(path);
         let parts: Vec<&str> = path.split('/').collect();
-        self.routes
-            .iter()
-            .find(|(template, _)| {
-                template.len() == parts.len()
-                    && template
-                        .iter()
-                        .zip(&parts)
-                        .all(|(segment, part)| match segment {
-                            Segment::Literal(literal) => literal == part,
-                            Segment::Parameter => !part.is_empty(),
-                        })
-            })
-            .map(|(_, allowed)| allowed)
+        self.0.iter().find(|route| {
+            route.segments.len() == parts.len()
+                && route
+                    .segments
+                    .iter()
+                    .zip(&parts)
+                    .all(|(segment, part)| match segment {
+                        Segment::Literal(literal) => literal == part,
+                        Segment::Parameter => !part.is_empty(),
+                    })
+        })
     }
 }
 
@@ -96,11 +107,11 @@ fn segments(template: &str) -> Vec<Segment> {
 
 #[cfg(test)]
 mod tests {
-    use super::for_path;
+    use super::{allowed_methods, template};
 
     #[test]
     fn every_documented_path_lists_its_methods() {
-        let allow = |path: &str| for_path(path).map(|v| v.to_str().unwrap().to_owned());
+        let allow = |path: &str| allowed_methods(path).map(|v| v.to_str().unwrap().to_owned());
         assert_eq!(allow("/sign-up").as_deref(), Some("POST, OPTIONS"));
         assert_eq!(allow("/oauth/token").as_deref(), Some("POST"));
         assert_eq!(allow("/admin/users/").as_deref(), Some("GET, HEAD, POST"));
@@ -111,5 +122,18 @@ mod tests {
         assert_eq!(allow("/manage/v1/tags/7").as_deref(), Some("PATCH, DELETE"));
         assert_eq!(allow("/manage/v1/tags/7/extra"), None);
         assert_eq!(allow("/nowhere"), None);
+    }
+
+    #[test]
+    fn paths_map_to_their_templates() {
+        assert_eq!(
+            template(&format!("/admin/users/{}", "x".repeat(2048))),
+            Some("/admin/users/{user_id}")
+        );
+        assert_eq!(
+            template("/manage/v1/tags/42/"),
+            Some("/manage/v1/tags/{id}")
+        );
+        assert_eq!(template("/wp-login.php"), None);
     }
 }

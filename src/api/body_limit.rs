@@ -1,0 +1,76 @@
+//! One bound on every request body, in front of every route: a body declared
+//! larger is refused unread, and a body of unknown length is read up to the bound
+//! and refused past it, so no request ever buffers more than the bound, whichever
+//! surface, extractor or handler reads it later, and before anyone authenticates.
+
+use std::{sync::Arc, time::Duration};
+
+use poem::{
+    Endpoint, IntoResponse, Request, Response, Result,
+    error::ReadBodyError,
+    http::{HeaderValue, header},
+};
+use tokio::io::{AsyncRead, AsyncReadExt};
+
+use super::edge_answer;
+
+/// Larger request bodies are refused with 413.
+pub const MAX_BODY_BYTES: usize = 64 * 1024;
+
+/// What a refused body may still send, read and dropped, before the answer:
+/// a client that is still sending when the connection closes may never see the
+/// 413 (a lingering close, as nginx does it). Bounded in bytes and time.
+const DRAIN_BYTES: usize = 4 * 1024 * 1024;
+const DRAIN_TIME: Duration = Duration::from_secs(2);
+
+pub async fn limit<E: Endpoint>(ep: Arc<E>, mut req: Request) -> Result<Response> {
+    let declared = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.parse::<u64>().ok());
+    let mut reader = req.take_body().into_async_read();
+    if declared.is_some_and(|length| length > MAX_BODY_BYTES as u64) {
+        drain(&mut reader).await;
+        return Ok(too_large(req.uri().path()));
+    }
+    let mut body = Vec::new();
+    let mut buffer = [0u8; 16 * 1024];
+    loop {
+        let n = reader.read(&mut buffer).await.map_err(ReadBodyError::Io)?;
+        if n == 0 {
+            break;
+        }
+        if body.len() + n > MAX_BODY_BYTES {
+            drain(&mut reader).await;
+            return Ok(too_large(req.uri().path()));
+        }
+        body.extend_from_slice(&buffer[..n]);
+    }
+    req.set_body(body);
+    Ok(ep.get_response(req).await.into_response())
+}
+
+/// The 413, on a connection that closes after it.
+fn too_large(path: &str) -> Response {
+    let mut response = edge_answer::too_large(path, MAX_BODY_BYTES);
+    response
+        .headers_mut()
+        .insert(header::CONNECTION, HeaderValue::from_static("close"));
+    response
+}
+
+/// Reads and drops what is left of a refused body, within the bounds.
+async fn drain(reader: &mut (impl AsyncRead + Unpin)) {
+    let mut buffer = [0u8; 16 * 1024];
+    let mut left = DRAIN_BYTES;
+    let _ = tokio::time::timeout(DRAIN_TIME, async {
+        while left > 0 {
+            match reader.read(&mut buffer).await {
+                Ok(0) | Err(_) => break,
+                Ok(n) => left = left.saturating_sub(n),
+            }
+        }
+    })
+    .await;
+}
