@@ -6,6 +6,7 @@ pub mod cli;
 pub mod config;
 pub mod context;
 pub mod domain;
+pub mod following;
 pub mod ratelimit;
 pub mod startup;
 pub mod store;

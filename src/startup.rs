@@ -13,7 +13,7 @@ use crate::{
     config::Config,
     context::AppContext,
     domain::{Clock, revocation},
-    store,
+    following, store,
 };
 
 pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
@@ -67,10 +67,12 @@ impl Application {
             tracing::info!(%addr, "portcullis listening");
         }
         let reloading = tokio::spawn(refresh_shared_state(self.ctx.clone()));
+        let following = tokio::spawn(following::follow(self.ctx.clone()));
         let served = Server::new_with_acceptor(self.acceptor)
             .run_with_graceful_shutdown(api::app(self.ctx), shutdown, Some(DRAIN_TIMEOUT))
             .await;
         reloading.abort();
+        following.abort();
         served?;
         tracing::info!("portcullis stopped");
         Ok(())
@@ -85,7 +87,8 @@ fn bound_address(acceptor: &TcpAcceptor) -> Option<SocketAddr> {
 }
 
 /// Picks up what the CLI or other instances change (rotated or retired signing
-/// keys, revoked access tokens) and keeps rate-limit memory bounded.
+/// keys, revoked access tokens) should the change feed miss it, and keeps
+/// rate-limit memory bounded.
 async fn refresh_shared_state(ctx: AppContext) {
     let mut keys_every = tokio::time::interval(KEY_RELOAD_INTERVAL);
     let mut revocations_every = tokio::time::interval(revocation::SYNC_INTERVAL);

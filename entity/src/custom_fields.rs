@@ -15,6 +15,8 @@ pub struct Model {
     /// For `enum`: the allowed values, a JSON array of strings.
     pub choices: Option<Json>,
     pub created_at: DateTimeUtc,
+    /// Bumped by every change (the `ETag`).
+    pub version: i64,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -2,8 +2,10 @@
 //! service crate's `store` module.
 
 pub mod audit_events;
+pub mod changes;
 pub mod client_secrets;
 pub mod custom_fields;
+pub mod idempotency_keys;
 pub mod invite_codes;
 pub mod promo_codes;
 pub mod refresh_tokens;

@@ -15,6 +15,8 @@ pub struct Model {
     pub valid_until: Option<DateTimeUtc>,
     pub active: bool,
     pub created_at: DateTimeUtc,
+    /// Bumped by every change (the `ETag`).
+    pub version: i64,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

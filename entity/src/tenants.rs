@@ -10,6 +10,8 @@ pub struct Model {
     pub name: String,
     pub policy: Json,
     pub created_at: DateTimeUtc,
+    /// Bumped by every change of the policy (the `ETag` of the tenant).
+    pub version: i64,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -16,6 +16,10 @@ fn tenant_fk(table: impl IntoIden + Copy, column: impl IntoIden) -> ForeignKeyCr
 
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
+    fn use_transaction(&self) -> Option<bool> {
+        Some(true)
+    }
+
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         manager
             .create_table(
@@ -33,6 +37,7 @@ impl MigrationTrait for Migration {
         manager
             .create_index(
                 Index::create()
+                    .if_not_exists()
                     .name("ux_tags_tenant_name")
                     .table(Tags::Table)
                     .col(Tags::TenantId)
@@ -102,6 +107,7 @@ impl MigrationTrait for Migration {
         manager
             .create_index(
                 Index::create()
+                    .if_not_exists()
                     .name("ux_promo_codes_tenant_code")
                     .table(PromoCodes::Table)
                     .col(PromoCodes::TenantId)
@@ -131,6 +137,7 @@ impl MigrationTrait for Migration {
         manager
             .create_index(
                 Index::create()
+                    .if_not_exists()
                     .name("ux_custom_fields_tenant_name")
                     .table(CustomFields::Table)
                     .col(CustomFields::TenantId)
@@ -139,6 +146,9 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
+        if manager.has_column("users", "promo_code_id").await? {
+            return Ok(());
+        }
         manager
             .alter_table(
                 Table::alter()

@@ -17,7 +17,7 @@ pub fn in_surface_format(path: &str, status: StatusCode, message: &str) -> Optio
     Some(match metrics::surface(path) {
         "signup" => signup::edge_answer(status, message),
         "oauth" => oauth::edge_answer(status, message),
-        "admin" => admin::edge_answer(status),
+        "admin" => admin::edge_answer(status, message),
         "account" | "sso" | "manage" => problem_failure::edge_answer(status, message),
         _ => return None,
     })

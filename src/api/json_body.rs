@@ -105,6 +105,11 @@ pub struct JsonBody<T> {
 }
 
 impl<T: ParseFromJSON> JsonBody<T> {
+    /// The document itself, for a handler that reads it as `T` documents it.
+    pub fn value(&self) -> Result<Value> {
+        self.body.value()
+    }
+
     pub fn decode(&self) -> Result<T> {
         let value = self.body.value()?;
         T::parse_from_json(Some(value)).map_err(|err| {

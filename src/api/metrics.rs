@@ -145,7 +145,7 @@ pub fn record_request(method: &Method, path: &str, status: StatusCode, elapsed: 
 }
 
 /// The routes that register users, one per surface.
-fn is_registration(route: &str) -> bool {
+pub fn is_registration(route: &str) -> bool {
     matches!(
         route,
         "/sign-up" | "/api/v2/account/create" | "/api/v2/sso/signup" | "/admin/users"

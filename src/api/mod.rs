@@ -9,6 +9,7 @@ pub mod docs;
 pub mod documented;
 pub mod edge_answer;
 pub mod health;
+pub mod idempotency;
 pub mod json_body;
 pub mod json_string;
 pub mod manage;
@@ -95,6 +96,7 @@ pub fn app(ctx: AppContext) -> impl Endpoint {
         .at("/healthz", health::healthz)
         .at("/readyz", health::readyz)
         .at("/metrics", metrics::scrape)
+        .around(idempotency::replay)
         .data(ctx)
         .around(rate_limit::headers)
         .around(body_limit::limit)

@@ -27,6 +27,8 @@ pub enum Failure {
     Forbidden(ProblemJson),
     UnsupportedMediaType(ProblemJson),
     NotFound(ProblemJson),
+    /// An `If-Match` that names another version.
+    PreconditionFailed(ProblemJson),
     Internal(ProblemJson),
     /// Over a rate limit.
     TooManyRequests(Throttled),
@@ -69,6 +71,14 @@ impl Failure {
         ))
     }
 
+    pub fn precondition_failed() -> Self {
+        Failure::PreconditionFailed(ProblemJson::new(
+            412,
+            "Precondition Failed",
+            "it changed since the version in If-Match: read it again".to_owned(),
+        ))
+    }
+
     pub fn invalid(errors: &[FieldError]) -> Self {
         Failure::BadRequest(ProblemJson::invalid_fields(errors))
     }
@@ -82,6 +92,7 @@ impl Failure {
             | Failure::Forbidden(body)
             | Failure::UnsupportedMediaType(body)
             | Failure::NotFound(body)
+            | Failure::PreconditionFailed(body)
             | Failure::Internal(body) => (body, Vec::new()),
             Failure::Unauthorized(body, challenge) => (body, vec![("www-authenticate", challenge)]),
             Failure::TooManyRequests(Throttled { body, refused }) => (

@@ -1,6 +1,11 @@
 use clap::Subcommand;
 
-use crate::{auth::keys, context::AppContext, startup::BoxError, store};
+use crate::{
+    auth::keys,
+    context::AppContext,
+    startup::BoxError,
+    store::{self, signing_keys::Retired},
+};
 
 #[derive(Debug, Subcommand)]
 pub enum KeysAction {
@@ -19,14 +24,13 @@ pub async fn run(ctx: &AppContext, action: KeysAction) -> Result<(), BoxError> {
             println!("new signing key: {kid}");
         }
         KeysAction::Retire { kid } => {
-            let active = store::signing_keys::active(&ctx.db).await?;
-            if active.len() == 1 && active.iter().any(|k| k.kid == kid) {
-                return Err("cannot retire the only active key; rotate first".into());
+            match store::signing_keys::retire(&ctx.db, &kid, ctx.clock.now()).await? {
+                Retired::Retired => println!("retired {kid}"),
+                Retired::Unknown => return Err(format!("no active key {kid:?}").into()),
+                Retired::LastActive => {
+                    return Err("cannot retire the only active key; rotate first".into());
+                }
             }
-            if !store::signing_keys::retire(&ctx.db, &kid, ctx.clock.now()).await? {
-                return Err(format!("no active key {kid:?}").into());
-            }
-            println!("retired {kid}");
         }
         KeysAction::List => {
             for key in store::signing_keys::active(&ctx.db).await? {

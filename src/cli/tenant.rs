@@ -5,7 +5,7 @@ use serde_json::json;
 use crate::{
     auth::secrets::generate_client_secret,
     context::AppContext,
-    domain::{ClientId, Tenant, audit},
+    domain::{ClientId, PolicyChange, Tenant, audit},
     startup::BoxError,
     store,
 };
@@ -100,15 +100,8 @@ async fn rotate_secret(
     let event = audit::Event::new("secret.rotated", "client")
         .with_detail(json!({"previous_valid_until": old_valid_until}));
     let audit = (audit::current(), vec![event]);
-    store::tenants::rotate_secret(
-        &ctx.db,
-        tenant.id,
-        &secret_hash,
-        now,
-        old_valid_until,
-        audit,
-    )
-    .await?;
+    store::tenants::rotate_secret(&ctx.db, &tenant, &secret_hash, now, old_valid_until, audit)
+        .await?;
     if as_json {
         let out = json!({
             "client_id": tenant.client_id.as_str(),
@@ -146,20 +139,24 @@ async fn list(ctx: &AppContext, as_json: bool) -> Result<(), BoxError> {
 }
 
 async fn set(ctx: &AppContext, client_id: &str, settings: &[String]) -> Result<(), BoxError> {
-    let mut tenant = ctx
+    let tenant = ctx
         .tenants
         .by_client_id(client_id)
         .await?
         .ok_or_else(|| format!("no tenant with client_id {client_id:?}"))?;
-    let mut policy = tenant.policy.clone();
-    for setting in settings {
-        let (key, value) = setting
-            .split_once('=')
-            .ok_or_else(|| format!("expected KEY=VALUE, got {setting:?}"))?;
-        policy.set(key.trim(), value.trim())?;
-    }
-    ctx.tenants.update_policy(&tenant, &policy).await?;
-    tenant.policy = policy;
+    let pairs = settings
+        .iter()
+        .map(|setting| {
+            setting
+                .split_once('=')
+                .ok_or_else(|| format!("expected KEY=VALUE, got {setting:?}"))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let change = PolicyChange::from_settings(pairs)?;
+    let tenant = ctx
+        .tenants
+        .change_policy(&tenant, &change, None, ctx.clock.now())
+        .await?;
     println!("{}", tenant_json(&tenant));
     Ok(())
 }

@@ -168,7 +168,7 @@ impl TokenService {
         let user = store::users::find_by_id(&self.db, tenant_id, user_id).await?;
         match user {
             Some(user) if user.status != UserStatus::Disabled.as_str() => {
-                let roles = store::users::roles_of(&self.db, user_id).await?;
+                let roles = store::users::roles_of(&self.db, tenant_id, user_id).await?;
                 Ok((user.uuid, roles))
             }
             _ => Err(AccessError::InvalidToken),

@@ -6,7 +6,7 @@
 use std::{cell::RefCell, future::Future};
 
 use chrono::{DateTime, Utc};
-use sea_orm::{DatabaseConnection, DbErr};
+use sea_orm::{DatabaseConnection, DbErr, TransactionTrait};
 use serde_json::Value;
 
 use super::{Tenant, tenant_admin::Page};
@@ -100,6 +100,17 @@ pub const EVENT_TYPES: &[&str] = &[
     "token.issued",
     "token.revoked",
     "secret.rotated",
+    "policy.updated",
+    "invite.created",
+    "invite.revoked",
+    "promo.created",
+    "promo.updated",
+    "tag.created",
+    "tag.renamed",
+    "tag.deleted",
+    "field.created",
+    "field.updated",
+    "field.deleted",
 ];
 
 /// What to list.
@@ -108,6 +119,8 @@ pub struct Filter {
     pub event_type: Option<String>,
     pub since: Option<DateTime<Utc>>,
     pub until: Option<DateTime<Utc>>,
+    /// Events after this id, oldest first (a cursor that skips nothing).
+    pub after: Option<i64>,
 }
 
 /// The tenant's events, newest first.
@@ -127,5 +140,7 @@ pub async fn record(
     now: DateTime<Utc>,
     events: &[Event],
 ) -> Result<(), DbErr> {
-    store::audit::insert(db, tenant_id, now, &current(), events).await
+    let txn = db.begin().await?;
+    store::audit::insert(&txn, tenant_id, now, &current(), events).await?;
+    txn.commit().await
 }

@@ -9,7 +9,7 @@ use std::{
 };
 
 use chrono::{DateTime, Duration, Utc};
-use sea_orm::{DatabaseConnection, DbErr};
+use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr, TransactionTrait};
 use subtle::ConstantTimeEq;
 use tracing::instrument;
 use uuid::Uuid;
@@ -167,6 +167,12 @@ const SECRET_CACHE_TTL: std::time::Duration = std::time::Duration::from_secs(5);
 const SECRET_CACHE_CAPACITY: usize = 10_000;
 
 impl SecretCache {
+    fn clear(&self) {
+        if let Ok(mut cache) = self.0.lock() {
+            cache.clear();
+        }
+    }
+
     fn get(&self, tenant_id: i64) -> Option<Vec<(String, Option<DateTime<Utc>>)>> {
         let cache = self.0.lock().ok()?;
         let (at, live) = cache.get(&tenant_id)?;
@@ -184,12 +190,6 @@ impl SecretCache {
 }
 
 const INVALID_REFRESH: OAuthError = OAuthError::InvalidGrant("invalid refresh token");
-
-/// The refresh token a rotation spends.
-pub(super) struct Spent {
-    id: i64,
-    family: Uuid,
-}
 
 /// Whom a token is for.
 pub(super) struct Subject {
@@ -222,6 +222,11 @@ impl TokenService {
 
     pub fn keys(&self) -> &KeyRing {
         &self.keys
+    }
+
+    /// Drops the cached client secrets (a tenant's changed elsewhere).
+    pub fn forget_secrets(&self) {
+        self.secrets.clear();
     }
 
     pub fn revocations(&self) -> &Revocations {
@@ -369,7 +374,7 @@ impl TokenService {
         if user.status == UserStatus::Disabled.as_str() {
             return Err(OAuthError::InvalidGrant("the account is disabled"));
         }
-        let roles = store::users::roles_of(&self.db, user.id).await?;
+        let roles = store::users::roles_of(&self.db, tenant.id, user.id).await?;
         let scopes = granted_scopes(scope, &user_scopes(&roles))?;
         let rehashed = if verified.outdated {
             let parsed = super::Password::parse(password, super::PasswordPolicy::LENIENT)
@@ -378,13 +383,31 @@ impl TokenService {
         } else {
             None
         };
-        store::users::record_login(&self.db, user.id, rehashed, self.clock.now()).await?;
+        // The login is recorded, the hash upgraded and the refresh token stored
+        // only if the hash just verified is still the user's (a reset may have
+        // replaced it while we hashed): in one transaction, the user's row locked.
+        let verified_hash = user.password_hash.clone();
+        let now = self.clock.now();
+        let txn = self.db.begin().await?;
+        let current = store::users::lock(&txn, tenant.id, user.id).await?;
+        let still = current.is_some_and(|current| {
+            current.password_hash == verified_hash
+                && current.status != UserStatus::Disabled.as_str()
+        });
+        if !still {
+            return Err(REFUSED);
+        }
+        store::users::record_login(&txn, tenant.id, user.id, rehashed, now).await?;
         let subject = Subject {
             sub: user.id.to_string(),
             roles,
         };
-        self.user_tokens(tenant, &user, &subject, &scopes, Uuid::now_v7(), None)
-            .await
+        let issued = self
+            .user_tokens(&txn, tenant, &user, &subject, &scopes, Uuid::now_v7(), None)
+            .await?
+            .ok_or(REFUSED)?;
+        txn.commit().await?;
+        Ok(issued)
     }
 
     /// The user a name belongs to, and whether `password` is theirs; a name
@@ -442,17 +465,34 @@ impl TokenService {
             .ok_or(INVALID_REFRESH)?;
         let allowed = Scope::parse_list(&stored.scope).unwrap_or_default();
         let scopes = granted_scopes(scope.or(Some(&stored.scope)), &allowed)?;
-        let roles = store::users::roles_of(&self.db, user.id).await?;
+        let roles = store::users::roles_of(&self.db, tenant.id, user.id).await?;
         let subject = Subject {
             sub: user.id.to_string(),
             roles,
         };
-        let spent = Spent {
-            id: stored.id,
-            family: stored.family,
-        };
-        self.user_tokens(tenant, &user, &subject, &scopes, stored.family, Some(spent))
-            .await
+        // The old token is spent in the transaction that stores its successor.
+        let txn = self.db.begin().await?;
+        let issued = self
+            .user_tokens(
+                &txn,
+                tenant,
+                &user,
+                &subject,
+                &scopes,
+                stored.family,
+                Some(stored.id),
+            )
+            .await?;
+        match issued {
+            Some(issued) => {
+                txn.commit().await?;
+                Ok(issued)
+            }
+            None => {
+                drop(txn);
+                Err(self.reused(stored.family).await)
+            }
+        }
     }
 
     /// A spent refresh token came back: every token of its family is revoked.
@@ -467,17 +507,21 @@ impl TokenService {
     }
 
     /// An access token and a refresh token for a user, the refresh token stored
-    /// with the audit event of its issue; a rotation also spends the token it
-    /// replaces in the same transaction (and finds reuse if it was spent).
-    pub(super) async fn user_tokens(
+    /// with the audit event of its issue in the caller's transaction; a rotation
+    /// also spends the token it `replaces` there. `None` when that one was spent
+    /// or revoked already (a replay, or a refresh raced by another): the caller
+    /// rolls back and treats it as reuse.
+    #[allow(clippy::too_many_arguments)]
+    pub(super) async fn user_tokens<C: ConnectionTrait>(
         &self,
+        db: &C,
         tenant: &Tenant,
         user: &entity::users::Model,
         subject: &Subject,
         scopes: &[Scope],
         family: Uuid,
-        replaces: Option<Spent>,
-    ) -> Result<IssuedTokens, OAuthError> {
+        replaces: Option<i64>,
+    ) -> Result<Option<IssuedTokens>, OAuthError> {
         let (access_token, expires_in) = self.access_token(tenant, subject, scopes)?;
         let (refresh_token, token_hash) = generate_client_secret();
         let now = self.clock.now();
@@ -491,29 +535,21 @@ impl TokenService {
             now,
             expires_at: now + Duration::seconds(i64::from(self.settings.refresh_ttl_secs)),
         };
+        if !store::refresh_tokens::issue(db, token, replaces).await? {
+            return Ok(None);
+        }
         // Client credentials tokens change nothing and are not audited; a user's
         // login is, with its refresh token.
         let event = audit::Event::new("token.issued", audit::user(user.uuid))
             .with_detail(serde_json::json!({"scope": scope, "family": family}));
-        let audit = (audit::current(), vec![event]);
-        let stored = store::refresh_tokens::issue(
-            &self.db,
-            token,
-            replaces.as_ref().map(|spent| spent.id),
-            audit,
-        )
-        .await?;
-        if !stored {
-            let family = replaces.map_or(family, |spent| spent.family);
-            return Err(self.reused(family).await);
-        }
+        store::audit::insert(db, tenant.id, now, &audit::current(), &[event]).await?;
         use secrecy::ExposeSecret;
-        Ok(IssuedTokens {
+        Ok(Some(IssuedTokens {
             access_token,
             expires_in,
             refresh_token: Some(refresh_token.expose_secret().to_owned()),
             scope,
-        })
+        }))
     }
 
     fn access_token(

@@ -160,7 +160,7 @@ impl Registrar {
         if new_user.roles.iter().any(|role| !by.may_grant(*role)) {
             return Err(RegistrationError::Rejected(vec![role_not_allowed()]));
         }
-        let now = self.clock.now();
+        let checked_at = self.clock.now();
         let email_key = new_user.email.as_ref().map(Email::key);
         let taken = users::taken(
             &self.db,
@@ -173,7 +173,13 @@ impl Registrar {
         let mut rejected: Vec<FieldError> = taken.iter().map(|d| taken_field(*d)).collect();
         let invite_hash = extras.invite_code.as_deref().map(hash_secret);
         let promo_id = self
-            .check_codes(tenant, &extras, invite_hash.as_deref(), now, &mut rejected)
+            .check_codes(
+                tenant,
+                &extras,
+                invite_hash.as_deref(),
+                checked_at,
+                &mut rejected,
+            )
             .await?;
         if !extras.tags.is_empty() {
             let known = tags::existing(&self.db, tenant.id, &extras.tags).await?;
@@ -198,6 +204,10 @@ impl Registrar {
             UserStatus::Pending
         };
 
+        // The time of the insert, not of the checks before the hash: codes are
+        // consumed only if still valid now (the conditional UPDATEs compare it),
+        // and the user and its events are stamped when they are written.
+        let now = self.clock.now();
         let mut tag_ids = extras.tags.clone();
         tag_ids.sort_unstable();
         tag_ids.dedup();

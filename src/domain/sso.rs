@@ -1,6 +1,7 @@
 //! SSO sessions: a tenant's backend, which has authenticated a user its own way,
 //! obtains that user's access and refresh tokens without a password.
 
+use sea_orm::TransactionTrait;
 use tracing::instrument;
 use uuid::Uuid;
 
@@ -55,7 +56,7 @@ impl TokenService {
         if user.status == UserStatus::Disabled.as_str() {
             return Err(SsoError::Disabled);
         }
-        let roles = store::users::roles_of(&self.db, user.id).await?;
+        let roles = store::users::roles_of(&self.db, tenant.id, user.id).await?;
         let scopes: Vec<Scope> = user_scopes(&roles)
             .into_iter()
             .filter(|scope| allowed.contains(scope))
@@ -64,10 +65,14 @@ impl TokenService {
             sub: user.id.to_string(),
             roles,
         };
-        store::users::record_login(&self.db, user.id, None, self.clock.now()).await?;
+        let txn = self.db.begin().await?;
+        store::users::record_login(&txn, tenant.id, user.id, None, self.clock.now()).await?;
+        let issued = self
+            .user_tokens(&txn, tenant, &user, &subject, &scopes, Uuid::now_v7(), None)
+            .await?
+            .ok_or(SsoError::NotFound)?;
+        txn.commit().await?;
         tracing::info!(user_id = user.id, "SSO tokens issued");
-        Ok(self
-            .user_tokens(tenant, &user, &subject, &scopes, Uuid::now_v7(), None)
-            .await?)
+        Ok(issued)
     }
 }

@@ -7,19 +7,18 @@ use std::{
 };
 
 use chrono::{DateTime, Utc};
-use sea_orm::{DatabaseConnection, DbErr};
+use sea_orm::{DatabaseConnection, DbErr, TransactionTrait};
 use serde::{Deserialize, Serialize};
 
 use super::{
-    ClientId, PasswordPolicy, UsernameCharset, UsernameRules, password::MAX_PASSWORD_CHARS,
+    ClientId, PasswordPolicy, UsernameCharset, UsernameRules, audit,
+    password::MAX_PASSWORD_CHARS,
+    policy_change::{PolicyChange, PolicyError},
 };
 use crate::{
-    ratelimit::{PolicyName, Quota},
-    store,
+    ratelimit::Quota,
+    store::{self, changes::Change},
 };
-
-/// Policy keys `rate_limit.<policy>` override one configured quota.
-pub const RATE_LIMIT_PREFIX: &str = "rate_limit.";
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Tenant {
@@ -28,6 +27,8 @@ pub struct Tenant {
     pub name: String,
     pub policy: TenantPolicy,
     pub created_at: DateTime<Utc>,
+    /// Bumped by every change of the policy: the tenant's `ETag`.
+    pub version: i64,
 }
 
 /// How long a looked-up tenant is trusted before it is read again. Changes made in
@@ -70,25 +71,57 @@ impl Tenants {
         Ok(found)
     }
 
-    /// Stores a new policy and drops the cached copy. The username case rule
-    /// cannot change once the tenant has users: their names were keyed under the
-    /// old rule, and changing it would let duplicates in or lock users out.
-    pub async fn update_policy(
+    /// Applies `change` to the policy as stored now, not as cached: the row is
+    /// locked, read, changed and written (its version bumped) in one transaction,
+    /// with the audit event and the notice to other instances, so concurrent
+    /// changes of different keys all land. With `if_version` (an `If-Match`),
+    /// nothing changes unless the stored version is that one. The username case
+    /// rule cannot change once the tenant has users: their names were keyed
+    /// under the old rule (checked in the same UPDATE).
+    pub async fn change_policy(
         &self,
         tenant: &Tenant,
-        policy: &TenantPolicy,
-    ) -> Result<(), PolicyUpdateError> {
-        if policy.username_case_insensitive != tenant.policy.username_case_insensitive {
-            if !store::tenants::update_policy_while_empty(&self.db, tenant.id, policy).await? {
-                return Err(PolicyUpdateError::CaseRuleLocked);
-            }
-        } else {
-            store::tenants::update_policy(&self.db, tenant.id, policy).await?;
+        change: &PolicyChange,
+        if_version: Option<i64>,
+        now: DateTime<Utc>,
+    ) -> Result<Tenant, PolicyUpdateError> {
+        let txn = self.db.begin().await?;
+        let current = store::tenants::lock(&txn, tenant.id)
+            .await?
+            .ok_or(PolicyUpdateError::NotFound)?;
+        if if_version.is_some_and(|version| version != current.version) {
+            return Err(PolicyUpdateError::VersionMismatch);
         }
-        if let Ok(mut cache) = self.cache.lock() {
-            cache.remove(&tenant.client_id);
+        let policy = current.policy.changed(change)?;
+        let case_rule_changes =
+            policy.username_case_insensitive != current.policy.username_case_insensitive;
+        if !store::tenants::write_policy(&txn, tenant.id, &policy, case_rule_changes).await? {
+            return Err(PolicyUpdateError::CaseRuleLocked);
         }
-        Ok(())
+        let event = audit::Event::new("policy.updated", "tenant")
+            .with_detail(serde_json::json!({"changed": change.keys()}));
+        store::audit::insert(&txn, tenant.id, now, &audit::current(), &[event]).await?;
+        store::changes::publish(&txn, &Change::Tenant(tenant.client_id.to_string()), now).await?;
+        txn.commit().await?;
+        self.forget(tenant.client_id.as_str());
+        Ok(Tenant {
+            policy,
+            version: current.version + 1,
+            ..current
+        })
+    }
+
+    /// The tenant as stored now (not as cached).
+    pub async fn current(&self, tenant_id: i64) -> Result<Option<Tenant>, DbErr> {
+        store::tenants::find_by_id(&self.db, tenant_id).await
+    }
+
+    /// Drops the cached copy of a tenant (changed here or, as the change feed
+    /// says, elsewhere).
+    pub fn forget(&self, client_id: &str) {
+        if let (Ok(client_id), Ok(mut cache)) = (ClientId::parse(client_id), self.cache.lock()) {
+            cache.remove(&client_id);
+        }
     }
 
     fn cached(&self, client_id: &ClientId) -> Option<Tenant> {
@@ -172,137 +205,17 @@ pub enum PublicSignUp {
 pub enum PolicyUpdateError {
     #[error("username_case_insensitive can only change while the tenant has no users")]
     CaseRuleLocked,
+    #[error("the policy changed since the version given")]
+    VersionMismatch,
+    #[error("no such tenant")]
+    NotFound,
+    #[error(transparent)]
+    Invalid(#[from] PolicyError),
     #[error(transparent)]
     Storage(#[from] DbErr),
 }
 
-#[derive(Debug, thiserror::Error, PartialEq, Eq)]
-pub enum PolicyError {
-    #[error("unknown policy key `{0}` (known: {known}, rate_limit.<{policies}>)", known = TenantPolicy::KEYS.join(", "), policies = PolicyName::CONFIGURABLE.map(PolicyName::as_str).join("|"))]
-    UnknownKey(String),
-    #[error("invalid value for `{key}`: {reason}")]
-    InvalidValue { key: String, reason: String },
-}
-
 impl TenantPolicy {
-    pub const KEYS: &'static [&'static str] = &[
-        "public_signup_enabled",
-        "username_case_insensitive",
-        "allowed_origins",
-        "password_min_length",
-        "password_min_classes",
-        "public_client",
-        "require_email",
-        "require_password",
-        "invite_only",
-        "promo_codes_enabled",
-    ];
-
-    /// Sets one key from its textual form (`true`/`false`, numbers, comma-separated lists).
-    pub fn set(&mut self, key: &str, value: &str) -> Result<(), PolicyError> {
-        let invalid = |reason: &str| PolicyError::InvalidValue {
-            key: key.to_owned(),
-            reason: reason.to_owned(),
-        };
-        let boolean = || {
-            value
-                .parse::<bool>()
-                .map_err(|_| invalid("expected true or false"))
-        };
-        match key {
-            "public_signup_enabled" => self.public_signup_enabled = boolean()?,
-            "username_case_insensitive" => self.username_case_insensitive = boolean()?,
-            "public_client" => self.public_client = boolean()?,
-            "require_email" => self.require_email = boolean()?,
-            "require_password" => self.require_password = boolean()?,
-            "invite_only" => self.invite_only = boolean()?,
-            "promo_codes_enabled" => self.promo_codes_enabled = boolean()?,
-            "allowed_origins" => {
-                let origins: Vec<String> = value
-                    .split(',')
-                    .map(str::trim)
-                    .filter(|origin| !origin.is_empty())
-                    .map(str::to_owned)
-                    .collect();
-                if origins.is_empty() {
-                    return Err(invalid("expected `*` or a comma-separated list of origins"));
-                }
-                if let Some(bad) = origins.iter().find(|o| *o != "*" && !is_origin(o)) {
-                    return Err(invalid(&format!(
-                        "`{bad}` is not an origin like https://app.example"
-                    )));
-                }
-                self.allowed_origins = origins;
-            }
-            "password_min_length" => {
-                self.password_min_length = value
-                    .parse()
-                    .ok()
-                    .filter(|n| (1..=MAX_PASSWORD_CHARS).contains(n))
-                    .ok_or_else(|| invalid("expected a number from 1 to 128"))?;
-            }
-            "password_min_classes" => {
-                self.password_min_classes = value
-                    .parse()
-                    .ok()
-                    .filter(|n| *n <= 4)
-                    .ok_or_else(|| invalid("expected a number from 0 to 4"))?;
-            }
-            other => match other.strip_prefix(RATE_LIMIT_PREFIX) {
-                Some(name) if PolicyName::configurable(name).is_some() => {
-                    self.set_rate_limit(name, value).map_err(invalid)?;
-                }
-                _ => return Err(PolicyError::UnknownKey(other.to_owned())),
-            },
-        }
-        Ok(())
-    }
-
-    /// Replaces one policy's quota for this tenant (a limit of 0 is off, as in the
-    /// configuration file).
-    pub fn set_quota(&mut self, name: &str, quota: Quota) -> Result<(), PolicyError> {
-        let key = format!("{RATE_LIMIT_PREFIX}{name}");
-        if PolicyName::configurable(name).is_none() {
-            return Err(PolicyError::UnknownKey(key));
-        }
-        if quota.limit > 0 && quota.window_secs == 0 {
-            return Err(PolicyError::InvalidValue {
-                key,
-                reason: "window_secs must be at least 1".to_owned(),
-            });
-        }
-        let quota = if quota.is_off() {
-            Quota::new(0, 0)
-        } else {
-            quota
-        };
-        self.rate_limits.insert(name.to_owned(), quota);
-        Ok(())
-    }
-
-    /// `LIMIT/WINDOW_SECS`, `off`, or `default` (back to the configured quota).
-    fn set_rate_limit(&mut self, name: &str, value: &str) -> Result<(), &'static str> {
-        let quota = match value.trim() {
-            "default" => {
-                self.rate_limits.remove(name);
-                return Ok(());
-            }
-            "off" => Quota::new(0, 0),
-            other => other
-                .split_once('/')
-                .and_then(|(limit, window)| {
-                    Some(Quota::new(
-                        limit.trim().parse().ok()?,
-                        window.trim().parse().ok()?,
-                    ))
-                })
-                .filter(|quota| quota.limit > 0 && quota.window_secs > 0)
-                .ok_or("expected LIMIT/WINDOW_SECS (e.g. 30/60), off, or default")?,
-        };
-        self.rate_limits.insert(name.to_owned(), quota);
-        Ok(())
-    }
-
     /// Who `POST /sign-up` registers for this tenant; it takes no invite code.
     pub fn public_sign_up(&self) -> PublicSignUp {
         if !self.public_signup_enabled {
@@ -342,16 +255,6 @@ impl TenantPolicy {
     }
 }
 
-/// `scheme://host[:port]` with nothing after it, as browsers send in `Origin`.
-fn is_origin(value: &str) -> bool {
-    let Some((scheme, rest)) = value.split_once("://") else {
-        return false;
-    };
-    matches!(scheme, "http" | "https")
-        && !rest.is_empty()
-        && !rest.contains(['/', '?', '#', ' ', '@'])
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -364,40 +267,6 @@ mod tests {
         assert!(policy.allows_origin("https://anything.example"));
         assert_eq!(policy.signup_password_policy().min_chars, 8);
         assert_eq!(policy.public_sign_up(), PublicSignUp::Open);
-    }
-
-    #[test]
-    fn set_parses_each_key() {
-        let mut policy = TenantPolicy::default();
-        policy.set("public_signup_enabled", "false").unwrap();
-        policy
-            .set(
-                "allowed_origins",
-                "https://a.example, http://localhost:3000",
-            )
-            .unwrap();
-        policy.set("password_min_length", "12").unwrap();
-        assert!(!policy.public_signup_enabled);
-        assert!(policy.allows_origin("http://localhost:3000"));
-        assert!(!policy.allows_origin("https://evil.example"));
-        assert_eq!(policy.signup_password_policy().min_chars, 12);
-    }
-
-    #[test]
-    fn set_rejects_bad_keys_and_values() {
-        let mut policy = TenantPolicy::default();
-        assert!(matches!(
-            policy.set("nope", "1"),
-            Err(PolicyError::UnknownKey(_))
-        ));
-        assert!(policy.set("public_signup_enabled", "yes please").is_err());
-        assert!(
-            policy
-                .set("allowed_origins", "https://a.example/path")
-                .is_err()
-        );
-        assert!(policy.set("password_min_classes", "5").is_err());
-        assert_eq!(policy, TenantPolicy::default());
     }
 
     #[test]

@@ -1,15 +1,17 @@
 //! What a tenant's administrators manage besides users: invite codes, promo
 //! codes, tags and custom field definitions, each validated here and always
-//! scoped to the administrator's tenant.
+//! scoped to the administrator's tenant. Every change writes its audit event in
+//! its own transaction; a promo code's or a field's change is partial, merged
+//! into the row as stored (locked), and may name the version it expects.
 
 use chrono::{DateTime, Utc};
 use entity::{custom_fields, invite_codes, promo_codes, tags};
 use rand::Rng;
-use sea_orm::{DatabaseConnection, DbErr, SqlErr};
-use serde_json::Value;
+use sea_orm::{DatabaseConnection, DatabaseTransaction, DbErr, SqlErr, TransactionTrait};
+use serde_json::{Value, json};
 
 use super::{
-    FieldError, Problem, Tenant,
+    FieldError, Problem, Tenant, audit,
     custom_fields::{FieldType, compile_pattern},
 };
 pub use crate::store::codes::PromoLimits;
@@ -43,6 +45,9 @@ pub enum ManageError {
     Rejected(Vec<FieldError>),
     #[error("not found")]
     NotFound,
+    /// The item changed since the version the caller named (`If-Match`).
+    #[error("changed since the version given")]
+    VersionMismatch,
     #[error(transparent)]
     Storage(#[from] DbErr),
 }
@@ -67,12 +72,25 @@ pub struct Page {
     pub limit: u64,
 }
 
-/// A delete or revoke that found nothing to act on is `NotFound`.
-fn found(done: bool) -> Result<(), ManageError> {
-    if done {
-        Ok(())
-    } else {
-        Err(ManageError::NotFound)
+/// Runs `change` and writes the audit event it describes in one transaction.
+async fn audited<T>(
+    db: &DatabaseConnection,
+    tenant: &Tenant,
+    now: DateTime<Utc>,
+    change: impl AsyncFnOnce(&DatabaseTransaction) -> Result<(T, Vec<audit::Event>), ManageError>,
+) -> Result<T, ManageError> {
+    let txn = db.begin().await?;
+    let (done, events) = change(&txn).await?;
+    store::audit::insert(&txn, tenant.id, now, &audit::current(), &events).await?;
+    txn.commit().await?;
+    Ok(done)
+}
+
+/// The version a caller expects, checked against the stored one.
+fn expect_version(expected: Option<i64>, stored: i64) -> Result<(), ManageError> {
+    match expected {
+        Some(expected) if expected != stored => Err(ManageError::VersionMismatch),
+        _ => Ok(()),
     }
 }
 
@@ -82,58 +100,6 @@ pub async fn list_invites(
     page: Page,
 ) -> Result<Vec<invite_codes::Model>, ManageError> {
     Ok(store::codes::list_invites(db, tenant.id, page.skip, page.limit).await?)
-}
-
-/// Revokes an unrevoked invite code of the tenant.
-pub async fn revoke_invite(
-    db: &DatabaseConnection,
-    tenant: &Tenant,
-    id: i64,
-    now: DateTime<Utc>,
-) -> Result<(), ManageError> {
-    found(store::codes::revoke_invite(db, tenant.id, id, now).await?)
-}
-
-pub async fn list_promos(
-    db: &DatabaseConnection,
-    tenant: &Tenant,
-    page: Page,
-) -> Result<Vec<promo_codes::Model>, ManageError> {
-    Ok(store::codes::list_promos(db, tenant.id, page.skip, page.limit).await?)
-}
-
-pub async fn list_tags(
-    db: &DatabaseConnection,
-    tenant: &Tenant,
-    page: Page,
-) -> Result<Vec<tags::Model>, ManageError> {
-    Ok(store::tags::list(db, tenant.id, page.skip, page.limit).await?)
-}
-
-/// Deletes a tag; users carrying it lose it.
-pub async fn delete_tag(
-    db: &DatabaseConnection,
-    tenant: &Tenant,
-    id: i64,
-) -> Result<(), ManageError> {
-    found(store::tags::delete(db, tenant.id, id).await?)
-}
-
-pub async fn list_fields(
-    db: &DatabaseConnection,
-    tenant: &Tenant,
-    page: Page,
-) -> Result<Vec<custom_fields::Model>, ManageError> {
-    Ok(store::custom_fields::page(db, tenant.id, page.skip, page.limit).await?)
-}
-
-/// Deletes a definition; values already stored stay in users' metadata.
-pub async fn delete_field(
-    db: &DatabaseConnection,
-    tenant: &Tenant,
-    id: i64,
-) -> Result<(), ManageError> {
-    found(store::custom_fields::delete(db, tenant.id, id).await?)
 }
 
 fn generate_code() -> String {
@@ -158,24 +124,61 @@ pub async fn issue_invite(
         return Err(rejected("expires_at", Problem::Invalid));
     }
     let code = generate_code();
-    let model = store::codes::create_invite(
-        db,
-        tenant.id,
-        &hash_secret(&code),
-        max_uses,
-        expires_at,
-        now,
-    )
+    let hash = hash_secret(&code);
+    let model = audited(db, tenant, now, async |txn| {
+        let model =
+            store::codes::create_invite(txn, tenant.id, &hash, max_uses, expires_at, now).await?;
+        let event = audit::Event::new("invite.created", format!("invite:{}", model.id))
+            .with_detail(json!({"max_uses": max_uses, "expires_at": expires_at}));
+        Ok((model, vec![event]))
+    })
     .await?;
     Ok((code, model))
 }
 
-fn check_promo(settings: &PromoLimits) -> Vec<FieldError> {
+/// Revokes an unrevoked invite code of the tenant.
+pub async fn revoke_invite(
+    db: &DatabaseConnection,
+    tenant: &Tenant,
+    id: i64,
+    now: DateTime<Utc>,
+) -> Result<(), ManageError> {
+    audited(db, tenant, now, async |txn| {
+        if !store::codes::revoke_invite(txn, tenant.id, id, now).await? {
+            return Err(ManageError::NotFound);
+        }
+        Ok((
+            (),
+            vec![audit::Event::new("invite.revoked", format!("invite:{id}"))],
+        ))
+    })
+    .await
+}
+
+pub async fn list_promos(
+    db: &DatabaseConnection,
+    tenant: &Tenant,
+    page: Page,
+) -> Result<Vec<promo_codes::Model>, ManageError> {
+    Ok(store::codes::list_promos(db, tenant.id, page.skip, page.limit).await?)
+}
+
+pub async fn promo(
+    db: &DatabaseConnection,
+    tenant: &Tenant,
+    id: i64,
+) -> Result<promo_codes::Model, ManageError> {
+    store::codes::find_promo_by_id(db, tenant.id, id)
+        .await?
+        .ok_or(ManageError::NotFound)
+}
+
+fn check_promo(limits: &PromoLimits) -> Vec<FieldError> {
     let mut errors = Vec::new();
-    if settings.max_redemptions.is_some_and(|max| max < 1) {
+    if limits.max_redemptions.is_some_and(|max| max < 1) {
         errors.push(FieldError::new("max_redemptions", Problem::Invalid));
     }
-    if let (Some(from), Some(until)) = (settings.valid_from, settings.valid_until)
+    if let (Some(from), Some(until)) = (limits.valid_from, limits.valid_until)
         && until <= from
     {
         errors.push(FieldError::new("valid_until", Problem::Invalid));
@@ -187,10 +190,10 @@ pub async fn create_promo(
     db: &DatabaseConnection,
     tenant: &Tenant,
     code: &str,
-    settings: PromoLimits,
+    limits: PromoLimits,
     now: DateTime<Utc>,
 ) -> Result<promo_codes::Model, ManageError> {
-    let mut errors = check_promo(&settings);
+    let mut errors = check_promo(&limits);
     let code = code.trim();
     if code.is_empty() || code.chars().count() > 64 || code.chars().any(char::is_whitespace) {
         errors.insert(0, FieldError::new("code", Problem::Invalid));
@@ -198,29 +201,75 @@ pub async fn create_promo(
     if !errors.is_empty() {
         return Err(ManageError::Rejected(errors));
     }
-    let promo = NewPromoCode {
-        code,
-        limits: settings,
-    };
-    store::codes::create_promo(db, tenant.id, promo, now)
-        .await
-        .map_err(taken_as("code"))
+    audited(db, tenant, now, async |txn| {
+        let promo = NewPromoCode { code, limits };
+        let model = store::codes::create_promo(txn, tenant.id, promo, now)
+            .await
+            .map_err(taken_as("code"))?;
+        let event = audit::Event::new("promo.created", format!("promo:{}", model.id))
+            .with_detail(json!({"code": model.code}));
+        Ok((model, vec![event]))
+    })
+    .await
 }
 
+/// A partial change of a promo code: `None` leaves a field as it is; for the
+/// limits, `Some(None)` removes one.
+#[derive(Debug, Clone, Default)]
+pub struct PromoChange {
+    pub active: Option<bool>,
+    pub max_redemptions: Option<Option<i32>>,
+    pub valid_from: Option<Option<DateTime<Utc>>>,
+    pub valid_until: Option<Option<DateTime<Utc>>>,
+}
+
+/// Changes a promo code's state and limits, merged into the code as stored.
 pub async fn update_promo(
     db: &DatabaseConnection,
     tenant: &Tenant,
     id: i64,
-    active: bool,
-    settings: PromoLimits,
+    change: PromoChange,
+    expected_version: Option<i64>,
+    now: DateTime<Utc>,
 ) -> Result<promo_codes::Model, ManageError> {
-    let errors = check_promo(&settings);
-    if !errors.is_empty() {
-        return Err(ManageError::Rejected(errors));
-    }
-    store::codes::update_promo(db, tenant.id, id, active, &settings)
-        .await?
-        .ok_or(ManageError::NotFound)
+    audited(db, tenant, now, async |txn| {
+        let stored = store::codes::lock_promo(txn, tenant.id, id)
+            .await?
+            .ok_or(ManageError::NotFound)?;
+        expect_version(expected_version, stored.version)?;
+        let limits = PromoLimits {
+            max_redemptions: change.max_redemptions.unwrap_or(stored.max_redemptions),
+            valid_from: change.valid_from.unwrap_or(stored.valid_from),
+            valid_until: change.valid_until.unwrap_or(stored.valid_until),
+        };
+        let errors = check_promo(&limits);
+        if !errors.is_empty() {
+            return Err(ManageError::Rejected(errors));
+        }
+        let active = change.active.unwrap_or(stored.active);
+        let model = store::codes::write_promo(txn, tenant.id, id, active, &limits).await?;
+        let changed: Vec<&str> = [
+            ("active", change.active.is_some()),
+            ("max_redemptions", change.max_redemptions.is_some()),
+            ("valid_from", change.valid_from.is_some()),
+            ("valid_until", change.valid_until.is_some()),
+        ]
+        .into_iter()
+        .filter_map(|(field, changed)| changed.then_some(field))
+        .collect();
+        let event = audit::Event::new("promo.updated", format!("promo:{id}"))
+            .with_detail(json!({"changed": changed}));
+        Ok((model, vec![event]))
+    })
+    .await
+}
+
+pub async fn list_tags(
+    db: &DatabaseConnection,
+    tenant: &Tenant,
+    page: Page,
+) -> Result<Vec<tags::Model>, ManageError> {
+    Ok(store::tags::list(db, tenant.id, page.skip, page.limit).await?)
 }
 
 fn tag_name(name: &str) -> Result<&str, ManageError> {
@@ -237,9 +286,16 @@ pub async fn create_tag(
     name: &str,
     now: DateTime<Utc>,
 ) -> Result<tags::Model, ManageError> {
-    store::tags::create(db, tenant.id, tag_name(name)?, now)
-        .await
-        .map_err(taken_as("name"))
+    let name = tag_name(name)?;
+    audited(db, tenant, now, async |txn| {
+        let model = store::tags::create(txn, tenant.id, name, now)
+            .await
+            .map_err(taken_as("name"))?;
+        let event = audit::Event::new("tag.created", format!("tag:{}", model.id))
+            .with_detail(json!({"name": model.name}));
+        Ok((model, vec![event]))
+    })
+    .await
 }
 
 pub async fn rename_tag(
@@ -247,11 +303,79 @@ pub async fn rename_tag(
     tenant: &Tenant,
     id: i64,
     name: &str,
+    now: DateTime<Utc>,
 ) -> Result<tags::Model, ManageError> {
-    store::tags::rename(db, tenant.id, id, tag_name(name)?)
-        .await
-        .map_err(taken_as("name"))?
+    let name = tag_name(name)?;
+    audited(db, tenant, now, async |txn| {
+        let model = store::tags::rename(txn, tenant.id, id, name)
+            .await
+            .map_err(taken_as("name"))?
+            .ok_or(ManageError::NotFound)?;
+        let event = audit::Event::new("tag.renamed", format!("tag:{id}"))
+            .with_detail(json!({"name": model.name}));
+        Ok((model, vec![event]))
+    })
+    .await
+}
+
+/// Deletes a tag; users carrying it lose it, each with a `user.updated` event.
+pub async fn delete_tag(
+    db: &DatabaseConnection,
+    tenant: &Tenant,
+    id: i64,
+    now: DateTime<Utc>,
+) -> Result<(), ManageError> {
+    audited(db, tenant, now, async |txn| {
+        if !store::tags::lock(txn, tenant.id, id).await? {
+            return Err(ManageError::NotFound);
+        }
+        let holders = store::tags::holders(txn, tenant.id, id).await?;
+        store::tags::delete(txn, tenant.id, id).await?;
+        let mut events = vec![audit::Event::new("tag.deleted", format!("tag:{id}"))];
+        events.extend(holders.into_iter().map(|uuid| {
+            audit::Event::new("user.updated", audit::user(uuid))
+                .with_detail(json!({"changed": ["tags"], "tag_deleted": id}))
+        }));
+        Ok(((), events))
+    })
+    .await
+}
+
+pub async fn list_fields(
+    db: &DatabaseConnection,
+    tenant: &Tenant,
+    page: Page,
+) -> Result<Vec<custom_fields::Model>, ManageError> {
+    Ok(store::custom_fields::page(db, tenant.id, page.skip, page.limit).await?)
+}
+
+pub async fn field(
+    db: &DatabaseConnection,
+    tenant: &Tenant,
+    id: i64,
+) -> Result<custom_fields::Model, ManageError> {
+    store::custom_fields::find(db, tenant.id, id)
+        .await?
         .ok_or(ManageError::NotFound)
+}
+
+/// Deletes a definition; values already stored stay in users' metadata.
+pub async fn delete_field(
+    db: &DatabaseConnection,
+    tenant: &Tenant,
+    id: i64,
+    now: DateTime<Utc>,
+) -> Result<(), ManageError> {
+    audited(db, tenant, now, async |txn| {
+        if !store::custom_fields::delete(txn, tenant.id, id).await? {
+            return Err(ManageError::NotFound);
+        }
+        Ok((
+            (),
+            vec![audit::Event::new("field.deleted", format!("field:{id}"))],
+        ))
+    })
+    .await
 }
 
 /// A custom field definition as an administrator gives it.
@@ -324,39 +448,72 @@ pub async fn create_field(
     if !errors.is_empty() {
         return Err(ManageError::Rejected(errors));
     }
-    store::custom_fields::create(db, tenant.id, definition(&field), now)
-        .await
-        .map_err(taken_as("name"))
+    audited(db, tenant, now, async |txn| {
+        let model = store::custom_fields::create(txn, tenant.id, definition(&field), now)
+            .await
+            .map_err(taken_as("name"))?;
+        let event = audit::Event::new("field.created", format!("field:{}", model.id))
+            .with_detail(json!({"name": model.name, "type": model.field_type}));
+        Ok((model, vec![event]))
+    })
+    .await
 }
 
-/// Replaces a field's rules (`required`, `max_length`, `pattern`, `choices`); its
-/// name and type stay, since stored values were checked against them.
+/// A partial change of a field's rules (its name and type stay, since stored
+/// values were checked against them): `None` leaves a rule as it is, and for
+/// the optional ones `Some(None)` removes it.
+#[derive(Debug, Clone, Default)]
+pub struct FieldChange {
+    pub required: Option<bool>,
+    pub max_length: Option<Option<i32>>,
+    pub pattern: Option<Option<String>>,
+    pub choices: Option<Option<Vec<String>>>,
+}
+
+/// Changes a field's rules, merged into the definition as stored.
 pub async fn update_field(
     db: &DatabaseConnection,
     tenant: &Tenant,
     id: i64,
-    required: bool,
-    max_length: Option<i32>,
-    pattern: Option<String>,
-    choices: Option<Vec<String>>,
+    change: FieldChange,
+    expected_version: Option<i64>,
+    now: DateTime<Utc>,
 ) -> Result<custom_fields::Model, ManageError> {
-    let current = store::custom_fields::find(db, tenant.id, id)
-        .await?
-        .ok_or(ManageError::NotFound)?;
-    let field = FieldSettings {
-        name: current.name,
-        field_type: current.field_type,
-        required,
-        max_length,
-        pattern,
-        choices,
-    };
-    let mut errors = Vec::new();
-    check_rules(&field, &mut errors);
-    if !errors.is_empty() {
-        return Err(ManageError::Rejected(errors));
-    }
-    store::custom_fields::update(db, tenant.id, id, &definition(&field))
-        .await?
-        .ok_or(ManageError::NotFound)
+    audited(db, tenant, now, async |txn| {
+        let stored = store::custom_fields::lock(txn, tenant.id, id)
+            .await?
+            .ok_or(ManageError::NotFound)?;
+        expect_version(expected_version, stored.version)?;
+        let changed: Vec<&str> = [
+            ("required", change.required.is_some()),
+            ("max_length", change.max_length.is_some()),
+            ("pattern", change.pattern.is_some()),
+            ("choices", change.choices.is_some()),
+        ]
+        .into_iter()
+        .filter_map(|(field, changed)| changed.then_some(field))
+        .collect();
+        let stored_choices = stored
+            .choices
+            .clone()
+            .and_then(|choices| serde_json::from_value(choices).ok());
+        let field = FieldSettings {
+            name: stored.name,
+            field_type: stored.field_type,
+            required: change.required.unwrap_or(stored.required),
+            max_length: change.max_length.unwrap_or(stored.max_length),
+            pattern: change.pattern.unwrap_or(stored.pattern),
+            choices: change.choices.unwrap_or(stored_choices),
+        };
+        let mut errors = Vec::new();
+        check_rules(&field, &mut errors);
+        if !errors.is_empty() {
+            return Err(ManageError::Rejected(errors));
+        }
+        let model = store::custom_fields::write(txn, tenant.id, id, &definition(&field)).await?;
+        let event = audit::Event::new("field.updated", format!("field:{id}"))
+            .with_detail(json!({"changed": changed}));
+        Ok((model, vec![event]))
+    })
+    .await
 }

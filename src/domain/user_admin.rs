@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 
 use entity::users;
-use sea_orm::DbErr;
+use sea_orm::{DbErr, TransactionTrait};
 use tracing::instrument;
 use uuid::Uuid;
 
@@ -18,6 +18,7 @@ use super::{
 use crate::{
     auth::HashError,
     store::{
+        self,
         user_directory::{self, UserChanges, UserQuery},
         users::{Duplicate, InsertError},
     },
@@ -77,6 +78,13 @@ impl From<InsertError> for AdminError {
             InsertError::Db(err) => AdminError::Storage(err),
         }
     }
+}
+
+/// Stored role names as roles, sorted (unknown names are skipped).
+fn parse_roles(names: Vec<String>) -> Vec<Role> {
+    let mut roles: Vec<Role> = names.iter().filter_map(|name| name.parse().ok()).collect();
+    roles.sort();
+    roles
 }
 
 fn to_user(model: users::Model, roles: Vec<Role>) -> User {
@@ -176,6 +184,16 @@ impl Registrar {
             })?),
             None => None,
         };
+        // What the change does depends on the user as they are now, not as they
+        // were before the hash: read and decided with the row locked, in the
+        // transaction that writes (another change may have landed meanwhile).
+        let txn = self.db.begin().await?;
+        let locked = store::users::lock(&txn, tenant.id, user.id)
+            .await?
+            .ok_or(AdminError::NotFound)?;
+        let roles = parse_roles(store::users::roles_of(&txn, tenant.id, user.id).await?);
+        let user = to_user(locked, roles);
+        may_manage(&user, by, grants_admin)?;
         let status = update.status.or_else(|| {
             (password_hash.is_some() && user.status == UserStatus::Pending)
                 .then_some(UserStatus::Active)
@@ -204,9 +222,10 @@ impl Registrar {
             end_logins: ends_logins,
             audit: (audit::current(), events),
         };
-        if !user_directory::update(&self.db, tenant.id, user.id, changes).await? {
+        if !user_directory::update(&txn, tenant.id, user.id, changes).await? {
             return Err(AdminError::NotFound);
         }
+        txn.commit().await?;
         tracing::info!("user updated");
         self.find_user(tenant, uuid)
             .await?

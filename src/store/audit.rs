@@ -1,4 +1,9 @@
 //! `audit_events`: written inside the transaction of the change they record.
+//!
+//! Every writer takes the tenant's row lock before its events get their ids, and
+//! holds it until it commits, so within a tenant ids are handed out in commit
+//! order: a reader that follows `after=<id>` never skips an event committed
+//! after it read (a timestamp, stamped before a commit, could).
 
 use chrono::{DateTime, Utc};
 use entity::audit_events;
@@ -21,6 +26,7 @@ pub async fn insert<C: ConnectionTrait>(
     if events.is_empty() {
         return Ok(());
     }
+    super::tenants::lock_row(db, tenant_id).await?;
     audit_events::Entity::insert_many(events.iter().map(|event| audit_events::ActiveModel {
         tenant_id: Set(tenant_id),
         occurred_at: Set(now),
@@ -54,11 +60,13 @@ pub async fn list<C: ConnectionTrait>(
     if let Some(until) = filter.until {
         query = query.filter(audit_events::Column::OccurredAt.lt(until));
     }
-    query
-        .order_by_desc(audit_events::Column::OccurredAt)
-        .order_by_desc(audit_events::Column::Id)
-        .offset(page.skip)
-        .limit(page.limit)
-        .all(db)
-        .await
+    query = match filter.after {
+        Some(after) => query
+            .filter(audit_events::Column::Id.gt(after))
+            .order_by_asc(audit_events::Column::Id),
+        None => query
+            .order_by_desc(audit_events::Column::OccurredAt)
+            .order_by_desc(audit_events::Column::Id),
+    };
+    query.offset(page.skip).limit(page.limit).all(db).await
 }

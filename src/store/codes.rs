@@ -185,15 +185,48 @@ pub async fn create_promo<C: ConnectionTrait>(
     .await
 }
 
-/// Changes a promo code's state and limits; `None` when the tenant has no such code.
-pub async fn update_promo(
-    db: &DatabaseConnection,
+/// The tenant's promo code with this id.
+pub async fn find_promo_by_id<C: ConnectionTrait>(
+    db: &C,
+    tenant_id: i64,
+    id: i64,
+) -> Result<Option<promo_codes::Model>, DbErr> {
+    promo_codes::Entity::find()
+        .filter(promo_codes::Column::TenantId.eq(tenant_id))
+        .filter(promo_codes::Column::Id.eq(id))
+        .one(db)
+        .await
+}
+
+/// Takes the promo code's row lock for the rest of the transaction (a write
+/// first, for SQLite's sake), then reads it as it stands.
+pub async fn lock_promo<C: ConnectionTrait>(
+    db: &C,
+    tenant_id: i64,
+    id: i64,
+) -> Result<Option<promo_codes::Model>, DbErr> {
+    promo_codes::Entity::update_many()
+        .col_expr(
+            promo_codes::Column::Version,
+            Expr::col(promo_codes::Column::Version),
+        )
+        .filter(promo_codes::Column::TenantId.eq(tenant_id))
+        .filter(promo_codes::Column::Id.eq(id))
+        .exec(db)
+        .await?;
+    find_promo_by_id(db, tenant_id, id).await
+}
+
+/// Writes a promo code's state and limits, bumping its version (the row is
+/// locked by [`lock_promo`]).
+pub async fn write_promo<C: ConnectionTrait>(
+    db: &C,
     tenant_id: i64,
     id: i64,
     active: bool,
     limits: &PromoLimits,
-) -> Result<Option<promo_codes::Model>, DbErr> {
-    let result = promo_codes::Entity::update_many()
+) -> Result<promo_codes::Model, DbErr> {
+    promo_codes::Entity::update_many()
         .col_expr(promo_codes::Column::Active, Expr::value(active))
         .col_expr(
             promo_codes::Column::MaxRedemptions,
@@ -207,14 +240,17 @@ pub async fn update_promo(
             promo_codes::Column::ValidUntil,
             Expr::value(limits.valid_until),
         )
+        .col_expr(
+            promo_codes::Column::Version,
+            Expr::col(promo_codes::Column::Version).add(1),
+        )
         .filter(promo_codes::Column::TenantId.eq(tenant_id))
         .filter(promo_codes::Column::Id.eq(id))
         .exec(db)
         .await?;
-    if result.rows_affected == 0 {
-        return Ok(None);
-    }
-    promo_codes::Entity::find_by_id(id).one(db).await
+    find_promo_by_id(db, tenant_id, id)
+        .await?
+        .ok_or_else(|| DbErr::RecordNotFound(format!("promo code {id}")))
 }
 
 pub async fn list_promos(
@@ -248,8 +284,8 @@ pub async fn list_invites(
 }
 
 /// Revokes an invite code; false when the tenant has no such unrevoked code.
-pub async fn revoke_invite(
-    db: &DatabaseConnection,
+pub async fn revoke_invite<C: ConnectionTrait>(
+    db: &C,
     tenant_id: i64,
     id: i64,
     now: DateTime<Utc>,

@@ -3,8 +3,9 @@
 use chrono::{DateTime, Utc};
 use entity::custom_fields;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait,
+    QueryFilter, QueryOrder, QuerySelect, Set,
+    sea_query::{Expr, ExprTrait},
 };
 
 pub async fn of_tenant(
@@ -28,8 +29,8 @@ pub struct NewCustomField<'a> {
     pub choices: Option<serde_json::Value>,
 }
 
-pub async fn create(
-    db: &DatabaseConnection,
+pub async fn create<C: ConnectionTrait>(
+    db: &C,
     tenant_id: i64,
     field: NewCustomField<'_>,
     now: DateTime<Utc>,
@@ -49,8 +50,6 @@ pub async fn create(
     .await
 }
 
-/// Deletes a definition (stored values stay in users' metadata); false when the
-/// tenant has no such field.
 /// A page of the tenant's definitions, oldest first.
 pub async fn page(
     db: &DatabaseConnection,
@@ -67,7 +66,9 @@ pub async fn page(
         .await
 }
 
-pub async fn delete(db: &DatabaseConnection, tenant_id: i64, id: i64) -> Result<bool, DbErr> {
+/// Deletes a definition (stored values stay in users' metadata); false when the
+/// tenant has no such field.
+pub async fn delete<C: ConnectionTrait>(db: &C, tenant_id: i64, id: i64) -> Result<bool, DbErr> {
     let result = custom_fields::Entity::delete_many()
         .filter(custom_fields::Column::TenantId.eq(tenant_id))
         .filter(custom_fields::Column::Id.eq(id))
@@ -76,16 +77,34 @@ pub async fn delete(db: &DatabaseConnection, tenant_id: i64, id: i64) -> Result<
     Ok(result.rows_affected == 1)
 }
 
-/// Replaces a definition's rules (its name and type stay); `None` when the
-/// tenant has no such field.
-pub async fn update(
-    db: &DatabaseConnection,
+/// Takes the definition's row lock for the rest of the transaction (a write
+/// first, for SQLite's sake), then reads it as it stands.
+pub async fn lock<C: ConnectionTrait>(
+    db: &C,
+    tenant_id: i64,
+    id: i64,
+) -> Result<Option<custom_fields::Model>, DbErr> {
+    custom_fields::Entity::update_many()
+        .col_expr(
+            custom_fields::Column::Version,
+            Expr::col(custom_fields::Column::Version),
+        )
+        .filter(custom_fields::Column::TenantId.eq(tenant_id))
+        .filter(custom_fields::Column::Id.eq(id))
+        .exec(db)
+        .await?;
+    find(db, tenant_id, id).await
+}
+
+/// Writes a definition's rules (its name and type stay), bumping its version
+/// (the row is locked by [`lock`]).
+pub async fn write<C: ConnectionTrait>(
+    db: &C,
     tenant_id: i64,
     id: i64,
     field: &NewCustomField<'_>,
-) -> Result<Option<custom_fields::Model>, DbErr> {
-    use sea_orm::sea_query::Expr;
-    let result = custom_fields::Entity::update_many()
+) -> Result<custom_fields::Model, DbErr> {
+    custom_fields::Entity::update_many()
         .col_expr(custom_fields::Column::Required, Expr::value(field.required))
         .col_expr(
             custom_fields::Column::MaxLength,
@@ -96,18 +115,21 @@ pub async fn update(
             custom_fields::Column::Choices,
             Expr::value(field.choices.clone()),
         )
+        .col_expr(
+            custom_fields::Column::Version,
+            Expr::col(custom_fields::Column::Version).add(1),
+        )
         .filter(custom_fields::Column::TenantId.eq(tenant_id))
         .filter(custom_fields::Column::Id.eq(id))
         .exec(db)
         .await?;
-    if result.rows_affected == 0 {
-        return Ok(None);
-    }
-    custom_fields::Entity::find_by_id(id).one(db).await
+    find(db, tenant_id, id)
+        .await?
+        .ok_or_else(|| DbErr::RecordNotFound(format!("custom field {id}")))
 }
 
-pub async fn find(
-    db: &DatabaseConnection,
+pub async fn find<C: ConnectionTrait>(
+    db: &C,
     tenant_id: i64,
     id: i64,
 ) -> Result<Option<custom_fields::Model>, DbErr> {

@@ -1,8 +1,10 @@
 //! Persistence with sea-orm. Every query about users is scoped by tenant.
 
 pub mod audit;
+pub mod changes;
 pub mod codes;
 pub mod custom_fields;
+pub mod idempotency;
 pub mod refresh_tokens;
 pub mod revoked_tokens;
 pub mod signing_keys;

@@ -4,11 +4,9 @@ use chrono::{DateTime, Utc};
 use entity::refresh_tokens;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait,
-    QueryFilter, Set, TransactionTrait, sea_query::Expr,
+    QueryFilter, Set, sea_query::Expr,
 };
 use uuid::Uuid;
-
-use crate::domain::audit::{AuditContext, Event};
 
 pub struct NewRefreshToken<'a> {
     pub token_hash: &'a str,
@@ -20,19 +18,16 @@ pub struct NewRefreshToken<'a> {
     pub expires_at: DateTime<Utc>,
 }
 
-/// Stores the token with the audit events of its issue, in one transaction that
-/// also spends the token it `replaces` (a rotation). False, and nothing stored,
-/// when that one was spent or revoked already: a refresh raced by another, or a
-/// replay.
-pub async fn issue(
-    db: &DatabaseConnection,
+/// Stores the token, in the caller's transaction, spending the token it
+/// `replaces` (a rotation) there too. False, and nothing stored, when that one
+/// was spent or revoked already: a replay, or a refresh raced by another.
+pub async fn issue<C: ConnectionTrait>(
+    db: &C,
     token: NewRefreshToken<'_>,
     replaces: Option<i64>,
-    audit: (AuditContext, Vec<Event>),
 ) -> Result<bool, DbErr> {
-    let txn = db.begin().await?;
     if let Some(spent) = replaces
-        && !mark_used(&txn, spent, token.now).await?
+        && !mark_used(db, spent, token.now).await?
     {
         return Ok(false);
     }
@@ -48,10 +43,8 @@ pub async fn issue(
         revoked_at: Set(None),
         ..Default::default()
     }
-    .insert(&txn)
+    .insert(db)
     .await?;
-    super::audit::insert(&txn, token.tenant_id, token.now, &audit.0, &audit.1).await?;
-    txn.commit().await?;
     Ok(true)
 }
 

@@ -4,11 +4,11 @@ use chrono::{DateTime, Utc};
 use entity::revoked_tokens;
 use sea_orm::{
     ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QuerySelect, Set,
-    sea_query::OnConflict,
+    TransactionTrait, sea_query::OnConflict,
 };
 
-/// Adds `jti` to the deny list (a second revocation is a no-op) and drops entries
-/// whose tokens have expired anyway.
+/// Adds `jti` to the deny list (a second revocation is a no-op), drops entries
+/// whose tokens have expired anyway, and tells running instances.
 pub async fn insert(
     db: &DatabaseConnection,
     jti: &str,
@@ -16,6 +16,7 @@ pub async fn insert(
     expires_at: DateTime<Utc>,
     now: DateTime<Utc>,
 ) -> Result<(), DbErr> {
+    let txn = db.begin().await?;
     revoked_tokens::Entity::insert(revoked_tokens::ActiveModel {
         jti: Set(jti.to_owned()),
         tenant_id: Set(tenant_id),
@@ -28,13 +29,14 @@ pub async fn insert(
             .do_nothing()
             .to_owned(),
     )
-    .exec_without_returning(db)
+    .exec_without_returning(&txn)
     .await?;
     revoked_tokens::Entity::delete_many()
         .filter(revoked_tokens::Column::ExpiresAt.lt(now))
-        .exec(db)
-        .await
-        .map(drop)
+        .exec(&txn)
+        .await?;
+    super::changes::publish(&txn, &super::changes::Change::Revocations, now).await?;
+    txn.commit().await
 }
 
 /// `(jti, expires_at)` of unexpired tokens revoked at or after `since`.

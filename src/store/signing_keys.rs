@@ -4,8 +4,10 @@ use chrono::{DateTime, Utc};
 use entity::signing_keys;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder,
-    Set,
+    QuerySelect, Set, TransactionTrait, sea_query::Expr,
 };
+
+use super::changes::Change;
 
 /// Keys that still verify, oldest first (the newest one signs).
 pub async fn active(db: &DatabaseConnection) -> Result<Vec<signing_keys::Model>, DbErr> {
@@ -27,16 +29,14 @@ pub async fn all(db: &DatabaseConnection) -> Result<Vec<signing_keys::Model>, Db
 /// Replaces a key's stored private key (when it gets sealed).
 pub async fn set_private_key(db: &DatabaseConnection, id: i64, stored: &str) -> Result<(), DbErr> {
     signing_keys::Entity::update_many()
-        .col_expr(
-            signing_keys::Column::PrivateKey,
-            sea_orm::sea_query::Expr::value(stored),
-        )
+        .col_expr(signing_keys::Column::PrivateKey, Expr::value(stored))
         .filter(signing_keys::Column::Id.eq(id))
         .exec(db)
         .await
         .map(drop)
 }
 
+/// Stores a new key (which becomes the signing key) and tells running instances.
 pub async fn insert(
     db: &DatabaseConnection,
     kid: &str,
@@ -44,7 +44,8 @@ pub async fn insert(
     public_key: &str,
     now: DateTime<Utc>,
 ) -> Result<signing_keys::Model, DbErr> {
-    signing_keys::ActiveModel {
+    let txn = db.begin().await?;
+    let key = signing_keys::ActiveModel {
         kid: Set(kid.to_owned()),
         algorithm: Set("EdDSA".to_owned()),
         private_key: Set(private_key.to_owned()),
@@ -53,20 +54,57 @@ pub async fn insert(
         retired_at: Set(None),
         ..Default::default()
     }
-    .insert(db)
-    .await
+    .insert(&txn)
+    .await?;
+    super::changes::publish(&txn, &Change::Keys, now).await?;
+    txn.commit().await?;
+    Ok(key)
 }
 
-/// Retires a key: it no longer signs or verifies. Returns whether it existed.
-pub async fn retire(db: &DatabaseConnection, kid: &str, now: DateTime<Utc>) -> Result<bool, DbErr> {
-    let result = signing_keys::Entity::update_many()
-        .col_expr(
-            signing_keys::Column::RetiredAt,
-            sea_orm::sea_query::Expr::value(now),
-        )
-        .filter(signing_keys::Column::Kid.eq(kid))
+/// What retiring a key did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Retired {
+    Retired,
+    /// No active key has that id.
+    Unknown,
+    /// It is the only active key: something must still sign.
+    LastActive,
+}
+
+/// Retires a key: it no longer signs or verifies. The active keys are locked and
+/// counted in the same transaction, so two retirements at once cannot leave
+/// none; running instances are told.
+pub async fn retire(
+    db: &DatabaseConnection,
+    kid: &str,
+    now: DateTime<Utc>,
+) -> Result<Retired, DbErr> {
+    let txn = db.begin().await?;
+    let active = Expr::col(signing_keys::Column::RetiredAt);
+    signing_keys::Entity::update_many()
+        .col_expr(signing_keys::Column::RetiredAt, active)
         .filter(signing_keys::Column::RetiredAt.is_null())
-        .exec(db)
+        .exec(&txn)
         .await?;
-    Ok(result.rows_affected > 0)
+    let kids: Vec<String> = signing_keys::Entity::find()
+        .select_only()
+        .column(signing_keys::Column::Kid)
+        .filter(signing_keys::Column::RetiredAt.is_null())
+        .into_tuple()
+        .all(&txn)
+        .await?;
+    if !kids.iter().any(|active| active == kid) {
+        return Ok(Retired::Unknown);
+    }
+    if kids.len() == 1 {
+        return Ok(Retired::LastActive);
+    }
+    signing_keys::Entity::update_many()
+        .col_expr(signing_keys::Column::RetiredAt, Expr::value(now))
+        .filter(signing_keys::Column::Kid.eq(kid))
+        .exec(&txn)
+        .await?;
+    super::changes::publish(&txn, &Change::Keys, now).await?;
+    txn.commit().await?;
+    Ok(Retired::Retired)
 }

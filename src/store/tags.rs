@@ -3,12 +3,12 @@
 use chrono::{DateTime, Utc};
 use entity::tags;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait,
+    QueryFilter, QueryOrder, QuerySelect, Set,
 };
 
-pub async fn create(
-    db: &DatabaseConnection,
+pub async fn create<C: ConnectionTrait>(
+    db: &C,
     tenant_id: i64,
     name: &str,
     now: DateTime<Utc>,
@@ -55,7 +55,49 @@ pub async fn list(
 }
 
 /// Deletes a tag (users lose it); false when the tenant has no such tag.
-pub async fn delete(db: &DatabaseConnection, tenant_id: i64, id: i64) -> Result<bool, DbErr> {
+/// Takes the tag's row lock for the rest of the transaction (a write, so that
+/// SQLite takes its write lock before the reads that follow); false when the
+/// tenant has no such tag.
+pub async fn lock<C: ConnectionTrait>(db: &C, tenant_id: i64, id: i64) -> Result<bool, DbErr> {
+    let result = tags::Entity::update_many()
+        .col_expr(
+            tags::Column::Name,
+            sea_orm::sea_query::Expr::col(tags::Column::Name),
+        )
+        .filter(tags::Column::TenantId.eq(tenant_id))
+        .filter(tags::Column::Id.eq(id))
+        .exec(db)
+        .await?;
+    Ok(result.rows_affected == 1)
+}
+
+/// The users of the tenant who carry the tag.
+pub async fn holders<C: ConnectionTrait>(
+    db: &C,
+    tenant_id: i64,
+    tag_id: i64,
+) -> Result<Vec<uuid::Uuid>, DbErr> {
+    use entity::{user_tags, users};
+    use sea_orm::sea_query::Query;
+    users::Entity::find()
+        .select_only()
+        .column(users::Column::Uuid)
+        .filter(users::Column::TenantId.eq(tenant_id))
+        .filter(
+            users::Column::Id.in_subquery(
+                Query::select()
+                    .column(user_tags::Column::UserId)
+                    .from(user_tags::Entity)
+                    .and_where(user_tags::Column::TagId.eq(tag_id))
+                    .to_owned(),
+            ),
+        )
+        .into_tuple()
+        .all(db)
+        .await
+}
+
+pub async fn delete<C: ConnectionTrait>(db: &C, tenant_id: i64, id: i64) -> Result<bool, DbErr> {
     let result = tags::Entity::delete_many()
         .filter(tags::Column::TenantId.eq(tenant_id))
         .filter(tags::Column::Id.eq(id))
@@ -65,8 +107,8 @@ pub async fn delete(db: &DatabaseConnection, tenant_id: i64, id: i64) -> Result<
 }
 
 /// Renames a tag; `None` when the tenant has no such tag.
-pub async fn rename(
-    db: &DatabaseConnection,
+pub async fn rename<C: ConnectionTrait>(
+    db: &C,
     tenant_id: i64,
     id: i64,
     name: &str,

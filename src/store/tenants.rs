@@ -56,6 +56,17 @@ pub async fn find_by_client_id<C: ConnectionTrait>(
         .transpose()
 }
 
+pub async fn find_by_id<C: ConnectionTrait>(
+    db: &C,
+    tenant_id: i64,
+) -> Result<Option<Tenant>, DbErr> {
+    tenants::Entity::find_by_id(tenant_id)
+        .one(db)
+        .await?
+        .map(from_model)
+        .transpose()
+}
+
 pub async fn list<C: ConnectionTrait>(db: &C) -> Result<Vec<Tenant>, DbErr> {
     tenants::Entity::find()
         .order_by_asc(tenants::Column::Id)
@@ -66,33 +77,49 @@ pub async fn list<C: ConnectionTrait>(db: &C) -> Result<Vec<Tenant>, DbErr> {
         .collect()
 }
 
-pub async fn update_policy<C: ConnectionTrait>(
-    db: &C,
-    tenant_id: i64,
-    policy: &TenantPolicy,
-) -> Result<(), DbErr> {
-    tenants::ActiveModel {
-        id: Set(tenant_id),
-        policy: Set(to_json(policy)?),
-        ..Default::default()
-    }
-    .update(db)
-    .await
-    .map(drop)
+/// Takes the tenant's row lock for the rest of the transaction (a write, so that
+/// SQLite, which has no row locks, takes its write lock at once: a read first
+/// would leave the transaction unable to write if another wrote meanwhile), then
+/// reads the row as it stands.
+pub async fn lock<C: ConnectionTrait>(db: &C, tenant_id: i64) -> Result<Option<Tenant>, DbErr> {
+    lock_row(db, tenant_id).await?;
+    find_by_id(db, tenant_id).await
 }
 
-/// Stores the policy only while the tenant has no users (one statement, so no
-/// registration can slip in between the check and the write); false otherwise.
-pub async fn update_policy_while_empty<C: ConnectionTrait>(
+/// The no-op write that takes a tenant's row lock: changes of one tenant that
+/// must be ordered (its policy, its secrets, its audit trail) take it first.
+pub async fn lock_row<C: ConnectionTrait>(db: &C, tenant_id: i64) -> Result<(), DbErr> {
+    use sea_orm::sea_query::Expr;
+    tenants::Entity::update_many()
+        .col_expr(
+            tenants::Column::Version,
+            Expr::col(tenants::Column::Version),
+        )
+        .filter(tenants::Column::Id.eq(tenant_id))
+        .exec(db)
+        .await
+        .map(drop)
+}
+
+/// Writes the policy and bumps the version; with `while_empty`, only while the
+/// tenant has no users (in the same statement, so no registration slips in
+/// between a check and the write). False when that guard refused.
+pub async fn write_policy<C: ConnectionTrait>(
     db: &C,
     tenant_id: i64,
     policy: &TenantPolicy,
+    while_empty: bool,
 ) -> Result<bool, DbErr> {
     use sea_orm::sea_query::{Expr, ExprTrait, Query};
-    let result = tenants::Entity::update_many()
+    let mut update = tenants::Entity::update_many()
         .col_expr(tenants::Column::Policy, Expr::value(to_json(policy)?))
-        .filter(tenants::Column::Id.eq(tenant_id))
-        .filter(
+        .col_expr(
+            tenants::Column::Version,
+            Expr::col(tenants::Column::Version).add(1),
+        )
+        .filter(tenants::Column::Id.eq(tenant_id));
+    if while_empty {
+        update = update.filter(
             Expr::exists(
                 Query::select()
                     .expr(Expr::val(1))
@@ -101,10 +128,9 @@ pub async fn update_policy_while_empty<C: ConnectionTrait>(
                     .to_owned(),
             )
             .not(),
-        )
-        .exec(db)
-        .await?;
-    Ok(result.rows_affected == 1)
+        );
+    }
+    Ok(update.exec(db).await?.rows_affected == 1)
 }
 
 pub async fn count_users<C: ConnectionTrait>(db: &C, tenant_id: i64) -> Result<u64, DbErr> {
@@ -129,6 +155,7 @@ fn from_model(model: tenants::Model) -> Result<Tenant, DbErr> {
         name: model.name,
         policy,
         created_at: model.created_at,
+        version: model.version,
     })
 }
 
@@ -154,16 +181,21 @@ pub async fn live_secret_hashes(
 }
 
 /// Adds a new client secret; the live ones stay valid until `old_valid_until`.
-/// The audit events are written in the same transaction.
+/// The tenant's row is locked first, so two rotations at once run one after the
+/// other (each sees the other's secret and bounds it: none is left unbounded
+/// but the newest). The audit events and the notice to running instances (which
+/// cache secrets) are written in the same transaction.
 pub async fn rotate_secret(
     db: &DatabaseConnection,
-    tenant_id: i64,
+    tenant: &Tenant,
     new_secret_hash: &str,
     now: DateTime<Utc>,
     old_valid_until: DateTime<Utc>,
     audit: (AuditContext, Vec<Event>),
 ) -> Result<(), DbErr> {
+    let tenant_id = tenant.id;
     let txn = db.begin().await?;
+    lock_row(&txn, tenant_id).await?;
     client_secrets::Entity::update_many()
         .col_expr(
             client_secrets::Column::ExpiresAt,
@@ -187,5 +219,7 @@ pub async fn rotate_secret(
     .insert(&txn)
     .await?;
     super::audit::insert(&txn, tenant_id, now, &audit.0, &audit.1).await?;
+    let change = super::changes::Change::Tenant(tenant.client_id.to_string());
+    super::changes::publish(&txn, &change, now).await?;
     txn.commit().await
 }

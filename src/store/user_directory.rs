@@ -4,8 +4,8 @@
 use chrono::{DateTime, Utc};
 use entity::{user_roles, users};
 use sea_orm::{
-    ColumnTrait, Condition, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect, Set, TransactionTrait,
+    ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter,
+    QueryOrder, QuerySelect, Set, TransactionTrait,
     sea_query::{Expr, LikeExpr, Query},
 };
 use uuid::Uuid;
@@ -119,15 +119,15 @@ pub struct UserChanges {
     pub audit: (AuditContext, Vec<Event>),
 }
 
-/// Applies the changes in one transaction; false when the user is gone (deleted
-/// meanwhile). A taken email comes back as [`InsertError::Duplicate`].
-pub async fn update(
-    db: &DatabaseConnection,
+/// Applies the changes, in the caller's transaction; false when the user is
+/// gone (deleted meanwhile). A taken email comes back as
+/// [`InsertError::Duplicate`].
+pub async fn update<C: ConnectionTrait>(
+    txn: &C,
     tenant_id: i64,
     user_id: i64,
     changes: UserChanges,
 ) -> Result<bool, InsertError> {
-    let txn = db.begin().await?;
     let mut update = users::Entity::update_many()
         .filter(users::Column::TenantId.eq(tenant_id))
         .filter(users::Column::Id.eq(user_id));
@@ -144,29 +144,28 @@ pub async fn update(
         update = update.col_expr(users::Column::Status, Expr::value(status));
     }
     update = update.col_expr(users::Column::UpdatedAt, Expr::value(changes.now));
-    if update.exec(&txn).await.map_err(classify)?.rows_affected == 0 {
+    if update.exec(txn).await.map_err(classify)?.rows_affected == 0 {
         return Ok(false);
     }
     if let Some(roles) = changes.roles {
         user_roles::Entity::delete_many()
             .filter(user_roles::Column::UserId.eq(user_id))
-            .exec(&txn)
+            .exec(txn)
             .await?;
         if !roles.is_empty() {
             user_roles::Entity::insert_many(roles.iter().map(|role| user_roles::ActiveModel {
                 user_id: Set(user_id),
                 role: Set(role.as_str().to_owned()),
             }))
-            .exec(&txn)
+            .exec(txn)
             .await?;
         }
     }
     if changes.end_logins {
-        super::refresh_tokens::revoke_user(&txn, user_id, changes.now).await?;
+        super::refresh_tokens::revoke_user(txn, user_id, changes.now).await?;
     }
     let (context, events) = &changes.audit;
-    super::audit::insert(&txn, tenant_id, changes.now, context, events).await?;
-    txn.commit().await?;
+    super::audit::insert(txn, tenant_id, changes.now, context, events).await?;
     Ok(true)
 }
 

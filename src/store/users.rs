@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use entity::{user_roles, user_tags, users};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DbErr,
-    EntityTrait, QueryFilter, QuerySelect, Set, SqlErr, TransactionTrait,
+    EntityTrait, QueryFilter, QuerySelect, Set, SqlErr, TransactionTrait, sea_query::Expr,
 };
 use uuid::Uuid;
 
@@ -227,39 +227,71 @@ pub async fn find_by_ext_id(
         .await
 }
 
-pub async fn roles_of(db: &DatabaseConnection, user_id: i64) -> Result<Vec<String>, DbErr> {
+/// The user's roles (none for a user of another tenant).
+pub async fn roles_of<C: ConnectionTrait>(
+    db: &C,
+    tenant_id: i64,
+    user_id: i64,
+) -> Result<Vec<String>, DbErr> {
+    use sea_orm::sea_query::Query;
     user_roles::Entity::find()
         .select_only()
         .column(user_roles::Column::Role)
         .filter(user_roles::Column::UserId.eq(user_id))
+        .filter(
+            user_roles::Column::UserId.in_subquery(
+                Query::select()
+                    .column(users::Column::Id)
+                    .from(users::Entity)
+                    .and_where(users::Column::TenantId.eq(tenant_id))
+                    .and_where(users::Column::Id.eq(user_id))
+                    .to_owned(),
+            ),
+        )
         .into_tuple()
         .all(db)
         .await
 }
 
+/// Takes the user's row lock for the rest of the transaction (a write first, so
+/// that SQLite takes its write lock at once), then reads the row as it stands.
+pub async fn lock<C: ConnectionTrait>(
+    db: &C,
+    tenant_id: i64,
+    user_id: i64,
+) -> Result<Option<users::Model>, DbErr> {
+    users::Entity::update_many()
+        .col_expr(
+            users::Column::UpdatedAt,
+            Expr::col(users::Column::UpdatedAt),
+        )
+        .filter(users::Column::TenantId.eq(tenant_id))
+        .filter(users::Column::Id.eq(user_id))
+        .exec(db)
+        .await?;
+    users::Entity::find()
+        .filter(users::Column::TenantId.eq(tenant_id))
+        .filter(users::Column::Id.eq(user_id))
+        .one(db)
+        .await
+}
+
 /// Records a successful login, replacing the hash when it was re-computed.
-pub async fn record_login(
-    db: &DatabaseConnection,
+pub async fn record_login<C: ConnectionTrait>(
+    db: &C,
+    tenant_id: i64,
     user_id: i64,
     new_password_hash: Option<String>,
     now: DateTime<Utc>,
 ) -> Result<(), DbErr> {
     let mut update = users::Entity::update_many()
-        .col_expr(
-            users::Column::LastLoginAt,
-            sea_orm::sea_query::Expr::value(now),
-        )
+        .col_expr(users::Column::LastLoginAt, Expr::value(now))
+        .filter(users::Column::TenantId.eq(tenant_id))
         .filter(users::Column::Id.eq(user_id));
     if let Some(hash) = new_password_hash {
         update = update
-            .col_expr(
-                users::Column::PasswordHash,
-                sea_orm::sea_query::Expr::value(hash),
-            )
-            .col_expr(
-                users::Column::UpdatedAt,
-                sea_orm::sea_query::Expr::value(now),
-            );
+            .col_expr(users::Column::PasswordHash, Expr::value(hash))
+            .col_expr(users::Column::UpdatedAt, Expr::value(now));
     }
     update.exec(db).await.map(drop)
 }

@@ -560,3 +560,55 @@ async fn tenant_documents_are_limited_per_address_and_follow_changes(backend: Ba
     assert_eq!(generic.status(), StatusCode::OK);
 }
 db_test!(tenant_documents_are_limited_per_address_and_follow_changes);
+
+/// An invite code that expires while its registration hashes the password is
+/// not consumed after its expiry: the code is judged when the user is written.
+async fn an_invite_expiring_during_the_hash_admits_nobody(backend: Backend) {
+    use std::sync::{
+        Arc,
+        atomic::{AtomicI64, Ordering},
+    };
+    let mut config = crate::helpers::test_config(backend).await;
+    config.argon2 = portcullis::config::Argon2Config {
+        memory_kib: 32 * 1024,
+        iterations: 3,
+        parallelism: 1,
+    };
+    let offset = Arc::new(AtomicI64::new(0));
+    let app = crate::helpers::spawn_app_with_clock(
+        config,
+        portcullis::domain::Clock::offset(offset.clone()),
+    )
+    .await;
+    let tenant = app.create_tenant("community").await;
+    let manager = app.client_token(&tenant, "users:write tenant:manage").await;
+    let expires_at = (Utc::now() + Duration::seconds(60)).to_rfc3339();
+    let (_, invite) = app
+        .call(
+            reqwest::Method::POST,
+            "/manage/v1/invite-codes",
+            &manager,
+            Some(json!({"expires_at": expires_at})),
+        )
+        .await;
+    let registration = {
+        let request = app
+            .client
+            .post(app.url("/api/v2/account/create/"))
+            .bearer_auth(&manager)
+            .json(&json!({"username": "late", "email": "late@example.com",
+                          "password": "Str0ng-pass", "invite_code": invite["code"]}));
+        tokio::spawn(async move { request.send().await.unwrap() })
+    };
+    // The code expires while the password hashes.
+    tokio::time::sleep(std::time::Duration::from_millis(15)).await;
+    offset.store(120, Ordering::Relaxed);
+    let response = registration.await.unwrap();
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(
+        problems(response).await,
+        [("invite_code".to_owned(), "expired".to_owned())]
+    );
+    assert_eq!(app.user_count(&tenant).await, 0);
+}
+db_test!(an_invite_expiring_during_the_hash_admits_nobody);

@@ -814,3 +814,66 @@ async fn paging_offsets_are_bounded(backend: Backend) {
     assert_eq!(status, StatusCode::OK);
 }
 db_test!(paging_offsets_are_bounded);
+
+/// A password change on a pending user decides "pending becomes active" on the
+/// user as they are when it writes, not as they were before its hash: a
+/// disable that lands meanwhile is not undone.
+async fn a_disable_landing_during_a_password_change_stays(backend: Backend) {
+    let mut config = crate::helpers::test_config(backend).await;
+    // A hash that takes a while, so the disable lands while it runs.
+    config.argon2 = portcullis::config::Argon2Config {
+        memory_kib: 32 * 1024,
+        iterations: 3,
+        parallelism: 1,
+    };
+    let app = crate::helpers::spawn_app_with(config).await;
+    let tenant = app.create_tenant("app").await;
+    let token = app.client_token(&tenant, "users:read users:write").await;
+    for round in 0..3 {
+        let pending = app
+            .ctx
+            .registrar
+            .register(
+                &tenant.tenant,
+                portcullis::domain::registration::NewUser {
+                    username: portcullis::domain::Username::parse(
+                        &format!("pat{round}"),
+                        tenant.tenant.policy.signup_username_rules(),
+                    )
+                    .unwrap(),
+                    email: None,
+                    password: None,
+                    roles: vec![],
+                },
+                portcullis::domain::access::Grantor::Operator,
+            )
+            .await
+            .unwrap();
+        let path = format!("/admin/users/{}", pending.uuid);
+        let password_change = {
+            let request = app
+                .client
+                .patch(app.url(&path))
+                .bearer_auth(&token)
+                .json(&json!({"password": "first-password-1"}));
+            tokio::spawn(async move { request.send().await.unwrap().status() })
+        };
+        tokio::time::sleep(std::time::Duration::from_millis(15)).await;
+        let (status, _) = app
+            .call(
+                Method::PATCH,
+                &path,
+                &token,
+                Some(json!({"status": "disabled"})),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(password_change.await.unwrap(), StatusCode::OK);
+        let (_, user) = app.call(Method::GET, &path, &token, None).await;
+        assert_eq!(
+            user["status"], "disabled",
+            "round {round}: the disable was lost"
+        );
+    }
+}
+db_test!(a_disable_landing_during_a_password_change_stays);

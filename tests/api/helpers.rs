@@ -6,7 +6,7 @@ use portcullis::{
     auth::secrets::generate_client_secret,
     config::{Argon2Config, Config},
     context::AppContext,
-    domain::{ClientId, Clock, Tenant},
+    domain::{ClientId, Clock, PolicyChange, Tenant},
     startup::Application,
     store,
 };
@@ -178,14 +178,13 @@ impl TestApp {
     }
 
     pub async fn set_policy(&self, tenant: &mut TestTenant, key: &str, value: &str) {
-        let mut policy = tenant.tenant.policy.clone();
-        policy.set(key, value).expect("valid policy");
-        self.ctx
+        let change = PolicyChange::from_settings([(key, value)]).expect("valid policy");
+        tenant.tenant = self
+            .ctx
             .tenants
-            .update_policy(&tenant.tenant, &policy)
+            .change_policy(&tenant.tenant, &change, None, self.ctx.clock.now())
             .await
             .expect("update policy");
-        tenant.tenant.policy = policy;
     }
 
     /// A token for the tenant itself (client_credentials) with the given scopes.

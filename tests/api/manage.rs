@@ -272,7 +272,7 @@ async fn a_tenant_manages_its_policy_codes_tags_and_fields(backend: Backend) {
     let field_path = format!("/manage/v1/custom-fields/{}", field["id"]);
     let (status, changed) = app
         .call(
-            Method::PUT,
+            Method::PATCH,
             &field_path,
             &manager,
             Some(json!({"required": true, "choices": ["free", "pro", "team"]})),
@@ -282,7 +282,7 @@ async fn a_tenant_manages_its_policy_codes_tags_and_fields(backend: Backend) {
     assert_eq!(changed["choices"], json!(["free", "pro", "team"]));
     let (status, _) = app
         .call(
-            Method::PUT,
+            Method::PATCH,
             &field_path,
             &manager,
             Some(json!({"choices": []})),
@@ -335,7 +335,7 @@ async fn a_tenant_manages_its_policy_codes_tags_and_fields(backend: Backend) {
     let promo_path = format!("/manage/v1/promo-codes/{}", promo["id"]);
     let (status, updated) = app
         .call(
-            Method::PUT,
+            Method::PATCH,
             &promo_path,
             &manager,
             Some(json!({"active": false})),
@@ -373,7 +373,7 @@ async fn a_tenant_manages_its_policy_codes_tags_and_fields(backend: Backend) {
     }
     let (status, _) = app
         .call(
-            Method::PUT,
+            Method::PATCH,
             &promo_path,
             &theirs,
             Some(json!({"active": true})),
@@ -401,8 +401,8 @@ async fn operations_with_a_body_answer_415_without_json(backend: Backend) {
         (reqwest::Method::POST, "/manage/v1/tags"),
         (reqwest::Method::PATCH, "/manage/v1/tags/1"),
         (reqwest::Method::POST, "/manage/v1/custom-fields"),
-        (reqwest::Method::PUT, "/manage/v1/custom-fields/1"),
-        (reqwest::Method::PUT, "/manage/v1/promo-codes/1"),
+        (reqwest::Method::PATCH, "/manage/v1/custom-fields/1"),
+        (reqwest::Method::PATCH, "/manage/v1/promo-codes/1"),
     ] {
         for content_type in [None, Some("text/plain")] {
             let mut request = app.client.request(method.clone(), app.url(path));
@@ -543,3 +543,254 @@ async fn rate_limit_overrides_take_both_forms(backend: Backend) {
     }
 }
 db_test!(rate_limit_overrides_take_both_forms);
+
+/// Releases the requests at the same instant and returns their answers.
+async fn at_once(
+    app: &TestApp,
+    requests: Vec<(reqwest::Method, String, Option<&str>, serde_json::Value)>,
+    token: &str,
+) -> Vec<(StatusCode, Value)> {
+    let barrier = Arc::new(tokio::sync::Barrier::new(requests.len()));
+    let mut running = Vec::new();
+    for (method, path, if_match, body) in requests {
+        let mut request = app
+            .client
+            .request(method, app.url(&path))
+            .bearer_auth(token)
+            .json(&body);
+        if let Some(version) = if_match {
+            request = request.header("if-match", version);
+        }
+        let barrier = barrier.clone();
+        running.push(tokio::spawn(async move {
+            barrier.wait().await;
+            let response = request.send().await.unwrap();
+            let status = response.status();
+            (
+                status,
+                response.json::<Value>().await.unwrap_or(Value::Null),
+            )
+        }));
+    }
+    let mut answers = Vec::new();
+    for task in running {
+        answers.push(task.await.unwrap());
+    }
+    answers
+}
+
+/// Policy changes merge into the policy as stored: two PATCHes of different
+/// keys released at once both land, a change made elsewhere (the CLI) is never
+/// written back from a cached copy, and `If-Match` refuses a stale version.
+async fn policy_changes_never_lose_each_other(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let tenant = app.create_tenant("app").await;
+    let token = app.client_token(&tenant, "tenant:manage").await;
+    let policy = "/manage/v1/tenant/policy".to_owned();
+    for round in 0..6_u64 {
+        let answers = at_once(
+            &app,
+            vec![
+                (
+                    reqwest::Method::PATCH,
+                    policy.clone(),
+                    None,
+                    serde_json::json!({"password_min_length": 10 + round}),
+                ),
+                (
+                    reqwest::Method::PATCH,
+                    policy.clone(),
+                    None,
+                    serde_json::json!({"require_email": round % 2 == 0}),
+                ),
+            ],
+            &token,
+        )
+        .await;
+        assert!(
+            answers.iter().all(|(status, _)| *status == StatusCode::OK),
+            "{answers:?}"
+        );
+        let (_, now) = app
+            .call(reqwest::Method::GET, "/manage/v1/tenant", &token, None)
+            .await;
+        assert_eq!(
+            now["policy"]["password_min_length"],
+            10 + round,
+            "round {round}"
+        );
+        assert_eq!(
+            now["policy"]["require_email"],
+            round % 2 == 0,
+            "round {round}"
+        );
+    }
+
+    // The CLI changes one key; a PATCH of another key right after (while this
+    // instance still caches the tenant) keeps it.
+    app.call(reqwest::Method::GET, "/manage/v1/tenant", &token, None)
+        .await;
+    let change =
+        portcullis::domain::PolicyChange::from_settings([("public_signup_enabled", "false")])
+            .unwrap();
+    app.ctx
+        .tenants
+        .change_policy(&tenant.tenant, &change, None, app.ctx.clock.now())
+        .await
+        .unwrap();
+    let (status, after) = app
+        .call(
+            reqwest::Method::PATCH,
+            &policy,
+            &token,
+            Some(serde_json::json!({"password_min_length": 9})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(after["policy"]["public_signup_enabled"], false);
+
+    // If-Match: the current ETag passes, a stale one is 412 and changes nothing.
+    let response = app
+        .client
+        .get(app.url("/manage/v1/tenant"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    let etag = response.headers()["etag"].to_str().unwrap().to_owned();
+    let answers = at_once(
+        &app,
+        vec![
+            (
+                reqwest::Method::PATCH,
+                policy.clone(),
+                Some(etag.as_str()),
+                serde_json::json!({"invite_only": true}),
+            ),
+            (
+                reqwest::Method::PATCH,
+                policy.clone(),
+                Some(etag.as_str()),
+                serde_json::json!({"promo_codes_enabled": true}),
+            ),
+        ],
+        &token,
+    )
+    .await;
+    let mut statuses: Vec<u16> = answers.iter().map(|(status, _)| status.as_u16()).collect();
+    statuses.sort_unstable();
+    assert_eq!(statuses, [200, 412], "one change per version: {answers:?}");
+}
+db_test!(policy_changes_never_lose_each_other);
+
+/// Promo codes and custom fields change partially, merged into the row as
+/// stored: a deactivation and a limit change released at once both land, and
+/// `If-Match` refuses a stale version.
+async fn catalog_updates_are_partial_and_versioned(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let tenant = app.create_tenant("app").await;
+    let token = app.client_token(&tenant, "tenant:manage").await;
+    let (_, promo) = app
+        .call(
+            reqwest::Method::POST,
+            "/manage/v1/promo-codes",
+            &token,
+            Some(serde_json::json!({"code": "SPRING", "max_redemptions": 3})),
+        )
+        .await;
+    let path = format!("/manage/v1/promo-codes/{}", promo["id"]);
+    let answers = at_once(
+        &app,
+        vec![
+            (
+                reqwest::Method::PATCH,
+                path.clone(),
+                None,
+                serde_json::json!({"active": false}),
+            ),
+            (
+                reqwest::Method::PATCH,
+                path.clone(),
+                None,
+                serde_json::json!({"max_redemptions": 5}),
+            ),
+        ],
+        &token,
+    )
+    .await;
+    assert!(
+        answers.iter().all(|(status, _)| *status == StatusCode::OK),
+        "{answers:?}"
+    );
+    let response = app
+        .client
+        .get(app.url(&path))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.headers()["etag"], "\"3\"");
+    let stored = json_body(response).await;
+    assert_eq!(
+        (
+            stored["active"].as_bool(),
+            stored["max_redemptions"].as_i64()
+        ),
+        (Some(false), Some(5))
+    );
+    let (status, removed) = app
+        .call(
+            reqwest::Method::PATCH,
+            &path,
+            &token,
+            Some(serde_json::json!({"max_redemptions": null})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        (
+            removed["active"].as_bool(),
+            removed["max_redemptions"].is_null()
+        ),
+        (Some(false), true)
+    );
+    let stale = app
+        .client
+        .patch(app.url(&path))
+        .bearer_auth(&token)
+        .header("if-match", "\"3\"")
+        .json(&serde_json::json!({"active": true}))
+        .send()
+        .await
+        .unwrap();
+    assert_problem(stale, StatusCode::PRECONDITION_FAILED).await;
+
+    let (_, field) = app
+        .call(
+            reqwest::Method::POST,
+            "/manage/v1/custom-fields",
+            &token,
+            Some(serde_json::json!({"name": "plan", "type": "enum", "required": true, "choices": ["free", "pro"]})),
+        )
+        .await;
+    let field_path = format!("/manage/v1/custom-fields/{}", field["id"]);
+    let (status, changed) = app
+        .call(
+            reqwest::Method::PATCH,
+            &field_path,
+            &token,
+            Some(serde_json::json!({"choices": ["free", "pro", "team"]})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{changed}");
+    assert_eq!(changed["required"], true, "an omitted rule stays");
+    let current = app
+        .client
+        .get(app.url(&field_path))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(current.headers()["etag"], "\"2\"");
+}
+db_test!(catalog_updates_are_partial_and_versioned);

@@ -462,3 +462,118 @@ async fn the_issuer_is_the_address_served(backend: Backend) {
     assert_eq!(claims.iss, app.address);
 }
 db_test!(the_issuer_is_the_address_served);
+
+/// Overwrites a user's stored hash with one made with slow argon2 parameters,
+/// as a hash from before a parameter change would be: its next sign-in takes a
+/// while to verify, then re-hashes.
+async fn give_slow_outdated_hash(
+    app: &TestApp,
+    tenant: &TestTenant,
+    username: &str,
+    password: &str,
+) {
+    use entity::users;
+    use portcullis::{auth::hashing, config::Argon2Config};
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, sea_query::Expr};
+    let slow = hashing::argon2id(Argon2Config {
+        memory_kib: 32 * 1024,
+        iterations: 3,
+        parallelism: 1,
+    })
+    .unwrap();
+    let hash = hashing::hash_blocking(&slow, password).unwrap();
+    users::Entity::update_many()
+        .col_expr(users::Column::PasswordHash, Expr::value(hash))
+        .filter(users::Column::TenantId.eq(tenant.tenant.id))
+        .filter(users::Column::Username.eq(username))
+        .exec(&app.ctx.db)
+        .await
+        .unwrap();
+}
+
+/// A sign-in that verified the old password while a reset replaced it neither
+/// writes its re-hash over the new password nor keeps a refresh token: the
+/// reset stays a reset.
+async fn a_sign_in_racing_a_password_reset_never_undoes_it(backend: Backend) {
+    let app = crate::helpers::spawn_app(backend).await;
+    let tenant = app.create_tenant("app").await;
+    let writer = app.client_token(&tenant, "users:read users:write").await;
+    for round in 0..3 {
+        let username = format!("alice{round}");
+        create_user(&app, &tenant, &username, vec![]).await;
+        give_slow_outdated_hash(&app, &tenant, &username, "Correct-horse-1").await;
+        let (_, found) = app
+            .call(
+                reqwest::Method::GET,
+                &format!("/admin/users/?q={username}"),
+                &writer,
+                None,
+            )
+            .await;
+        let path = format!("/admin/users/{}", found[0]["id"].as_str().unwrap());
+
+        let sign_in = {
+            let (client, url) = (app.client.clone(), app.url("/oauth/token"));
+            let (id, secret) = (tenant.client_id().to_owned(), tenant.client_secret.clone());
+            let username = username.clone();
+            tokio::spawn(async move {
+                let form = [
+                    ("grant_type", "password"),
+                    ("username", username.as_str()),
+                    ("password", "Correct-horse-1"),
+                ];
+                let response = client
+                    .post(url)
+                    .basic_auth(id, Some(secret))
+                    .form(&form)
+                    .send()
+                    .await
+                    .unwrap();
+                (response.status(), response.json::<Value>().await.unwrap())
+            })
+        };
+        tokio::time::sleep(std::time::Duration::from_millis(30)).await;
+        let (status, _) = app
+            .call(
+                reqwest::Method::PATCH,
+                &path,
+                &writer,
+                Some(json!({"password": "Brand-new-pass-2"})),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK);
+        let (signed_in, tokens) = sign_in.await.unwrap();
+
+        let (old, _) = app
+            .password_grant(&tenant, &username, "Correct-horse-1", None)
+            .await;
+        assert_eq!(
+            old,
+            StatusCode::BAD_REQUEST,
+            "round {round}: the old password works again"
+        );
+        let (new, _) = app
+            .password_grant(&tenant, &username, "Brand-new-pass-2", None)
+            .await;
+        assert_eq!(new, StatusCode::OK, "round {round}: the new password fails");
+        if signed_in == StatusCode::OK {
+            let refreshed = app
+                .client
+                .post(app.url("/oauth/token"))
+                .basic_auth(tenant.client_id(), Some(&tenant.client_secret))
+                .form(&[
+                    ("grant_type", "refresh_token"),
+                    ("refresh_token", tokens["refresh_token"].as_str().unwrap()),
+                ])
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(
+                refreshed.status(),
+                StatusCode::BAD_REQUEST,
+                "round {round}: a login outlived the reset"
+            );
+        }
+    }
+}
+db_test!(a_sign_in_racing_a_password_reset_never_undoes_it);

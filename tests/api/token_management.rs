@@ -471,3 +471,105 @@ async fn refresh_with(app: &TestApp, tenant: &TestTenant, token: &str) -> (Statu
     .await;
     (response.status(), json_body(response).await)
 }
+
+/// A rotation that fails after spending the old token spends nothing: the
+/// client's retry with the same token is a refresh, not a reuse that revokes
+/// its login. (A trigger makes the new token's insert fail once.)
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failed_rotation_leaves_the_token_usable() {
+    use sea_orm::ConnectionTrait;
+    let app = spawn_app(Backend::Sqlite).await;
+    let tenant = app.create_tenant("app").await;
+    let (_, refresh) = admin_tokens(&app, &tenant).await;
+    for statement in [
+        "CREATE TABLE fail_next_insert (x INTEGER)",
+        "INSERT INTO fail_next_insert VALUES (1)",
+        "CREATE TRIGGER injected BEFORE INSERT ON refresh_tokens \
+         WHEN EXISTS (SELECT 1 FROM fail_next_insert) \
+         BEGIN SELECT RAISE(ABORT, 'injected failure'); END",
+    ] {
+        app.ctx.db.execute_unprepared(statement).await.unwrap();
+    }
+    let (status, _) = refresh_with(&app, &tenant, &refresh).await;
+    assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
+    app.ctx
+        .db
+        .execute_unprepared("DELETE FROM fail_next_insert")
+        .await
+        .unwrap();
+    let (status, body) = refresh_with(&app, &tenant, &refresh).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+}
+
+/// Two retirements at once cannot leave no key to sign with, and two secret
+/// rotations at once leave exactly one secret without an expiry.
+async fn concurrent_key_retirements_and_secret_rotations_keep_one(backend: Backend) {
+    use portcullis::{auth::keys, store};
+    let app = spawn_app(backend).await;
+    let tenant = app.create_tenant("app").await;
+    let now = app.ctx.clock.now();
+    keys::add_key(&app.ctx.db, None, now).await.unwrap();
+    let active = store::signing_keys::active(&app.ctx.db).await.unwrap();
+    assert_eq!(active.len(), 2);
+    let barrier = std::sync::Arc::new(tokio::sync::Barrier::new(2));
+    let retirements: Vec<_> = active
+        .iter()
+        .map(|key| {
+            let (db, kid, barrier) = (app.ctx.db.clone(), key.kid.clone(), barrier.clone());
+            tokio::spawn(async move {
+                barrier.wait().await;
+                store::signing_keys::retire(&db, &kid, now).await.unwrap()
+            })
+        })
+        .collect();
+    let mut retired = 0;
+    for retirement in retirements {
+        if retirement.await.unwrap() == store::signing_keys::Retired::Retired {
+            retired += 1;
+        }
+    }
+    assert_eq!(retired, 1);
+    assert_eq!(
+        store::signing_keys::active(&app.ctx.db)
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+
+    let barrier = std::sync::Arc::new(tokio::sync::Barrier::new(2));
+    let rotations: Vec<_> = (0..2)
+        .map(|_| {
+            let (db, tenant, barrier) =
+                (app.ctx.db.clone(), tenant.tenant.clone(), barrier.clone());
+            tokio::spawn(async move {
+                let (_, hash) = portcullis::auth::secrets::generate_client_secret();
+                let later = now + chrono::Duration::days(1);
+                barrier.wait().await;
+                store::tenants::rotate_secret(
+                    &db,
+                    &tenant,
+                    &hash,
+                    now,
+                    later,
+                    (portcullis::domain::audit::current(), vec![]),
+                )
+                .await
+                .unwrap();
+            })
+        })
+        .collect();
+    for rotation in rotations {
+        rotation.await.unwrap();
+    }
+    let far = now + chrono::Duration::days(365);
+    let unbounded = store::tenants::live_secret_hashes(&app.ctx.db, tenant.tenant.id, far)
+        .await
+        .unwrap();
+    assert_eq!(
+        unbounded.len(),
+        1,
+        "secrets that never expire: {unbounded:?}"
+    );
+}
+db_test!(concurrent_key_retirements_and_secret_rotations_keep_one);

@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 
 use poem::{Request, web::Data};
-use poem_openapi::{OpenApi, payload::Json};
+use poem_openapi::{OpenApi, param::Header, payload::Json};
 
 use super::{
     requests,
@@ -50,6 +50,10 @@ impl AccountApi {
         ctx: Data<&AppContext>,
         req: &Request,
         auth: OAuth2Bearer,
+        /// Send the same key again with a retry of this request to get its first
+        /// answer back, not a second user (kept 24 hours).
+        #[oai(name = "Idempotency-Key")]
+        _idempotency_key: Header<Option<String>>,
         body: RawJson<AccountCreate>,
     ) -> CreateAccountResponse {
         let created = async {

@@ -167,7 +167,22 @@ impl From<AdminError> for Failure {
 
 /// An answer of the HTTP layer itself (see `api::edge_answer`), as Starlette words
 /// them: `{"detail": "Not Found"}`, `{"detail": "Method Not Allowed"}`.
-pub fn edge_answer(status: StatusCode) -> Response {
+pub fn edge_answer(status: StatusCode, message: &str) -> Response {
+    if status == StatusCode::UNPROCESSABLE_ENTITY {
+        // Only the Idempotency-Key is judged out there; FastAPI words a refused
+        // header as a validation error.
+        let mut errors = Errors::default();
+        errors.push(
+            "value_error",
+            serde_json::json!(["header", "idempotency-key"]),
+            format!("Value error, {message}"),
+            serde_json::Value::Null,
+            None,
+        );
+        return Json(HttpValidationError { detail: errors.0 })
+            .with_status(status)
+            .into_response();
+    }
     detail(status.canonical_reason().unwrap_or("Error"))
         .with_status(status)
         .into_response()

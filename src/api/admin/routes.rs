@@ -4,7 +4,7 @@
 use poem::{Request, web::Data};
 use poem_openapi::{
     OpenApi,
-    param::{Path, Query},
+    param::{Header, Path, Query},
     payload::Json,
 };
 
@@ -88,6 +88,10 @@ impl AdminApi {
         ctx: Data<&AppContext>,
         req: &Request,
         auth: OAuth2Bearer,
+        /// Send the same key again with a retry of this request to get its first
+        /// answer back, not a second user (kept 24 hours).
+        #[oai(name = "Idempotency-Key")]
+        _idempotency_key: Header<Option<String>>,
         body: FastApiBody<AdminUserCreate>,
     ) -> CreateReply {
         let created = async {

@@ -25,11 +25,14 @@ impl AuditApi {
     /// List audit events
     ///
     /// What changed in your tenant, who did it (`user:<id>`, `client`,
-    /// `anonymous` or `cli`), through which surface and request, newest first.
-    /// Types: `user.created`, `user.updated`, `user.deleted`, `role.granted`,
-    /// `invite.consumed`, `promo.redeemed`, `login.failed`, `token.issued` (a
-    /// user's tokens; client_credentials tokens are not recorded),
-    /// `token.revoked`, `secret.rotated`.
+    /// `anonymous` or `cli`), through which surface and request, newest first
+    /// (oldest first after `after`). Types: `user.created`, `user.updated`,
+    /// `user.deleted`, `role.granted`, `invite.consumed`, `promo.redeemed`,
+    /// `login.failed`, `token.issued` (a user's tokens; client_credentials
+    /// tokens are not recorded), `token.revoked`, `secret.rotated`,
+    /// `policy.updated`, `invite.created`, `invite.revoked`, `promo.created`,
+    /// `promo.updated`, `tag.created`, `tag.renamed`, `tag.deleted`,
+    /// `field.created`, `field.updated`, `field.deleted`.
     #[oai(
         path = "/manage/v1/audit-events",
         method = "get",
@@ -60,6 +63,10 @@ impl AuditApi {
         since: Query<Option<DateTime<Utc>>>,
         /// Only events before this time (RFC 3339).
         until: Query<Option<DateTime<Utc>>>,
+        /// Only events after this event id, oldest first: a cursor that skips
+        /// nothing (within a tenant, ids follow the order of commits).
+        #[oai(validator(minimum(value = "0")))]
+        after: Query<Option<i64>>,
     ) -> AuditList {
         let listed = async {
             let tenant = managed_tenant(&ctx, &auth).await?;
@@ -74,6 +81,7 @@ impl AuditApi {
                 event_type: event_type.0,
                 since: since.0,
                 until: until.0,
+                after: after.0,
             };
             let page = Page {
                 skip: skip.0,

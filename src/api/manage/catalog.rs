@@ -3,17 +3,18 @@
 use poem::web::Data;
 use poem_openapi::{
     OpenApi,
-    param::{Path, Query},
+    param::{Header, Path, Query},
     payload::Json,
 };
 
 use super::{
-    codes::default_limit,
+    codes::{default_limit, defined},
     routes::managed_tenant,
     types::{
         CustomField, FieldCreate, FieldUpdate, Tag, TagCreate,
         replies::{Deleted, FieldList, FieldOne, TagList, TagOne},
     },
+    versions::{etag, if_match},
 };
 use crate::{
     api::{
@@ -21,7 +22,7 @@ use crate::{
         problem_failure::Failure,
     },
     context::AppContext,
-    domain::tenant_admin::{self, FieldSettings, Page},
+    domain::tenant_admin::{self, FieldChange, FieldSettings, Page},
 };
 
 pub struct CatalogApi;
@@ -105,7 +106,10 @@ impl CatalogApi {
         let renamed = async {
             let tenant = managed_tenant(&ctx, &auth).await?;
             let body = body.decode().map_err(Failure::from_parse_error)?;
-            Ok::<_, Failure>(tenant_admin::rename_tag(&ctx.db, &tenant, id.0, &body.name).await?)
+            let now = ctx.clock.now();
+            Ok::<_, Failure>(
+                tenant_admin::rename_tag(&ctx.db, &tenant, id.0, &body.name, now).await?,
+            )
         };
         match renamed.await {
             Ok(model) => TagOne::Ok(Json(model.into())),
@@ -129,7 +133,8 @@ impl CatalogApi {
     ) -> Deleted {
         let result = async {
             let tenant = managed_tenant(&ctx, &auth).await?;
-            Ok::<_, Failure>(tenant_admin::delete_tag(&ctx.db, &tenant, id.0).await?)
+            let now = ctx.clock.now();
+            Ok::<_, Failure>(tenant_admin::delete_tag(&ctx.db, &tenant, id.0, now).await?)
         };
         deleted(result.await)
     }
@@ -203,12 +208,42 @@ impl CatalogApi {
         }
     }
 
-    /// Change a custom user field's rules
+    /// Read a custom user field
     ///
-    /// Applies to registrations from now on; stored values are not re-checked.
+    /// With its `ETag`, for a change that must not overwrite another.
     #[oai(
         path = "/manage/v1/custom-fields/:id",
-        method = "put",
+        method = "get",
+        operation_id = "getCustomField"
+    )]
+    async fn get_field(
+        &self,
+        ctx: Data<&AppContext>,
+        auth: OAuth2Bearer,
+        id: Path<i64>,
+    ) -> FieldOne {
+        let found = async {
+            let tenant = managed_tenant(&ctx, &auth).await?;
+            Ok::<_, Failure>(tenant_admin::field(&ctx.db, &tenant, id.0).await?)
+        };
+        match found.await {
+            Ok(model) => {
+                let etag = etag(model.version);
+                FieldOne::Ok(Json(model.into()), etag)
+            }
+            Err(failure) => failure.into(),
+        }
+    }
+
+    /// Change a custom user field's rules
+    ///
+    /// Only the rules given change (`null` removes one), merged into the field as
+    /// stored; with `If-Match` (its `ETag`), nothing changes unless the field is
+    /// still that version (412 otherwise). Applies to registrations from now on;
+    /// stored values are not re-checked.
+    #[oai(
+        path = "/manage/v1/custom-fields/:id",
+        method = "patch",
         operation_id = "updateCustomField"
     )]
     async fn update_field(
@@ -216,26 +251,31 @@ impl CatalogApi {
         ctx: Data<&AppContext>,
         auth: OAuth2Bearer,
         id: Path<i64>,
+        /// Change only this version of the field (an `ETag`).
+        #[oai(name = "If-Match")]
+        expected: Header<Option<String>>,
         body: JsonBody<FieldUpdate>,
     ) -> FieldOne {
         let updated = async {
             let tenant = managed_tenant(&ctx, &auth).await?;
             let body = body.decode().map_err(Failure::from_parse_error)?;
+            let expected = if_match(expected.0.as_deref())?;
+            let change = FieldChange {
+                required: body.required,
+                max_length: defined(body.max_length),
+                pattern: defined(body.pattern.map_value(String::from)),
+                choices: defined(body.choices.map_value(JsonString::strings)),
+            };
+            let now = ctx.clock.now();
             Ok::<_, Failure>(
-                tenant_admin::update_field(
-                    &ctx.db,
-                    &tenant,
-                    id.0,
-                    body.required,
-                    body.max_length,
-                    body.pattern.map(String::from),
-                    body.choices.map(JsonString::strings),
-                )
-                .await?,
+                tenant_admin::update_field(&ctx.db, &tenant, id.0, change, expected, now).await?,
             )
         };
         match updated.await {
-            Ok(model) => FieldOne::Ok(Json(model.into())),
+            Ok(model) => {
+                let etag = etag(model.version);
+                FieldOne::Ok(Json(model.into()), etag)
+            }
             Err(failure) => failure.into(),
         }
     }
@@ -257,7 +297,8 @@ impl CatalogApi {
     ) -> Deleted {
         let result = async {
             let tenant = managed_tenant(&ctx, &auth).await?;
-            Ok::<_, Failure>(tenant_admin::delete_field(&ctx.db, &tenant, id.0).await?)
+            let now = ctx.clock.now();
+            Ok::<_, Failure>(tenant_admin::delete_field(&ctx.db, &tenant, id.0, now).await?)
         };
         deleted(result.await)
     }

@@ -3,8 +3,9 @@
 use poem::web::Data;
 use poem_openapi::{
     OpenApi,
-    param::{Path, Query},
+    param::{Header, Path, Query},
     payload::Json,
+    types::MaybeUndefined,
 };
 
 use super::{
@@ -13,11 +14,12 @@ use super::{
         InviteCode, InviteCreate, PromoCode, PromoCreate, PromoUpdate,
         replies::{Deleted, InviteCreated, InviteList, PromoList, PromoOne},
     },
+    versions::{etag, if_match},
 };
 use crate::{
     api::{bearer::OAuth2Bearer, json_body::JsonBody, problem_failure::Failure},
     context::AppContext,
-    domain::tenant_admin::{self, Page, PromoLimits},
+    domain::tenant_admin::{self, Page, PromoChange, PromoLimits},
 };
 
 /// Page size when none is asked for (at most 1000 may be).
@@ -191,10 +193,41 @@ impl CodesApi {
         }
     }
 
-    /// Update or deactivate a promo code
+    /// Read a promo code
+    ///
+    /// With its `ETag`, for a change that must not overwrite another.
     #[oai(
         path = "/manage/v1/promo-codes/:id",
-        method = "put",
+        method = "get",
+        operation_id = "getPromoCode"
+    )]
+    async fn get_promo(
+        &self,
+        ctx: Data<&AppContext>,
+        auth: OAuth2Bearer,
+        id: Path<i64>,
+    ) -> PromoOne {
+        let found = async {
+            let tenant = managed_tenant(&ctx, &auth).await?;
+            Ok::<_, Failure>(tenant_admin::promo(&ctx.db, &tenant, id.0).await?)
+        };
+        match found.await {
+            Ok(model) => {
+                let etag = etag(model.version);
+                PromoOne::Ok(Json(model.into()), etag)
+            }
+            Err(failure) => failure.into(),
+        }
+    }
+
+    /// Update or deactivate a promo code
+    ///
+    /// Only the fields given change (`null` removes a limit), merged into the
+    /// code as stored; with `If-Match` (its `ETag`), nothing changes unless the
+    /// code is still that version (412 otherwise).
+    #[oai(
+        path = "/manage/v1/promo-codes/:id",
+        method = "patch",
         operation_id = "updatePromoCode"
     )]
     async fn update_promo(
@@ -202,24 +235,42 @@ impl CodesApi {
         ctx: Data<&AppContext>,
         auth: OAuth2Bearer,
         id: Path<i64>,
+        /// Change only this version of the code (an `ETag`).
+        #[oai(name = "If-Match")]
+        expected: Header<Option<String>>,
         body: JsonBody<PromoUpdate>,
     ) -> PromoOne {
         let updated = async {
             let tenant = managed_tenant(&ctx, &auth).await?;
             let body = body.decode().map_err(Failure::from_parse_error)?;
-            let limits = PromoLimits {
-                max_redemptions: body.max_redemptions,
-                valid_from: body.valid_from,
-                valid_until: body.valid_until,
+            let expected = if_match(expected.0.as_deref())?;
+            let change = PromoChange {
+                active: body.active,
+                max_redemptions: defined(body.max_redemptions),
+                valid_from: defined(body.valid_from),
+                valid_until: defined(body.valid_until),
             };
+            let now = ctx.clock.now();
             Ok::<_, Failure>(
-                tenant_admin::update_promo(&ctx.db, &tenant, id.0, body.active, limits).await?,
+                tenant_admin::update_promo(&ctx.db, &tenant, id.0, change, expected, now).await?,
             )
         };
         match updated.await {
-            Ok(model) => PromoOne::Ok(Json(model.into())),
+            Ok(model) => {
+                let etag = etag(model.version);
+                PromoOne::Ok(Json(model.into()), etag)
+            }
             Err(failure) => failure.into(),
         }
+    }
+}
+
+/// A partial update's field: absent leaves it, `null` removes it.
+pub fn defined<T>(value: MaybeUndefined<T>) -> Option<Option<T>> {
+    match value {
+        MaybeUndefined::Undefined => None,
+        MaybeUndefined::Null => Some(None),
+        MaybeUndefined::Value(value) => Some(Some(value)),
     }
 }
 

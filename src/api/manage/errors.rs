@@ -2,10 +2,9 @@
 //! details (access errors are mapped by [`Failure`] itself).
 
 use crate::{
-    api::problem_failure::Failure,
+    api::{problem::ProblemJson, problem_failure::Failure},
     domain::{
-        FieldError, Problem,
-        tenant::{PolicyError, PolicyUpdateError},
+        FieldError, Problem, policy_change::PolicyError, tenant::PolicyUpdateError,
         tenant_admin::ManageError,
     },
 };
@@ -15,6 +14,7 @@ impl From<ManageError> for Failure {
         match err {
             ManageError::Rejected(errors) => Failure::invalid(&errors),
             ManageError::NotFound => Failure::not_found("item in your tenant"),
+            ManageError::VersionMismatch => Failure::precondition_failed(),
             ManageError::Storage(err) => Failure::storage(&err),
         }
     }
@@ -22,13 +22,16 @@ impl From<ManageError> for Failure {
 
 impl From<PolicyError> for Failure {
     fn from(err: PolicyError) -> Self {
-        let field = match &err {
-            PolicyError::UnknownKey(key) => {
-                return Failure::invalid(&[FieldError::new(key.clone(), Problem::NotAllowed)]);
-            }
-            PolicyError::InvalidValue { key, .. } => key.clone(),
+        let error = match &err {
+            PolicyError::UnknownKey(key) => FieldError::new(key.clone(), Problem::NotAllowed),
+            PolicyError::InvalidValue { key, .. } => FieldError::new(key.clone(), Problem::Invalid),
         };
-        Failure::invalid(&[FieldError::new(field, Problem::Invalid)])
+        let mut failure = ProblemJson::invalid_fields(&[error]);
+        // The reason is more telling than the generic wording.
+        if let Some(problem) = failure.0.errors.first_mut() {
+            problem.detail = err.to_string();
+        }
+        Failure::BadRequest(failure)
     }
 }
 
@@ -39,6 +42,9 @@ impl From<PolicyUpdateError> for Failure {
                 "username_case_insensitive",
                 Problem::NotAllowed,
             )]),
+            PolicyUpdateError::VersionMismatch => Failure::precondition_failed(),
+            PolicyUpdateError::NotFound => Failure::not_found("tenant"),
+            PolicyUpdateError::Invalid(err) => err.into(),
             PolicyUpdateError::Storage(err) => Failure::storage(&err),
         }
     }

@@ -8,6 +8,7 @@ mod codes;
 mod errors;
 mod routes;
 mod types;
+mod versions;
 
 use audit::AuditApi;
 use catalog::CatalogApi;

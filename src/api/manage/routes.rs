@@ -1,23 +1,20 @@
 //! `/manage/v1/tenant`: read the tenant and change its policy.
 
 use poem::web::Data;
-use poem_openapi::{OpenApi, payload::Json};
+use poem_openapi::{OpenApi, param::Header, payload::Json};
+use serde_json::Value;
 
-use super::types::{
-    PolicyBody, PolicyChange, QuotaSetting, RateQuota, TenantBody,
-    replies::{PolicyUpdated, TenantResponse},
+use super::{
+    types::{
+        PolicyBody, PolicyChange, RateQuota, TenantBody,
+        replies::{PolicyUpdated, TenantResponse},
+    },
+    versions::{etag, if_match},
 };
 use crate::{
-    api::{
-        bearer::OAuth2Bearer, json_body::JsonBody, json_string::JsonString,
-        problem_failure::Failure,
-    },
+    api::{bearer::OAuth2Bearer, json_body::JsonBody, problem_failure::Failure},
     context::AppContext,
-    domain::{
-        Scope, Tenant, TenantPolicy,
-        tenant::{PolicyError, RATE_LIMIT_PREFIX},
-    },
-    ratelimit::Quota,
+    domain::{self, FieldError, Problem, Scope, Tenant},
 };
 
 pub struct ManageApi;
@@ -32,11 +29,11 @@ pub async fn managed_tenant(ctx: &AppContext, auth: &OAuth2Bearer) -> Result<Ten
     Ok(tenant)
 }
 
-fn tenant_body(tenant: Tenant) -> TenantBody {
-    let policy = tenant.policy;
+fn tenant_body(tenant: &Tenant) -> TenantBody {
+    let policy = tenant.policy.clone();
     TenantBody {
         client_id: tenant.client_id.to_string(),
-        name: tenant.name,
+        name: tenant.name.clone(),
         created_at: tenant.created_at,
         policy: PolicyBody {
             public_signup_enabled: policy.public_signup_enabled,
@@ -64,51 +61,6 @@ fn tenant_body(tenant: Tenant) -> TenantBody {
     }
 }
 
-/// The policy with the change applied, each key checked as `tenant set` checks it.
-fn changed(policy: &TenantPolicy, change: &PolicyChange) -> Result<TenantPolicy, PolicyError> {
-    let mut policy = policy.clone();
-    let flags = [
-        ("public_signup_enabled", change.public_signup_enabled),
-        (
-            "username_case_insensitive",
-            change.username_case_insensitive,
-        ),
-        ("public_client", change.public_client),
-        ("require_email", change.require_email),
-        ("require_password", change.require_password),
-        ("invite_only", change.invite_only),
-        ("promo_codes_enabled", change.promo_codes_enabled),
-    ];
-    for (key, value) in flags {
-        if let Some(value) = value {
-            policy.set(key, &value.to_string())?;
-        }
-    }
-    if let Some(origins) = &change.allowed_origins {
-        policy.set(
-            "allowed_origins",
-            &JsonString::strings(origins.clone()).join(","),
-        )?;
-    }
-    if let Some(length) = change.password_min_length {
-        policy.set("password_min_length", &length.to_string())?;
-    }
-    if let Some(classes) = change.password_min_classes {
-        policy.set("password_min_classes", &classes.to_string())?;
-    }
-    for (name, setting) in change.rate_limits.iter().flatten() {
-        match setting {
-            QuotaSetting::Text(text) => {
-                policy.set(&format!("{RATE_LIMIT_PREFIX}{name}"), text)?;
-            }
-            QuotaSetting::Quota(quota) => {
-                policy.set_quota(name, Quota::new(quota.limit, quota.window_secs))?;
-            }
-        }
-    }
-    Ok(policy)
-}
-
 #[OpenApi]
 impl ManageApi {
     /// Read your tenant
@@ -116,16 +68,28 @@ impl ManageApi {
     /// The caller's tenant and its policy.
     #[oai(path = "/manage/v1/tenant", method = "get", operation_id = "getTenant")]
     async fn get_tenant(&self, ctx: Data<&AppContext>, auth: OAuth2Bearer) -> TenantResponse {
-        match managed_tenant(&ctx, &auth).await {
-            Ok(tenant) => TenantResponse::Ok(Json(tenant_body(tenant))),
+        let read = async {
+            let tenant = managed_tenant(&ctx, &auth).await?;
+            // As stored, not as cached: its version is what `If-Match` compares.
+            ctx.tenants
+                .current(tenant.id)
+                .await
+                .map_err(|err| Failure::storage(&err))?
+                .ok_or_else(|| Failure::not_found("tenant"))
+        };
+        match read.await {
+            Ok(tenant) => TenantResponse::Ok(Json(tenant_body(&tenant)), etag(tenant.version)),
             Err(failure) => failure.into(),
         }
     }
 
     /// Change your tenant's policy
     ///
-    /// Only the keys given change. `username_case_insensitive` can change only
-    /// while the tenant has no users.
+    /// Only the keys given change, merged into the policy as stored, so
+    /// concurrent changes of different keys all land; with `If-Match` (the
+    /// `ETag` of `GET /manage/v1/tenant`), nothing changes unless the policy is
+    /// still that version (412 otherwise). `username_case_insensitive` can change
+    /// only while the tenant has no users.
     #[oai(
         path = "/manage/v1/tenant/policy",
         method = "patch",
@@ -135,18 +99,31 @@ impl ManageApi {
         &self,
         ctx: Data<&AppContext>,
         auth: OAuth2Bearer,
+        /// Change only this version of the policy (an `ETag`).
+        #[oai(name = "If-Match")]
+        expected: Header<Option<String>>,
         change: JsonBody<PolicyChange>,
     ) -> PolicyUpdated {
         let updated = async {
-            let mut tenant = managed_tenant(&ctx, &auth).await?;
-            let change = change.decode().map_err(Failure::from_parse_error)?;
-            let policy = changed(&tenant.policy, &change)?;
-            ctx.tenants.update_policy(&tenant, &policy).await?;
-            tenant.policy = policy;
-            Ok::<_, Failure>(tenant)
+            let tenant = managed_tenant(&ctx, &auth).await?;
+            let change = match change.value().map_err(Failure::from_parse_error)? {
+                Value::Object(keys) => domain::PolicyChange::from_json(keys)?,
+                _ => {
+                    return Err(Failure::invalid(&[FieldError::new(
+                        "body",
+                        Problem::Invalid,
+                    )]));
+                }
+            };
+            let expected = if_match(expected.0.as_deref())?;
+            let now = ctx.clock.now();
+            Ok(ctx
+                .tenants
+                .change_policy(&tenant, &change, expected, now)
+                .await?)
         };
         match updated.await {
-            Ok(tenant) => PolicyUpdated::Ok(Json(tenant_body(tenant))),
+            Ok(tenant) => PolicyUpdated::Ok(Json(tenant_body(&tenant)), etag(tenant.version)),
             Err(failure) => failure.into(),
         }
     }

@@ -8,7 +8,7 @@ use poem_openapi::{
     ApiResponse, Object,
     payload::Json,
     registry::{MetaSchema, MetaSchemaRef, Registry},
-    types::{ParseError, ParseFromJSON, ParseResult, ToJSON, Type},
+    types::{MaybeUndefined, ParseError, ParseFromJSON, ParseResult, ToJSON, Type},
 };
 
 use crate::api::{
@@ -126,7 +126,7 @@ pub struct TenantBody {
 /// Policy keys to change, with their new values (booleans, numbers, or a list of
 /// origins); keys left out or `null` keep their value.
 #[derive(Debug, Object)]
-#[oai(rename = "PolicyChange")]
+#[oai(rename = "PolicyChange", deny_unknown_fields)]
 pub struct PolicyChange {
     #[oai(nullable)]
     pub public_signup_enabled: Option<bool>,
@@ -214,18 +214,19 @@ pub struct PromoCreate {
     pub valid_until: Option<DateTime<Utc>>,
 }
 
-/// The promo code's new state and limits (all of them: absent or `null` limits are removed).
+/// What to change of a promo code: fields left out stay as they are; `null`
+/// removes a limit.
 #[derive(Debug, Object)]
 #[oai(rename = "PromoCodeUpdate")]
 pub struct PromoUpdate {
     /// `false` deactivates the code.
-    pub active: bool,
+    pub active: Option<bool>,
     #[oai(nullable)]
-    pub max_redemptions: Option<i32>,
+    pub max_redemptions: MaybeUndefined<i32>,
     #[oai(nullable)]
-    pub valid_from: Option<DateTime<Utc>>,
+    pub valid_from: MaybeUndefined<DateTime<Utc>>,
     #[oai(nullable)]
-    pub valid_until: Option<DateTime<Utc>>,
+    pub valid_until: MaybeUndefined<DateTime<Utc>>,
 }
 
 #[derive(Debug, Object)]
@@ -337,18 +338,18 @@ pub struct FieldCreate {
     pub choices: Option<Vec<JsonString>>,
 }
 
-/// A field's new rules (all of them; its name and type cannot change).
+/// What to change of a field's rules (its name and type cannot change): rules
+/// left out stay as they are; `null` removes one.
 #[derive(Debug, Object)]
 #[oai(rename = "CustomFieldUpdate")]
 pub struct FieldUpdate {
-    #[oai(default)]
-    pub required: bool,
+    pub required: Option<bool>,
     #[oai(nullable)]
-    pub max_length: Option<i32>,
+    pub max_length: MaybeUndefined<i32>,
     #[oai(nullable)]
-    pub pattern: Option<JsonString>,
+    pub pattern: MaybeUndefined<JsonString>,
     #[oai(nullable)]
-    pub choices: Option<Vec<JsonString>>,
+    pub choices: MaybeUndefined<Vec<JsonString>>,
 }
 
 #[derive(Debug, Object)]
@@ -426,16 +427,25 @@ pub mod replies {
     use super::*;
 
     reply!(TenantResponse {
-        /// The caller's tenant.
+        /// The caller's tenant; `ETag` is its version, for `If-Match`.
         #[oai(status = 200)]
-        Ok(Json<TenantBody>),
-    });
+        Ok(Json<TenantBody>, #[oai(header = "ETag")] String),
+        /// The tenant is gone.
+        #[oai(status = 404)]
+        NotFound(ProblemJson),
+    }, NotFound);
 
     reply!(takes_body PolicyUpdated {
-        /// The caller's tenant, with the new policy.
+        /// The caller's tenant, with the new policy and its new `ETag`.
         #[oai(status = 200)]
-        Ok(Json<TenantBody>),
-    });
+        Ok(Json<TenantBody>, #[oai(header = "ETag")] String),
+        /// The tenant is gone.
+        #[oai(status = 404)]
+        NotFound(ProblemJson),
+        /// `If-Match` names another version: read the tenant again.
+        #[oai(status = 412)]
+        PreconditionFailed(ProblemJson),
+    }, NotFound, PreconditionFailed);
 
     reply!(takes_body InviteCreated {
         /// The code, shown this once.
@@ -450,16 +460,19 @@ pub mod replies {
     });
 
     reply!(takes_body PromoOne {
-        /// The promo code.
+        /// The promo code; `ETag` is its version, for `If-Match`.
         #[oai(status = 200)]
-        Ok(Json<PromoCode>),
+        Ok(Json<PromoCode>, #[oai(header = "ETag")] String),
         /// Created.
         #[oai(status = 201)]
         Created(Json<PromoCode>),
         /// No such promo code in your tenant.
         #[oai(status = 404)]
         NotFound(ProblemJson),
-    }, NotFound);
+        /// `If-Match` names another version: read the code again.
+        #[oai(status = 412)]
+        PreconditionFailed(ProblemJson),
+    }, NotFound, PreconditionFailed);
 
     reply!(PromoList {
         /// The tenant's promo codes, oldest first.
@@ -492,16 +505,19 @@ pub mod replies {
     });
 
     reply!(takes_body FieldOne {
-        /// The updated field.
+        /// The field; `ETag` is its version, for `If-Match`.
         #[oai(status = 200)]
-        Ok(Json<CustomField>),
+        Ok(Json<CustomField>, #[oai(header = "ETag")] String),
         /// Created.
         #[oai(status = 201)]
         Created(Json<CustomField>),
         /// No such field in your tenant.
         #[oai(status = 404)]
         NotFound(ProblemJson),
-    }, NotFound);
+        /// `If-Match` names another version: read the field again.
+        #[oai(status = 412)]
+        PreconditionFailed(ProblemJson),
+    }, NotFound, PreconditionFailed);
 
     reply!(FieldList {
         /// The tenant's custom user fields.

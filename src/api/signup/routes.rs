@@ -5,7 +5,7 @@ use poem::{
     http::{HeaderValue, header},
     web::Data,
 };
-use poem_openapi::{OpenApi, payload::Json};
+use poem_openapi::{OpenApi, param::Header, payload::Json};
 use serde_json::{Map, Value};
 
 use super::{
@@ -37,6 +37,10 @@ impl SignupApi {
         &self,
         ctx: Data<&AppContext>,
         req: &Request,
+        /// Send the same key again with a retry of this request to get its first
+        /// answer back, not a second user (kept 24 hours).
+        #[oai(name = "Idempotency-Key")]
+        _idempotency_key: Header<Option<String>>,
         body: RawJson<SignUpRequest>,
     ) -> poem_openapi::payload::Response<SignUpResponse> {
         let (response, cors) = match body.value() {

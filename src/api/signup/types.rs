@@ -80,10 +80,14 @@ pub enum SignUpResponse {
     /// The body is larger than 64 KiB.
     #[oai(status = 413)]
     PayloadTooLarge(Json<ErrorResponse>),
+    /// A request with this `Idempotency-Key` is still being processed.
+    #[oai(status = 409)]
+    Conflict(Json<ErrorResponse>),
     /// The request is not `application/json`.
     #[oai(status = 415)]
     UnsupportedMediaType(Json<ErrorResponse>),
-    /// A field is missing, blank, invalid, or the username is taken.
+    /// A field is missing, blank, invalid, or the username is taken; or the
+    /// `Idempotency-Key` was used with another request.
     #[oai(status = 422)]
     Unprocessable(Json<ErrorResponse>),
     /// Unexpected failure; details are in the server's logs under the request id.

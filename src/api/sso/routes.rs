@@ -1,7 +1,7 @@
 //! `/api/v2/sso/signup/` and `/api/v2/sso/token/`.
 
 use poem::{Request, web::Data};
-use poem_openapi::{OpenApi, payload::Json};
+use poem_openapi::{OpenApi, param::Header, payload::Json};
 
 use super::{
     requests,
@@ -47,6 +47,10 @@ impl SsoApi {
         ctx: Data<&AppContext>,
         req: &Request,
         auth: OAuth2Bearer,
+        /// Send the same key again with a retry of this request to get its first
+        /// answer back, not a second user (kept 24 hours).
+        #[oai(name = "Idempotency-Key")]
+        _idempotency_key: Header<Option<String>>,
         body: RawJson<SsoSignup>,
     ) -> SignupResponse {
         let created = async {

@@ -99,12 +99,18 @@ pub enum SignupResponse {
     /// The token is not a tenant admin's.
     #[oai(status = 403)]
     Forbidden(ProblemJson),
+    /// A request with this `Idempotency-Key` is still being processed.
+    #[oai(status = 409)]
+    Conflict(ProblemJson),
     /// The body is larger than 64 KiB.
     #[oai(status = 413)]
     PayloadTooLarge(ProblemJson),
     /// The body is not `application/json`.
     #[oai(status = 415)]
     UnsupportedMediaType(ProblemJson),
+    /// The `Idempotency-Key` was used with another request.
+    #[oai(status = 422)]
+    Unprocessable(ProblemJson),
     /// Over the rate limit for this token's subject; retry after `Retry-After`
     /// seconds.
     #[oai(status = 429)]

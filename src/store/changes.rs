@@ -1,0 +1,103 @@
+//! The change feed: what the CLI or an instance changed that running instances
+//! cache (a tenant's policy and secrets, the signing keys, revoked tokens),
+//! written in the transaction of the change. Instances follow it by id; on
+//! PostgreSQL a NOTIFY at commit wakes them at once.
+
+use chrono::{DateTime, Duration, Utc};
+use entity::changes;
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DatabaseBackend, DbErr, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set,
+};
+
+/// The PostgreSQL channel instances listen on.
+pub const CHANNEL: &str = "portcullis_changes";
+
+/// Rows older than this are dropped: an instance further behind reloads all.
+const KEPT: Duration = Duration::hours(1);
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Change {
+    /// A tenant's policy or secrets, by client_id.
+    Tenant(String),
+    /// The signing keys (rotated or retired).
+    Keys,
+    /// Access tokens revoked.
+    Revocations,
+}
+
+impl Change {
+    fn parts(&self) -> (&'static str, Option<&str>) {
+        match self {
+            Change::Tenant(client_id) => ("tenant", Some(client_id)),
+            Change::Keys => ("keys", None),
+            Change::Revocations => ("revocations", None),
+        }
+    }
+
+    fn from_parts(kind: &str, subject: Option<String>) -> Option<Self> {
+        match (kind, subject) {
+            ("tenant", Some(client_id)) => Some(Change::Tenant(client_id)),
+            ("keys", _) => Some(Change::Keys),
+            ("revocations", _) => Some(Change::Revocations),
+            _ => None,
+        }
+    }
+}
+
+/// Records a change, in the caller's transaction.
+pub async fn publish<C: ConnectionTrait>(
+    db: &C,
+    change: &Change,
+    now: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    let (kind, subject) = change.parts();
+    changes::Entity::insert(changes::ActiveModel {
+        kind: Set(kind.to_owned()),
+        subject: Set(subject.map(str::to_owned)),
+        at: Set(now),
+        ..Default::default()
+    })
+    .exec_without_returning(db)
+    .await?;
+    changes::Entity::delete_many()
+        .filter(changes::Column::At.lt(now - KEPT))
+        .exec(db)
+        .await?;
+    // PostgreSQL delivers a notification when (and only if) the transaction commits.
+    if db.get_database_backend() == DatabaseBackend::Postgres {
+        db.execute_unprepared(&format!("NOTIFY {CHANNEL}")).await?;
+    }
+    Ok(())
+}
+
+/// The id of the newest change (0 when there is none).
+pub async fn latest<C: ConnectionTrait>(db: &C) -> Result<i64, DbErr> {
+    Ok(changes::Entity::find()
+        .select_only()
+        .column(changes::Column::Id)
+        .order_by_desc(changes::Column::Id)
+        .into_tuple::<i64>()
+        .one(db)
+        .await?
+        .unwrap_or(0))
+}
+
+/// Changes after `after`, oldest first, with the id of the last.
+pub async fn after<C: ConnectionTrait>(db: &C, after: i64) -> Result<Vec<(i64, Change)>, DbErr> {
+    let rows: Vec<(i64, String, Option<String>)> = changes::Entity::find()
+        .select_only()
+        .column(changes::Column::Id)
+        .column(changes::Column::Kind)
+        .column(changes::Column::Subject)
+        .filter(changes::Column::Id.gt(after))
+        .order_by_asc(changes::Column::Id)
+        .limit(1000)
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(id, kind, subject)| Some((id, Change::from_parts(&kind, subject)?)))
+        .collect())
+}
