@@ -877,3 +877,61 @@ async fn a_disable_landing_during_a_password_change_stays(backend: Backend) {
     }
 }
 db_test!(a_disable_landing_during_a_password_change_stays);
+
+/// Bad emails are refused in email-validator's own words, as the FastAPI
+/// original (pydantic's `EmailStr`) words them.
+async fn bad_emails_get_email_validators_words(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let tenant = app.create_tenant("app").await;
+    let token = app.client_token(&tenant, "users:write").await;
+    for (email, reason) in [
+        (
+            "a@@example.com",
+            "The part after the @-sign contains invalid characters: '@'.",
+        ),
+        ("not-an-email", "An email address must have an @-sign."),
+        ("@example.com", "There must be something before the @-sign."),
+        (
+            "a..b@example.com",
+            "An email address cannot have two periods in a row.",
+        ),
+        (
+            "a@example",
+            "The part after the @-sign is not valid. It should have a period.",
+        ),
+        (
+            "a@[127.0.0.1]",
+            "A bracketed IP address after the @-sign is not allowed here.",
+        ),
+    ] {
+        let (status, errors) = app
+            .call(
+                Method::POST,
+                "/admin/users/",
+                &token,
+                Some(json!({"username": "mailer", "password": "password1", "email": email})),
+            )
+            .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{email}");
+        assert_eq!(
+            errors["detail"][0],
+            json!({
+                "type": "value_error",
+                "loc": ["body", "email"],
+                "msg": format!("value is not a valid email address: {reason}"),
+                "input": email,
+                "ctx": {"reason": reason},
+            }),
+            "{email}"
+        );
+    }
+    // Valid ones are normalized as pydantic normalizes them (domain lowercased).
+    let user = create(
+        &app,
+        &token,
+        json!({"username": "mailer", "password": "password1", "email": "Jane@EXAMPLE.com"}),
+    )
+    .await;
+    assert_eq!(user["email"], "Jane@example.com");
+}
+db_test!(bad_emails_get_email_validators_words);

@@ -4,6 +4,7 @@
 //! with `users:read` / `users:write`) names the tenant.
 
 mod body;
+mod email_validator;
 mod errors;
 pub(crate) use errors::edge_answer;
 mod params;

@@ -6,7 +6,10 @@ use std::sync::LazyLock;
 use regex::Regex;
 use serde_json::{Value, json};
 
-use super::validation::{Errors, Fields, Pattern, StrRules, email_reason, literal, query_int};
+use super::{
+    email_validator,
+    validation::{Errors, Fields, Pattern, StrRules, literal, query_int},
+};
 use crate::domain::{
     Email, FieldError, Password, PasswordPolicy, Role, Tenant, Username, UsernameCharset,
     UsernameRules,
@@ -77,10 +80,15 @@ fn email_field(fields: &mut Fields<'_>) -> Option<Option<Email>> {
     let Some(raw) = raw else {
         return Some(None);
     };
-    match Email::parse(raw) {
+    // email-validator's verdict and words, as pydantic's EmailStr reports them;
+    // then the domain's own rule (which a valid address passes).
+    let parsed = email_validator::validate(raw).and_then(|normalized| {
+        Email::parse(&normalized).map_err(|_| "The email address is not valid.".to_owned())
+    });
+    match parsed {
         Ok(email) => Some(Some(email)),
-        Err(_) => {
-            fields.email_error("email", raw, email_reason(raw));
+        Err(reason) => {
+            fields.email_error("email", raw, &reason);
             None
         }
     }

@@ -369,23 +369,6 @@ pub fn path_uuid(errors: &mut Errors, name: &str, raw: &str) -> Option<uuid::Uui
     }
 }
 
-/// Why email-validator (behind pydantic's `EmailStr`) refuses an address.
-pub fn email_reason(raw: &str) -> &'static str {
-    match raw.split('@').count() {
-        1 => return "An email address must have an @-sign.",
-        2 => {}
-        _ => return "The email address is not valid. It must have exactly one @-sign.",
-    }
-    match raw.split_once('@') {
-        Some(("", _)) => "There must be something before the @-sign.",
-        Some((_, "")) => "There must be something after the @-sign.",
-        Some((_, domain)) if !domain.contains('.') => {
-            "The part after the @-sign is not valid. It should have a period."
-        }
-        _ => "The email address is not valid.",
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
