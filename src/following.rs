@@ -6,7 +6,7 @@
 //! when PostgreSQL notifies of a commit; the caches' own lifetimes stay as the
 //! fallback should the feed fail.
 
-use std::{sync::Arc, time::Duration};
+use std::{collections::HashSet, sync::Arc, time::Duration};
 
 use sea_orm::{DatabaseBackend, DatabaseConnection, sqlx::postgres::PgListener};
 use tokio::sync::Notify;
@@ -27,6 +27,7 @@ pub async fn follow(ctx: AppContext) {
     }
     let mut last = changes::latest(&ctx.db).await.unwrap_or_default();
     let mut every = tokio::time::interval(INTERVAL);
+    let mut failing = false;
     loop {
         tokio::select! {
             _ = every.tick() => {}
@@ -34,32 +35,80 @@ pub async fn follow(ctx: AppContext) {
         }
         match changes::after(&ctx.db, last).await {
             Ok(news) => {
-                for (id, change) in news {
-                    apply(&ctx, &change).await;
-                    last = id;
-                }
+                failing = false;
+                let Some((newest, _)) = news.last() else {
+                    continue;
+                };
+                // A gap (rows pruned while this instance was away, or a rolled
+                // back id) may hide a change: everything is refreshed then.
+                let gap = news.first().is_some_and(|(first, _)| *first != last + 1);
+                let newest = *newest;
+                apply(
+                    &ctx,
+                    Batch::of(news.into_iter().map(|(_, change)| change), gap),
+                )
+                .await;
+                last = newest;
             }
-            Err(err) => tracing::warn!(error = %err, "the change feed could not be read"),
+            Err(err) if !failing => {
+                failing = true;
+                tracing::warn!(error = %err, "the change feed cannot be read; retrying");
+            }
+            Err(_) => {}
         }
     }
 }
 
-async fn apply(ctx: &AppContext, change: &Change) {
-    match change {
-        Change::Tenant(client_id) => {
-            ctx.tenants.forget(client_id);
-            ctx.tokens.forget_secrets();
-        }
-        Change::Keys => {
-            if let Err(err) = ctx.tokens.keys().reload().await {
-                tracing::warn!(error = %err, "signing keys could not be reloaded");
+/// A batch of changes, merged: each cache is refreshed once however many rows
+/// named it (revocations, say, come in floods).
+#[derive(Default)]
+struct Batch {
+    tenants: HashSet<String>,
+    all_tenants: bool,
+    keys: bool,
+    revocations: bool,
+}
+
+impl Batch {
+    fn of(changes: impl Iterator<Item = Change>, gap: bool) -> Self {
+        let mut batch = Self {
+            all_tenants: gap,
+            keys: gap,
+            revocations: gap,
+            ..Self::default()
+        };
+        for change in changes {
+            match change {
+                Change::Tenant(client_id) => {
+                    batch.tenants.insert(client_id);
+                }
+                Change::Keys => batch.keys = true,
+                Change::Revocations => batch.revocations = true,
             }
         }
-        Change::Revocations => {
-            if let Err(err) = ctx.tokens.revocations().sync().await {
-                tracing::warn!(error = %err, "revoked tokens could not be synced");
-            }
-        }
+        batch
+    }
+}
+
+async fn apply(ctx: &AppContext, batch: Batch) {
+    if batch.all_tenants {
+        ctx.tenants.forget_all();
+    }
+    for client_id in &batch.tenants {
+        ctx.tenants.forget(client_id);
+    }
+    if batch.all_tenants || !batch.tenants.is_empty() {
+        ctx.tokens.forget_secrets();
+    }
+    if batch.keys
+        && let Err(err) = ctx.tokens.keys().reload().await
+    {
+        tracing::warn!(error = %err, "signing keys could not be reloaded");
+    }
+    if batch.revocations
+        && let Err(err) = ctx.tokens.revocations().sync().await
+    {
+        tracing::warn!(error = %err, "revoked tokens could not be synced");
     }
 }
 

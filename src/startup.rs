@@ -95,7 +95,12 @@ async fn refresh_shared_state(ctx: AppContext) {
     let mut eviction_every = tokio::time::interval(LIMITER_EVICTION_INTERVAL);
     loop {
         tokio::select! {
-            _ = eviction_every.tick() => ctx.limits.limiter().evict_idle(),
+            _ = eviction_every.tick() => {
+                ctx.limits.limiter().evict_idle();
+                if let Err(err) = store::idempotency::purge_expired(&ctx.db, ctx.clock.now()).await {
+                    tracing::warn!(error = %err, "expired idempotency keys could not be purged");
+                }
+            }
             _ = keys_every.tick() => {
                 if let Err(err) = ctx.tokens.keys().reload().await {
                     tracing::warn!(error = %err, "signing keys could not be reloaded");

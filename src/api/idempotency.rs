@@ -1,13 +1,16 @@
 //! `Idempotency-Key` on the registration routes (the IETF httpapi draft): a
 //! client whose request timed out sends it again with the same key and body
-//! within 24 hours and gets the first answer, not a second user. The key is the
-//! caller's own (scoped by the token's tenant, or the sign-up's client_id); the
-//! same key with another body is 422, and while the first request runs a second
-//! gets 409. Only successes are kept: any other answer lets a retry run afresh.
+//! within 24 hours and gets the first answer, not a second user. A key is its
+//! sender's own: one route, one tenant, one token subject (a user, or the
+//! tenant's backend; for the public sign-up, the tenant's anonymous callers).
+//! The same key with another body is 422, and while the first request runs a
+//! second gets 409. Only successes are kept: any other answer lets a retry run
+//! afresh. The first request runs to its end even if its client goes away, so
+//! its answer is kept for the retry that follows.
 
 use std::sync::Arc;
 
-use chrono::Duration;
+use chrono::{DateTime, Duration, Utc};
 use poem::{
     Endpoint, IntoResponse, Request, Response, Result,
     http::{HeaderValue, Method, StatusCode, header},
@@ -28,7 +31,7 @@ const KEPT: Duration = Duration::hours(24);
 /// A first request still unanswered after this long died: its key may be taken.
 const LEASE: Duration = Duration::minutes(1);
 
-pub async fn replay<E: Endpoint>(ep: Arc<E>, mut req: Request) -> Result<Response> {
+pub async fn replay<E: Endpoint + 'static>(ep: Arc<E>, mut req: Request) -> Result<Response> {
     let Some(key) = key_of(&req) else {
         return Ok(ep.get_response(req).await.into_response());
     };
@@ -43,7 +46,7 @@ pub async fn replay<E: Endpoint>(ep: Arc<E>, mut req: Request) -> Result<Respons
         req.set_body(body);
         return Ok(ep.get_response(req).await.into_response());
     };
-    let Some(scope) = scope(&ctx, &req, &body).await else {
+    let Some(scope) = scope(&ctx, &req, &path, &body).await else {
         // Nobody the key could belong to: the route answers (401, say).
         req.set_body(body);
         return Ok(ep.get_response(req).await.into_response());
@@ -87,18 +90,29 @@ pub async fn replay<E: Endpoint>(ep: Arc<E>, mut req: Request) -> Result<Respons
             }
             Ok(response.body(body))
         }
-        Ok(Claim::Claimed) => {
+        Ok(Claim::Claimed(claimed_at)) => {
             req.set_body(body);
-            let response = ep.get_response(req).await.into_response();
-            keep(&ctx, &scope, &key, response).await
+            let first = tokio::spawn(async move {
+                let response = ep.get_response(req).await.into_response();
+                keep(&ctx, &scope, &key, claimed_at, response).await
+            });
+            first
+                .await
+                .map_err(|err| poem::Error::new(err, StatusCode::INTERNAL_SERVER_ERROR))?
         }
     }
 }
 
 /// Stores a success for replay (and returns it); releases the key otherwise.
-async fn keep(ctx: &AppContext, scope: &str, key: &str, response: Response) -> Result<Response> {
+async fn keep(
+    ctx: &AppContext,
+    scope: &str,
+    key: &str,
+    claimed_at: DateTime<Utc>,
+    response: Response,
+) -> Result<Response> {
     if !response.status().is_success() {
-        if let Err(err) = idempotency::release(&ctx.db, scope, key).await {
+        if let Err(err) = idempotency::release(&ctx.db, scope, key, claimed_at).await {
             tracing::warn!(error = %err, "idempotency key could not be released");
         }
         return Ok(response);
@@ -109,15 +123,9 @@ async fn keep(ctx: &AppContext, scope: &str, key: &str, response: Response) -> R
         .headers
         .get(header::CONTENT_TYPE)
         .and_then(|value| value.to_str().ok());
-    let stored = idempotency::complete(
-        &ctx.db,
-        scope,
-        key,
-        parts.status.as_u16(),
-        content_type,
-        &body,
-    )
-    .await;
+    let status = parts.status.as_u16();
+    let stored =
+        idempotency::complete(&ctx.db, scope, key, claimed_at, status, content_type, &body).await;
     if let Err(err) = stored {
         tracing::warn!(error = %err, "an answer could not be kept for replay");
     }
@@ -145,9 +153,10 @@ fn key_of(req: &Request) -> Option<Result<String, ()>> {
     Some(key.map(str::to_owned).ok_or(()))
 }
 
-/// Whose key it is: the tenant of a valid bearer token, or the tenant the
-/// public sign-up names.
-async fn scope(ctx: &AppContext, req: &Request, body: &[u8]) -> Option<String> {
+/// Whose key it is: the route, the tenant and the subject of a valid bearer
+/// token, or the route and the tenant the public sign-up names.
+async fn scope(ctx: &AppContext, req: &Request, path: &str, body: &[u8]) -> Option<String> {
+    let route = documented::template(path)?;
     let bearer = req
         .headers()
         .get(header::AUTHORIZATION)
@@ -155,12 +164,12 @@ async fn scope(ctx: &AppContext, req: &Request, body: &[u8]) -> Option<String> {
         .and_then(|value| value.strip_prefix("Bearer "));
     if let Some(token) = bearer {
         let caller = ctx.tokens.caller(token.trim()).await.ok()?;
-        return Some(format!("tenant:{}", caller.tenant_id));
+        return Some(format!("{route} {} {}", caller.tenant_id, caller.subject()));
     }
     let body: serde_json::Value = serde_json::from_slice(body).ok()?;
     let client_id = body.get("client_id")?.as_str()?;
     let tenant = ctx.tenants.by_client_id(client_id).await.ok()??;
-    Some(format!("tenant:{}", tenant.id))
+    Some(format!("{route} {} anonymous", tenant.id))
 }
 
 fn answer(path: &str, status: StatusCode, message: &str) -> Response {

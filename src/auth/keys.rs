@@ -123,7 +123,7 @@ impl KeyRing {
         if !stale || self.read()?.loaded_at.elapsed() < RELOAD_INTERVAL {
             return Ok(None);
         }
-        self.reload().await?;
+        self.reload_holding_the_lock().await?;
         Ok(self.read()?.verifying.get(kid).cloned())
     }
 
@@ -132,7 +132,14 @@ impl KeyRing {
         Ok(self.read()?.public.clone())
     }
 
+    /// Reads the keys again. Reloads take turns, so a slow one cannot put back
+    /// what a later one (after a retirement) removed.
     pub async fn reload(&self) -> Result<(), KeyError> {
+        let _reloading = self.reloading.lock().await;
+        self.reload_holding_the_lock().await
+    }
+
+    async fn reload_holding_the_lock(&self) -> Result<(), KeyError> {
         let fresh = read_keys(&self.db, self.master.as_ref()).await?;
         let mut loaded = self
             .loaded

@@ -4,10 +4,10 @@
 use tracing::instrument;
 
 use super::{
-    Tenant,
+    Scope, Tenant,
     access::AccessError,
     audit,
-    oauth::{OAuthError, TokenService},
+    oauth::{OAuthError, TokenService, user_scopes},
     registration::UserStatus,
 };
 use crate::{
@@ -28,6 +28,16 @@ pub struct TokenInfo {
     pub iat: i64,
     pub exp: i64,
     pub jti: Option<String>,
+}
+
+/// The scopes a user's token carries that the user may still hold.
+fn within(scopes: &[Scope], roles: &[String]) -> Vec<Scope> {
+    let allowed = user_scopes(roles);
+    scopes
+        .iter()
+        .copied()
+        .filter(|scope| allowed.contains(scope))
+        .collect()
 }
 
 /// Access tokens are JWS compact serializations; refresh tokens are opaque hex.
@@ -52,16 +62,21 @@ impl TokenService {
                 Err(_) => return Ok(None),
             };
             // The bearer check's verdict: a disabled or deleted user's token is
-            // not active, whatever its expiry says.
-            match self.current_caller(token).await {
-                Ok(_) => {}
+            // not active, whatever its expiry says, and a user's token allows no
+            // more than the user may hold today (a demoted admin's, nothing).
+            let caller = match self.current_caller(token).await {
+                Ok((caller, _)) => caller,
                 Err(AccessError::Unavailable) => return Err(OAuthError::Unavailable),
                 Err(AccessError::Internal(reason)) => return Err(OAuthError::Internal(reason)),
                 Err(_) => return Ok(None),
-            }
+            };
+            let scopes = match caller.user_id {
+                Some(_) => within(&caller.scopes, &caller.roles),
+                None => caller.scopes,
+            };
             return Ok((claims.tid == tenant.id).then(|| TokenInfo {
                 token_type: "Bearer",
-                scope: claims.scope.clone(),
+                scope: Scope::join(&scopes),
                 client_id: claims.client_id.clone(),
                 sub: claims.sub.clone(),
                 aud: Some(claims.aud.clone()),
@@ -76,16 +91,22 @@ impl TokenService {
         let Some(stored) = stored.filter(|t| t.tenant_id == tenant.id) else {
             return Ok(None);
         };
-        // The refresh grant's verdict: a disabled user's tokens refresh nothing.
+        // The refresh grant's verdict: a disabled user's tokens refresh nothing,
+        // and a refresh gives no more than the user may hold today.
         let user = store::users::find_by_id(&self.db, tenant.id, stored.user_id).await?;
         if user.is_none_or(|user| user.status == UserStatus::Disabled.as_str()) {
             return Ok(None);
         }
+        let roles = store::users::roles_of(&self.db, tenant.id, stored.user_id).await?;
+        let scopes = within(
+            &Scope::parse_list(&stored.scope).unwrap_or_default(),
+            &roles,
+        );
         Ok(Some(stored)
             .filter(|t| t.used_at.is_none() && t.revoked_at.is_none() && t.expires_at > now)
             .map(|t| TokenInfo {
                 token_type: "refresh_token",
-                scope: t.scope,
+                scope: Scope::join(&scopes),
                 client_id: tenant.client_id.to_string(),
                 sub: t.user_id.to_string(),
                 aud: None,

@@ -374,8 +374,6 @@ impl TokenService {
         if user.status == UserStatus::Disabled.as_str() {
             return Err(OAuthError::InvalidGrant("the account is disabled"));
         }
-        let roles = store::users::roles_of(&self.db, tenant.id, user.id).await?;
-        let scopes = granted_scopes(scope, &user_scopes(&roles))?;
         let rehashed = if verified.outdated {
             let parsed = super::Password::parse(password, super::PasswordPolicy::LENIENT)
                 .map_err(|_| REFUSED)?;
@@ -397,6 +395,10 @@ impl TokenService {
         if !still {
             return Err(REFUSED);
         }
+        // The roles as they stand with the row locked: a demotion that landed
+        // while we hashed is seen.
+        let roles = store::users::roles_of(&txn, tenant.id, user.id).await?;
+        let scopes = granted_scopes(scope, &user_scopes(&roles))?;
         store::users::record_login(&txn, tenant.id, user.id, rehashed, now).await?;
         let subject = Subject {
             sub: user.id.to_string(),
@@ -457,21 +459,28 @@ impl TokenService {
             return Err(INVALID_REFRESH);
         }
         if stored.used_at.is_some() {
-            return Err(self.reused(stored.family).await);
+            return Err(self.reused(tenant, stored.user_id, stored.family).await);
         }
-        let user = store::users::find_by_id(&self.db, tenant.id, stored.user_id)
+        // The rotation, a reset, a disable and a reuse's revocation all lock the
+        // user's row first, so each sees what the others committed: no token
+        // minted during a reset or a reuse survives it.
+        let txn = self.db.begin().await?;
+        let user = store::users::lock(&txn, tenant.id, stored.user_id)
             .await?
             .filter(|u| u.status != UserStatus::Disabled.as_str())
             .ok_or(INVALID_REFRESH)?;
-        let allowed = Scope::parse_list(&stored.scope).unwrap_or_default();
-        let scopes = granted_scopes(scope.or(Some(&stored.scope)), &allowed)?;
-        let roles = store::users::roles_of(&self.db, tenant.id, user.id).await?;
+        let roles = store::users::roles_of(&txn, tenant.id, user.id).await?;
+        // What the token carried, but no more than the user may hold today.
+        let allowed: Vec<Scope> = Scope::parse_list(&stored.scope)
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|scope| user_scopes(&roles).contains(scope))
+            .collect();
+        let scopes = granted_scopes(scope, &allowed)?;
         let subject = Subject {
             sub: user.id.to_string(),
             roles,
         };
-        // The old token is spent in the transaction that stores its successor.
-        let txn = self.db.begin().await?;
         let issued = self
             .user_tokens(
                 &txn,
@@ -490,14 +499,24 @@ impl TokenService {
             }
             None => {
                 drop(txn);
-                Err(self.reused(stored.family).await)
+                Err(self.reused(tenant, stored.user_id, stored.family).await)
             }
         }
     }
 
-    /// A spent refresh token came back: every token of its family is revoked.
-    async fn reused(&self, family: Uuid) -> OAuthError {
-        match store::refresh_tokens::revoke_family(&self.db, family, self.clock.now()).await {
+    /// A spent refresh token came back: every token of its family is revoked,
+    /// with the user's row locked so that a rotation still in flight commits
+    /// its new token first and is revoked too.
+    async fn reused(&self, tenant: &Tenant, user_id: i64, family: Uuid) -> OAuthError {
+        let revoked = async {
+            let txn = self.db.begin().await?;
+            store::users::lock(&txn, tenant.id, user_id).await?;
+            let revoked =
+                store::refresh_tokens::revoke_family(&txn, family, self.clock.now()).await?;
+            txn.commit().await?;
+            Ok::<_, DbErr>(revoked)
+        };
+        match revoked.await {
             Ok(revoked) => {
                 tracing::warn!(%family, revoked, "refresh token reused: family revoked");
                 INVALID_REFRESH

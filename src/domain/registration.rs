@@ -236,6 +236,7 @@ impl Registrar {
             tenant_id: tenant.id,
             username: new_user.username.as_str(),
             username_key: new_user.username.key(),
+            case_insensitive: tenant.policy.username_case_insensitive,
             email: new_user.email.as_ref().map(Email::as_str),
             email_key,
             password_hash,
@@ -260,6 +261,11 @@ impl Registrar {
                 InsertError::CodeUnavailable(field) => {
                     RegistrationError::Rejected(vec![FieldError::new(field, Problem::Expired)])
                 }
+                // Rare (the rule changes only while a tenant has no users): a
+                // retry keys the name under the rule as it is now.
+                InsertError::RuleChanged => RegistrationError::Unavailable(DbErr::Custom(
+                    "the username case rule changed meanwhile".to_owned(),
+                )),
                 InsertError::Db(err) => err.into(),
             })?;
         tracing::info!(user_id = model.id, "user registered");

@@ -52,11 +52,17 @@ impl TokenService {
                 store::users::find_by_ext_id(&self.db, tenant.id, ext_id).await?
             }
         };
-        let user = found.ok_or(SsoError::NotFound)?;
+        let found = found.ok_or(SsoError::NotFound)?;
+        // Judged with the user's row locked, in the transaction that stores the
+        // refresh token: a disable landing meanwhile revokes it or refuses it.
+        let txn = self.db.begin().await?;
+        let user = store::users::lock(&txn, tenant.id, found.id)
+            .await?
+            .ok_or(SsoError::NotFound)?;
         if user.status == UserStatus::Disabled.as_str() {
             return Err(SsoError::Disabled);
         }
-        let roles = store::users::roles_of(&self.db, tenant.id, user.id).await?;
+        let roles = store::users::roles_of(&txn, tenant.id, user.id).await?;
         let scopes: Vec<Scope> = user_scopes(&roles)
             .into_iter()
             .filter(|scope| allowed.contains(scope))
@@ -65,7 +71,6 @@ impl TokenService {
             sub: user.id.to_string(),
             roles,
         };
-        let txn = self.db.begin().await?;
         store::users::record_login(&txn, tenant.id, user.id, None, self.clock.now()).await?;
         let issued = self
             .user_tokens(&txn, tenant, &user, &subject, &scopes, Uuid::now_v7(), None)

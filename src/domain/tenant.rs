@@ -2,7 +2,10 @@
 
 use std::{
     collections::{BTreeMap, HashMap},
-    sync::{Arc, Mutex},
+    sync::{
+        Arc, Mutex,
+        atomic::{AtomicU64, Ordering},
+    },
     time::{Duration, Instant},
 };
 
@@ -44,6 +47,9 @@ const CACHE_CAPACITY: usize = 10_000;
 pub struct Tenants {
     db: DatabaseConnection,
     cache: Arc<Mutex<HashMap<ClientId, (Instant, Tenant)>>>,
+    /// Bumped by every forgetting: a read that began before one must not put
+    /// back what it read.
+    forgotten: Arc<AtomicU64>,
 }
 
 impl Tenants {
@@ -51,6 +57,7 @@ impl Tenants {
         Self {
             db,
             cache: Arc::default(),
+            forgotten: Arc::default(),
         }
     }
 
@@ -64,8 +71,11 @@ impl Tenants {
         if let Some(tenant) = self.cached(&client_id) {
             return Ok(Some(tenant));
         }
+        let before = self.forgotten.load(Ordering::Acquire);
         let found = store::tenants::find_by_client_id(&self.db, &client_id).await?;
-        if let Some(tenant) = &found {
+        if let Some(tenant) = &found
+            && self.forgotten.load(Ordering::Acquire) == before
+        {
             self.remember(tenant);
         }
         Ok(found)
@@ -116,9 +126,18 @@ impl Tenants {
         store::tenants::find_by_id(&self.db, tenant_id).await
     }
 
+    /// Drops every cached tenant.
+    pub fn forget_all(&self) {
+        self.forgotten.fetch_add(1, Ordering::AcqRel);
+        if let Ok(mut cache) = self.cache.lock() {
+            cache.clear();
+        }
+    }
+
     /// Drops the cached copy of a tenant (changed here or, as the change feed
     /// says, elsewhere).
     pub fn forget(&self, client_id: &str) {
+        self.forgotten.fetch_add(1, Ordering::AcqRel);
         if let (Ok(client_id), Ok(mut cache)) = (ClientId::parse(client_id), self.cache.lock()) {
             cache.remove(&client_id);
         }

@@ -80,6 +80,8 @@ async fn audited<T>(
     change: impl AsyncFnOnce(&DatabaseTransaction) -> Result<(T, Vec<audit::Event>), ManageError>,
 ) -> Result<T, ManageError> {
     let txn = db.begin().await?;
+    // The tenant first: see `store::users::lock` for the order of locks.
+    store::tenants::lock_row(&txn, tenant.id).await?;
     let (done, events) = change(&txn).await?;
     store::audit::insert(&txn, tenant.id, now, &audit::current(), &events).await?;
     txn.commit().await?;

@@ -75,6 +75,9 @@ impl From<InsertError> for AdminError {
             InsertError::UnknownTag => {
                 AdminError::Rejected(FieldError::new("tags", Problem::Invalid))
             }
+            InsertError::RuleChanged => {
+                AdminError::Storage(DbErr::Custom("the username case rule changed".to_owned()))
+            }
             InsertError::Db(err) => AdminError::Storage(err),
         }
     }
@@ -239,23 +242,24 @@ impl Registrar {
         uuid: Uuid,
         by: Grantor<'_>,
     ) -> Result<(), AdminError> {
-        let user = self
+        let found = self
             .find_user(tenant, uuid)
             .await?
             .ok_or(AdminError::NotFound)?;
-        may_manage(&user, by, false)?;
+        // Judged on the user as they are, the row locked, in the transaction
+        // that deletes them.
+        let txn = self.db.begin().await?;
+        let locked = store::users::lock(&txn, tenant.id, found.id)
+            .await?
+            .ok_or(AdminError::NotFound)?;
+        let roles = parse_roles(store::users::roles_of(&txn, tenant.id, found.id).await?);
+        may_manage(&to_user(locked, roles), by, false)?;
         let event = audit::Event::new("user.deleted", audit::user(uuid));
-        let deleted = user_directory::delete(
-            &self.db,
-            tenant.id,
-            uuid,
-            self.clock.now(),
-            (audit::current(), vec![event]),
-        )
-        .await?;
-        if !deleted {
+        let audit = (audit::current(), vec![event]);
+        if !user_directory::delete(&txn, tenant.id, uuid, self.clock.now(), audit).await? {
             return Err(AdminError::NotFound);
         }
+        txn.commit().await?;
         tracing::info!("user deleted");
         Ok(())
     }

@@ -16,6 +16,8 @@ use crate::domain::{
     tenant_admin::Page,
 };
 
+const EVENTS_PER_STATEMENT: usize = 500;
+
 pub async fn insert<C: ConnectionTrait>(
     db: &C,
     tenant_id: i64,
@@ -27,19 +29,23 @@ pub async fn insert<C: ConnectionTrait>(
         return Ok(());
     }
     super::tenants::lock_row(db, tenant_id).await?;
-    audit_events::Entity::insert_many(events.iter().map(|event| audit_events::ActiveModel {
-        tenant_id: Set(tenant_id),
-        occurred_at: Set(now),
-        event_type: Set(event.event_type.to_owned()),
-        actor: Set(context.actor.clone()),
-        subject: Set(event.subject.clone()),
-        surface: Set(context.surface.to_owned()),
-        request_id: Set(context.request_id.clone()),
-        detail: Set(event.detail.clone()),
-        ..Default::default()
-    }))
-    .exec_without_returning(db)
-    .await?;
+    // In chunks: one statement binds 8 values a row, and databases bound the
+    // values of a statement (SQLite at 32,766).
+    for chunk in events.chunks(EVENTS_PER_STATEMENT) {
+        audit_events::Entity::insert_many(chunk.iter().map(|event| audit_events::ActiveModel {
+            tenant_id: Set(tenant_id),
+            occurred_at: Set(now),
+            event_type: Set(event.event_type.to_owned()),
+            actor: Set(context.actor.clone()),
+            subject: Set(event.subject.clone()),
+            surface: Set(context.surface.to_owned()),
+            request_id: Set(context.request_id.clone()),
+            detail: Set(event.detail.clone()),
+            ..Default::default()
+        }))
+        .exec_without_returning(db)
+        .await?;
+    }
     Ok(())
 }
 

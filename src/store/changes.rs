@@ -13,7 +13,8 @@ use sea_orm::{
 /// The PostgreSQL channel instances listen on.
 pub const CHANNEL: &str = "portcullis_changes";
 
-/// Rows older than this are dropped: an instance further behind reloads all.
+/// Rows older than this are dropped: an instance further behind (it finds a gap
+/// in the ids) drops and reloads everything it caches.
 const KEPT: Duration = Duration::hours(1);
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -51,6 +52,13 @@ pub async fn publish<C: ConnectionTrait>(
     change: &Change,
     now: DateTime<Utc>,
 ) -> Result<(), DbErr> {
+    if db.get_database_backend() == DatabaseBackend::Postgres {
+        // PostgreSQL hands out ids at insert, not at commit: publishers take turns
+        // (until they commit), so ids follow commits and a follower that keeps
+        // the last id it saw skips none. SQLite's writers take turns anyway.
+        db.execute_unprepared("SELECT pg_advisory_xact_lock(7011001)")
+            .await?;
+    }
     let (kind, subject) = change.parts();
     changes::Entity::insert(changes::ActiveModel {
         kind: Set(kind.to_owned()),

@@ -13,8 +13,9 @@ use sea_orm::{
 /// What a key's first use left behind, as the next request with it finds it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Claim {
-    /// This request is the first (or the first since the last one expired).
-    Claimed,
+    /// This request is the first (or the first since the last one expired); the
+    /// claim is its own while the row keeps this stamp.
+    Claimed(DateTime<Utc>),
     /// The first is still running.
     InFlight,
     /// The key was used with another request.
@@ -59,11 +60,7 @@ pub async fn claim(
     .exec_without_returning(db)
     .await?;
     if inserted == 1 {
-        idempotency_keys::Entity::delete_many()
-            .filter(idempotency_keys::Column::ExpiresAt.lt(now))
-            .exec(db)
-            .await?;
-        return Ok(Claim::Claimed);
+        return Ok(Claim::Claimed(now));
     }
     // Taken over when it expired, or when its first request died unanswered.
     let taken_over = idempotency_keys::Entity::update_many()
@@ -95,7 +92,7 @@ pub async fn claim(
         .exec(db)
         .await?;
     if taken_over.rows_affected == 1 {
-        return Ok(Claim::Claimed);
+        return Ok(Claim::Claimed(now));
     }
     let Some(first) = find(db, scope, key).await? else {
         // Released between our insert and our read: the caller may retry.
@@ -126,11 +123,14 @@ async fn find(
         .await
 }
 
-/// Stores the answer to replay.
+/// Stores the answer to replay, if the claim is still this request's (one that
+/// ran past its lease may have been taken over).
+#[allow(clippy::too_many_arguments)]
 pub async fn complete(
     db: &DatabaseConnection,
     scope: &str,
     key: &str,
+    claimed_at: DateTime<Utc>,
     status: u16,
     content_type: Option<&str>,
     body: &str,
@@ -147,17 +147,34 @@ pub async fn complete(
         .col_expr(idempotency_keys::Column::Body, Expr::value(body))
         .filter(idempotency_keys::Column::Scope.eq(scope))
         .filter(idempotency_keys::Column::Key.eq(key))
+        .filter(idempotency_keys::Column::CreatedAt.eq(claimed_at))
         .exec(db)
         .await
         .map(drop)
 }
 
-/// Lets the key go: the answer was not one to replay, so a retry runs afresh.
-pub async fn release(db: &DatabaseConnection, scope: &str, key: &str) -> Result<(), DbErr> {
+/// Lets the key go, if the claim is still this request's: the answer was not
+/// one to replay, so a retry runs afresh.
+pub async fn release(
+    db: &DatabaseConnection,
+    scope: &str,
+    key: &str,
+    claimed_at: DateTime<Utc>,
+) -> Result<(), DbErr> {
     idempotency_keys::Entity::delete_many()
         .filter(idempotency_keys::Column::Scope.eq(scope))
         .filter(idempotency_keys::Column::Key.eq(key))
+        .filter(idempotency_keys::Column::CreatedAt.eq(claimed_at))
         .filter(idempotency_keys::Column::Status.is_null())
+        .exec(db)
+        .await
+        .map(drop)
+}
+
+/// Drops the answers kept past their time (called every minute or so).
+pub async fn purge_expired(db: &DatabaseConnection, now: DateTime<Utc>) -> Result<(), DbErr> {
+    idempotency_keys::Entity::delete_many()
+        .filter(idempotency_keys::Column::ExpiresAt.lt(now))
         .exec(db)
         .await
         .map(drop)

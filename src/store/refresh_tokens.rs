@@ -72,8 +72,8 @@ async fn mark_used<C: ConnectionTrait>(db: &C, id: i64, now: DateTime<Utc>) -> R
 }
 
 /// Revokes every token of a family (on reuse of a spent token).
-pub async fn revoke_family(
-    db: &DatabaseConnection,
+pub async fn revoke_family<C: ConnectionTrait>(
+    db: &C,
     family: Uuid,
     now: DateTime<Utc>,
 ) -> Result<u64, DbErr> {

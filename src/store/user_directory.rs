@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use entity::{user_roles, users};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter,
-    QueryOrder, QuerySelect, Set, TransactionTrait,
+    QueryOrder, QuerySelect, Set,
     sea_query::{Expr, LikeExpr, Query},
 };
 use uuid::Uuid;
@@ -169,24 +169,23 @@ pub async fn update<C: ConnectionTrait>(
     Ok(true)
 }
 
-/// Deletes the user (roles and refresh tokens go with it); false when there was none.
-pub async fn delete(
-    db: &DatabaseConnection,
+/// Deletes the user (roles and refresh tokens go with it), in the caller's
+/// transaction; false when there was none.
+pub async fn delete<C: ConnectionTrait>(
+    txn: &C,
     tenant_id: i64,
     uuid: Uuid,
     now: DateTime<Utc>,
     audit: (AuditContext, Vec<Event>),
 ) -> Result<bool, DbErr> {
-    let txn = db.begin().await?;
     let result = users::Entity::delete_many()
         .filter(users::Column::TenantId.eq(tenant_id))
         .filter(users::Column::Uuid.eq(uuid))
-        .exec(&txn)
+        .exec(txn)
         .await?;
     if result.rows_affected == 0 {
         return Ok(false);
     }
-    super::audit::insert(&txn, tenant_id, now, &audit.0, &audit.1).await?;
-    txn.commit().await?;
+    super::audit::insert(txn, tenant_id, now, &audit.0, &audit.1).await?;
     Ok(true)
 }

@@ -22,6 +22,8 @@ pub struct NewUserRow<'a> {
     pub tenant_id: i64,
     pub username: &'a str,
     pub username_key: &'a str,
+    /// The case rule `username_key` was made under.
+    pub case_insensitive: bool,
     pub email: Option<&'a str>,
     pub email_key: Option<&'a str>,
     pub password_hash: Option<String>,
@@ -57,6 +59,9 @@ pub enum InsertError {
     /// The invite or promo code was used up (or expired) before this insert.
     #[error("{0} is no longer available")]
     CodeUnavailable(&'static str),
+    /// The tenant's username case rule changed after the name was keyed.
+    #[error("the username case rule changed meanwhile")]
+    RuleChanged,
     #[error(transparent)]
     Db(#[from] DbErr),
 }
@@ -111,6 +116,12 @@ pub async fn insert(
     row: NewUserRow<'_>,
 ) -> Result<users::Model, InsertError> {
     let txn = db.begin().await?;
+    // The tenant first (see [`lock`]), and with it the username case rule as it
+    // stands: a name keyed under a rule changed meanwhile is not stored.
+    let tenant = super::tenants::lock(&txn, row.tenant_id).await?;
+    if tenant.is_none_or(|tenant| tenant.policy.username_case_insensitive != row.case_insensitive) {
+        return Err(InsertError::RuleChanged);
+    }
     if let Some(hash) = row.invite_code_hash
         && !codes::consume_invite(&txn, row.tenant_id, hash, row.now).await?
     {
@@ -253,13 +264,17 @@ pub async fn roles_of<C: ConnectionTrait>(
         .await
 }
 
-/// Takes the user's row lock for the rest of the transaction (a write first, so
-/// that SQLite takes its write lock at once), then reads the row as it stands.
+/// Takes the user's row lock for the rest of the transaction, then reads the row
+/// as it stands. The tenant's row lock comes first: every transaction that
+/// writes a tenant's audited state takes its locks in that order (tenant, then
+/// the rows it changes), so none waits on another that waits on it. (A write
+/// first also makes SQLite take its write lock at once.)
 pub async fn lock<C: ConnectionTrait>(
     db: &C,
     tenant_id: i64,
     user_id: i64,
 ) -> Result<Option<users::Model>, DbErr> {
+    super::tenants::lock_row(db, tenant_id).await?;
     users::Entity::update_many()
         .col_expr(
             users::Column::UpdatedAt,

@@ -407,6 +407,41 @@ async fn introspection_follows_the_users_standing(backend: Backend) {
 }
 db_test!(introspection_follows_the_users_standing);
 
+/// Taking a user's admin role away takes its scopes away at once: introspection
+/// reports no scope the user no longer holds, the old access token no longer
+/// passes the manage surface, and the login's refresh token is spent.
+async fn a_demoted_admin_keeps_no_admin_scope(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let tenant = app.create_tenant("app").await;
+    let (access, refresh) = admin_tokens(&app, &tenant).await;
+    assert_eq!(manage_status(&app, &access).await, StatusCode::OK);
+    let manager = app
+        .client_token(&tenant, "users:read users:write tenant:manage")
+        .await;
+    let (_, users) = app
+        .call(reqwest::Method::GET, "/admin/users/?q=boss", &manager, None)
+        .await;
+    let boss = format!("/admin/users/{}", users[0]["id"].as_str().unwrap());
+    let (status, body) = app
+        .call(
+            reqwest::Method::PATCH,
+            &boss,
+            &manager,
+            Some(json!({"roles": ["viewer"]})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+
+    let seen = introspect(&app, &tenant, &access).await;
+    assert_eq!(seen["active"], true, "{seen}");
+    assert_eq!(seen["scope"], "", "{seen}");
+    assert_ne!(manage_status(&app, &access).await, StatusCode::OK);
+    let (status, body) = refresh_with(&app, &tenant, &refresh).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert_eq!(body["error"], "invalid_grant");
+}
+db_test!(a_demoted_admin_keeps_no_admin_scope);
+
 /// Refreshes of one token released at the same instant: whoever loses finds the
 /// reuse and revokes the family, and no token of it works afterwards, the
 /// winner's new one included. Repeated, since a race shows itself by chance.

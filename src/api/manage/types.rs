@@ -220,6 +220,7 @@ pub struct PromoCreate {
 #[oai(rename = "PromoCodeUpdate")]
 pub struct PromoUpdate {
     /// `false` deactivates the code.
+    #[oai(nullable)]
     pub active: Option<bool>,
     #[oai(nullable)]
     pub max_redemptions: MaybeUndefined<i32>,
@@ -343,6 +344,7 @@ pub struct FieldCreate {
 #[derive(Debug, Object)]
 #[oai(rename = "CustomFieldUpdate")]
 pub struct FieldUpdate {
+    #[oai(nullable)]
     pub required: Option<bool>,
     #[oai(nullable)]
     pub max_length: MaybeUndefined<i32>,

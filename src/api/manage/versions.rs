@@ -18,10 +18,10 @@ impl From<MatchesNothing> for Failure {
     }
 }
 
-/// The version an `If-Match` names; `*` or none matches any.
+/// The version an `If-Match` names; `*`, an empty value or none matches any.
 pub fn if_match(header: Option<&str>) -> Result<Option<i64>, MatchesNothing> {
     match header.map(str::trim) {
-        None | Some("*") => Ok(None),
+        None | Some("*" | "") => Ok(None),
         Some(value) => value
             .trim_start_matches("W/")
             .trim_matches('"')

@@ -102,25 +102,7 @@ pub fn revocation_parse_error(err: poem::Error) -> RevocationEndpointResponse {
     parse_failure(&err).into()
 }
 
-impl From<OAuthError> for TokenEndpointResponse {
-    fn from(err: OAuthError) -> Self {
-        match Failure::from(err) {
-            Failure::BadRequest(body) => Self::BadRequest(body),
-            Failure::Unauthorized(body) => Self::Unauthorized(body, BASIC_CHALLENGE.to_owned()),
-            Failure::TooManyRequests(body, refused) => Self::TooManyRequests(
-                body,
-                refused.retry_after,
-                refused.limit,
-                refused.remaining,
-                refused.reset,
-            ),
-            Failure::Unavailable(body) => Self::Unavailable(body, 1),
-            Failure::Internal(body) => Self::Internal(body),
-        }
-    }
-}
-
-/// The introspection and revocation endpoints answer every failure alike.
+/// Every token endpoint answers failures alike.
 macro_rules! from_oauth_error {
     ($($response:ty),+) => {$(
         impl From<OAuthError> for $response {
@@ -130,13 +112,23 @@ macro_rules! from_oauth_error {
                     Failure::Unauthorized(body) => {
                         Self::Unauthorized(body, BASIC_CHALLENGE.to_owned())
                     }
-                    Failure::TooManyRequests(body, _)
-                    | Failure::Unavailable(body)
-                    | Failure::Internal(body) => Self::Internal(body),
+                    Failure::TooManyRequests(body, refused) => Self::TooManyRequests(
+                        body,
+                        refused.retry_after,
+                        refused.limit,
+                        refused.remaining,
+                        refused.reset,
+                    ),
+                    Failure::Unavailable(body) => Self::Unavailable(body, 1),
+                    Failure::Internal(body) => Self::Internal(body),
                 }
             }
         }
     )+};
 }
 
-from_oauth_error!(IntrospectionEndpointResponse, RevocationEndpointResponse);
+from_oauth_error!(
+    TokenEndpointResponse,
+    IntrospectionEndpointResponse,
+    RevocationEndpointResponse
+);

@@ -67,6 +67,7 @@ impl OAuthApi {
         form: Form<TokenLookupRequest>,
     ) -> IntrospectionEndpointResponse {
         let introspected = async {
+            limit_per_address(&ctx, req).await?;
             let client = authenticate(&ctx, req, &form.client_id, &form.client_secret).await?;
             if !client.confidential {
                 return Err(OAuthError::InvalidClient);
@@ -94,6 +95,7 @@ impl OAuthApi {
         form: Form<TokenLookupRequest>,
     ) -> RevocationEndpointResponse {
         let revoked = async {
+            limit_per_address(&ctx, req).await?;
             let client = authenticate(&ctx, req, &form.client_id, &form.client_secret).await?;
             ctx.tokens.revoke(&client.tenant, &form.token).await
         };
@@ -155,6 +157,14 @@ impl OAuthApi {
             response_types_supported: Vec::new(),
         })
     }
+}
+
+/// The token endpoints' per-address limit, counted before the client
+/// authenticates, so wrong secrets count too.
+async fn limit_per_address(ctx: &AppContext, req: &Request) -> Result<(), OAuthError> {
+    let ip = rate_limit::client_ip(req, &ctx.limits);
+    rate_limit::report(req, ctx.limits.token_attempt(ip).await?);
+    Ok(())
 }
 
 async fn authenticate(

@@ -141,6 +141,20 @@ pub enum IntrospectionEndpointResponse {
     /// `server_error`.
     #[oai(status = 500)]
     Internal(Json<OAuthErrorBody>),
+    /// `temporarily_unavailable`: over the per-address limit of the token
+    /// endpoints; retry after `Retry-After` seconds.
+    #[oai(status = 429)]
+    TooManyRequests(
+        Json<OAuthErrorBody>,
+        #[oai(header = "Retry-After")] u64,
+        #[oai(header = "RateLimit-Limit")] u32,
+        #[oai(header = "RateLimit-Remaining")] u32,
+        #[oai(header = "RateLimit-Reset")] u64,
+    ),
+    /// `temporarily_unavailable`: the database or the rate limiter cannot be
+    /// reached now; retry after the given seconds.
+    #[oai(status = 503)]
+    Unavailable(Json<OAuthErrorBody>, #[oai(header = "Retry-After")] u32),
 }
 
 #[derive(Debug, ApiResponse)]
@@ -164,6 +178,20 @@ pub enum RevocationEndpointResponse {
     /// `server_error`.
     #[oai(status = 500)]
     Internal(Json<OAuthErrorBody>),
+    /// `temporarily_unavailable`: over the per-address limit of the token
+    /// endpoints; retry after `Retry-After` seconds.
+    #[oai(status = 429)]
+    TooManyRequests(
+        Json<OAuthErrorBody>,
+        #[oai(header = "Retry-After")] u64,
+        #[oai(header = "RateLimit-Limit")] u32,
+        #[oai(header = "RateLimit-Remaining")] u32,
+        #[oai(header = "RateLimit-Reset")] u64,
+    ),
+    /// `temporarily_unavailable`: the database or the rate limiter cannot be
+    /// reached now; retry after the given seconds.
+    #[oai(status = 503)]
+    Unavailable(Json<OAuthErrorBody>, #[oai(header = "Retry-After")] u32),
 }
 
 /// One public key of the JSON Web Key Set (RFC 7517, RFC 8037).
