@@ -117,12 +117,12 @@ async fn refresh_shared_state(ctx: AppContext) {
 
 /// Opens the database, applies pending migrations and builds the shared context.
 pub async fn connect(config: &Config, clock: Clock) -> Result<AppContext, BoxError> {
+    store::migrate_alone(config)
+        .await
+        .map_err(|err| format!("cannot apply migrations: {err}"))?;
     let db = store::connect(config)
         .await
         .map_err(|err| format!("cannot open database: {err}"))?;
-    store::migrate(&db)
-        .await
-        .map_err(|err| format!("cannot apply migrations: {err}"))?;
     AppContext::new(config, db, clock).await
 }
 
