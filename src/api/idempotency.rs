@@ -16,10 +16,12 @@ use poem::{
     http::{HeaderValue, Method, StatusCode, header},
 };
 use sha2::{Digest, Sha256};
+use tracing::Instrument;
 
 use super::{documented, edge_answer, metrics};
 use crate::{
     context::AppContext,
+    domain::audit,
     store::idempotency::{self, Claim},
 };
 
@@ -92,10 +94,15 @@ pub async fn replay<E: Endpoint + 'static>(ep: Arc<E>, mut req: Request) -> Resu
         }
         Ok(Claim::Claimed(claimed_at)) => {
             req.set_body(body);
-            let first = tokio::spawn(async move {
+            // Run to the end even if the client goes away, so that the key is
+            // completed or released, in the request's audit context and span.
+            let handling = async move {
                 let response = ep.get_response(req).await.into_response();
                 keep(&ctx, &scope, &key, claimed_at, response).await
-            });
+            };
+            let first = tokio::spawn(
+                audit::scope(audit::current(), handling).instrument(tracing::Span::current()),
+            );
             first
                 .await
                 .map_err(|err| poem::Error::new(err, StatusCode::INTERNAL_SERVER_ERROR))?

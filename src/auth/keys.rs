@@ -116,9 +116,12 @@ impl KeyRing {
             }
             loaded.loaded_at.elapsed() >= RELOAD_INTERVAL
         };
-        // One reload at a time; concurrent requests with unknown kids do not queue.
+        // One reload at a time. A request that finds one under way (perhaps
+        // for the very rotation that made its kid) waits for it and looks
+        // again, but starts none of its own.
         let Ok(_reloading) = self.reloading.try_lock() else {
-            return Ok(None);
+            drop(self.reloading.lock().await);
+            return Ok(self.read()?.verifying.get(kid).cloned());
         };
         if !stale || self.read()?.loaded_at.elapsed() < RELOAD_INTERVAL {
             return Ok(None);

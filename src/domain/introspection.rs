@@ -1,6 +1,7 @@
 //! Token introspection (RFC 7662) and revocation (RFC 7009). A client only ever
 //! sees and revokes its own tenant's tokens.
 
+use sea_orm::TransactionTrait;
 use tracing::instrument;
 
 use super::{
@@ -149,12 +150,17 @@ impl TokenService {
         if stored.tenant_id != tenant.id {
             return Err(FOREIGN);
         }
-        let revoked =
-            store::refresh_tokens::revoke_family(&self.db, stored.family, self.clock.now()).await?;
-        tracing::info!(family = %stored.family, revoked, "refresh token family revoked");
+        // Under the user's lock, like a rotation: one in flight commits its
+        // new token first, and the revocation takes that one too.
+        let txn = self.db.begin().await?;
+        store::users::lock(&txn, tenant.id, stored.user_id).await?;
+        let now = self.clock.now();
+        let revoked = store::refresh_tokens::revoke_family(&txn, stored.family, now).await?;
         let event = audit::Event::new("token.revoked", format!("family:{}", stored.family))
             .with_detail(serde_json::json!({"token_type": "refresh_token", "revoked": revoked}));
-        audit::record(&self.db, tenant.id, self.clock.now(), &[event]).await?;
+        store::audit::insert(&txn, tenant.id, now, &audit::current(), &[event]).await?;
+        txn.commit().await?;
+        tracing::info!(family = %stored.family, revoked, "refresh token family revoked");
         Ok(())
     }
 }

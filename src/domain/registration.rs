@@ -9,7 +9,10 @@ use uuid::Uuid;
 
 use super::{access::Grantor, audit, custom_fields::FieldCache};
 
-use super::{Clock, Email, FieldError, Password, Problem, Role, Tenant, Username};
+use super::{
+    Clock, Email, FieldError, Password, Problem, Role, Tenant, TenantPolicy, Username,
+    tenant::PublicSignUp,
+};
 use serde_json::{Map, Value};
 
 use crate::{
@@ -87,9 +90,31 @@ pub struct Extras {
     pub promo_code: Option<String>,
     /// Custom field values, already validated against the tenant's definitions.
     pub metadata: Map<String, Value>,
-    /// Registered through the account surface, where the tenant's invite-only
-    /// rule applies (administrators and SSO backends need no code).
-    pub community: bool,
+    /// Which of the tenant's sign-up rules admit the registration.
+    pub gate: Gate,
+}
+
+/// The sign-up rules a registration passes through, by where it comes from.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Gate {
+    /// `POST /sign-up`: only while the public sign-up is open.
+    PublicSignUp,
+    /// The account surface: an invite code while the tenant is invite-only.
+    Community,
+    /// Administrators, SSO backends and the command line.
+    #[default]
+    Trusted,
+}
+
+impl Gate {
+    /// Whether `policy` admits a registration through this gate.
+    fn admits(self, policy: &TenantPolicy, with_invite: bool) -> bool {
+        match self {
+            Gate::PublicSignUp => policy.public_sign_up() == PublicSignUp::Open,
+            Gate::Community => with_invite || !policy.invite_only,
+            Gate::Trusted => true,
+        }
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -230,13 +255,22 @@ impl Registrar {
                     .with_detail(serde_json::json!({"promo_code_id": promo})),
             );
         }
+        // Decided under the tenant's rules as read before the hash; the insert
+        // re-reads them under the tenant's lock and stores nothing they would
+        // no longer admit.
+        let decided = &tenant.policy;
+        let admits = |now: &TenantPolicy| {
+            now.username_case_insensitive == decided.username_case_insensitive
+                && extras.gate.admits(now, invite_hash.is_some())
+                && (promo_id.is_none() || now.promo_codes_enabled)
+        };
         let row = NewUserRow {
             uuid,
             audit: (audit::current(), events),
             tenant_id: tenant.id,
             username: new_user.username.as_str(),
             username_key: new_user.username.key(),
-            case_insensitive: tenant.policy.username_case_insensitive,
+            admits: &admits,
             email: new_user.email.as_ref().map(Email::as_str),
             email_key,
             password_hash,
@@ -261,10 +295,9 @@ impl Registrar {
                 InsertError::CodeUnavailable(field) => {
                     RegistrationError::Rejected(vec![FieldError::new(field, Problem::Expired)])
                 }
-                // Rare (the rule changes only while a tenant has no users): a
-                // retry keys the name under the rule as it is now.
-                InsertError::RuleChanged => RegistrationError::Unavailable(DbErr::Custom(
-                    "the username case rule changed meanwhile".to_owned(),
+                // Rare: a retry is decided under the rules as they are now.
+                InsertError::RulesChanged => RegistrationError::Unavailable(DbErr::Custom(
+                    "the tenant's sign-up rules changed meanwhile".to_owned(),
                 )),
                 InsertError::Db(err) => err.into(),
             })?;
@@ -296,7 +329,7 @@ impl Registrar {
         rejected: &mut Vec<FieldError>,
     ) -> Result<Option<i64>, DbErr> {
         match invite_hash {
-            None if tenant.policy.invite_only && extras.community => {
+            None if !extras.gate.admits(&tenant.policy, false) => {
                 rejected.push(FieldError::new("invite_code", Problem::Required));
             }
             None => {}

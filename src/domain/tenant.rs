@@ -2,10 +2,7 @@
 
 use std::{
     collections::{BTreeMap, HashMap},
-    sync::{
-        Arc, Mutex,
-        atomic::{AtomicU64, Ordering},
-    },
+    sync::{Arc, Mutex},
     time::{Duration, Instant},
 };
 
@@ -46,10 +43,15 @@ const CACHE_CAPACITY: usize = 10_000;
 #[derive(Clone)]
 pub struct Tenants {
     db: DatabaseConnection,
-    cache: Arc<Mutex<HashMap<ClientId, (Instant, Tenant)>>>,
-    /// Bumped by every forgetting: a read that began before one must not put
-    /// back what it read.
-    forgotten: Arc<AtomicU64>,
+    cache: Arc<Mutex<Cache>>,
+}
+
+#[derive(Default)]
+struct Cache {
+    entries: HashMap<ClientId, (Instant, Tenant)>,
+    /// Bumped by every forgetting, under the same lock as the entries: a read
+    /// that began before one must not put back what it read.
+    forgotten: u64,
 }
 
 impl Tenants {
@@ -57,7 +59,6 @@ impl Tenants {
         Self {
             db,
             cache: Arc::default(),
-            forgotten: Arc::default(),
         }
     }
 
@@ -71,12 +72,10 @@ impl Tenants {
         if let Some(tenant) = self.cached(&client_id) {
             return Ok(Some(tenant));
         }
-        let before = self.forgotten.load(Ordering::Acquire);
+        let before = self.cache.lock().map(|cache| cache.forgotten).ok();
         let found = store::tenants::find_by_client_id(&self.db, &client_id).await?;
-        if let Some(tenant) = &found
-            && self.forgotten.load(Ordering::Acquire) == before
-        {
-            self.remember(tenant);
+        if let (Some(tenant), Some(before)) = (&found, before) {
+            self.remember(tenant, before);
         }
         Ok(found)
     }
@@ -128,33 +127,39 @@ impl Tenants {
 
     /// Drops every cached tenant.
     pub fn forget_all(&self) {
-        self.forgotten.fetch_add(1, Ordering::AcqRel);
         if let Ok(mut cache) = self.cache.lock() {
-            cache.clear();
+            cache.forgotten += 1;
+            cache.entries.clear();
         }
     }
 
     /// Drops the cached copy of a tenant (changed here or, as the change feed
     /// says, elsewhere).
     pub fn forget(&self, client_id: &str) {
-        self.forgotten.fetch_add(1, Ordering::AcqRel);
-        if let (Ok(client_id), Ok(mut cache)) = (ClientId::parse(client_id), self.cache.lock()) {
-            cache.remove(&client_id);
+        if let Ok(mut cache) = self.cache.lock() {
+            cache.forgotten += 1;
+            if let Ok(client_id) = ClientId::parse(client_id) {
+                cache.entries.remove(&client_id);
+            }
         }
     }
 
     fn cached(&self, client_id: &ClientId) -> Option<Tenant> {
         let cache = self.cache.lock().ok()?;
-        let (at, tenant) = cache.get(client_id)?;
+        let (at, tenant) = cache.entries.get(client_id)?;
         (at.elapsed() < CACHE_TTL).then(|| tenant.clone())
     }
 
-    fn remember(&self, tenant: &Tenant) {
-        if let Ok(mut cache) = self.cache.lock() {
-            if cache.len() >= CACHE_CAPACITY {
-                cache.clear();
+    /// Caches what a read found, unless a forgetting came after the read began.
+    fn remember(&self, tenant: &Tenant, read_after: u64) {
+        if let Ok(mut cache) = self.cache.lock()
+            && cache.forgotten == read_after
+        {
+            if cache.entries.len() >= CACHE_CAPACITY {
+                cache.entries.clear();
             }
-            cache.insert(tenant.client_id.clone(), (Instant::now(), tenant.clone()));
+            let entry = (Instant::now(), tenant.clone());
+            cache.entries.insert(tenant.client_id.clone(), entry);
         }
     }
 }

@@ -75,9 +75,9 @@ impl From<InsertError> for AdminError {
             InsertError::UnknownTag => {
                 AdminError::Rejected(FieldError::new("tags", Problem::Invalid))
             }
-            InsertError::RuleChanged => {
-                AdminError::Storage(DbErr::Custom("the username case rule changed".to_owned()))
-            }
+            InsertError::RulesChanged => AdminError::Storage(DbErr::Custom(
+                "the tenant's sign-up rules changed meanwhile".to_owned(),
+            )),
             InsertError::Db(err) => AdminError::Storage(err),
         }
     }

@@ -234,14 +234,58 @@ impl RateLimits {
     /// so failed authentications count too; across tenants (the client is not
     /// known yet), so tenants cannot override it.
     pub async fn token_attempt(&self, ip: IpAddr) -> Verdict {
+        self.check(vec![self.token_per_ip(ip)]).await
+    }
+
+    /// `POST /oauth/introspect` and `/oauth/revoke` per client address, before
+    /// the client authenticates: a reservation with `token_per_ip`'s quota,
+    /// in a count of their own, that [`RateLimits::lookup_authenticated`]
+    /// gives back, so failed authentications count and a resource server's
+    /// own lookups do not.
+    pub async fn lookup_attempt(&self, ip: IpAddr) -> Verdict {
+        let (key, quota) = self.lookups_per_ip(ip);
+        if quota.is_off() {
+            return Ok(None);
+        }
+        let decision = match self.limiter.reserve(&key, quota).await {
+            Ok(decision) => decision,
+            Err(unavailable) => {
+                self.count(key.policy, "unavailable");
+                return Err(unavailable.into());
+            }
+        };
+        if decision.allowed {
+            self.count(key.policy, "allowed");
+            Ok(Some(decision))
+        } else {
+            self.count(key.policy, "limited");
+            Err(Refusal::Limited(decision))
+        }
+    }
+
+    /// The client of a lookup authenticated: its reservation goes back.
+    pub async fn lookup_authenticated(&self, ip: IpAddr) -> Result<(), Unavailable> {
+        let (key, quota) = self.lookups_per_ip(ip);
+        if quota.is_off() {
+            return Ok(());
+        }
+        self.limiter.refund(&key, quota).await
+    }
+
+    fn token_per_ip(&self, ip: IpAddr) -> (Key, Quota) {
         let policy = PolicyName::TokenPerIp;
-        let quota = self.configured(policy);
         let key = Key {
             policy,
             scope: trusted_proxies::subject(ip),
             subject: String::new(),
         };
-        self.check(vec![(key, quota)]).await
+        (key, self.configured(policy))
+    }
+
+    fn lookups_per_ip(&self, ip: IpAddr) -> (Key, Quota) {
+        let (mut key, quota) = self.token_per_ip(ip);
+        key.subject = "lookups".to_owned();
+        (key, quota)
     }
 
     /// A tenant's own API document (`?client_id=`), built on request, per client

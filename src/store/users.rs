@@ -10,7 +10,7 @@ use uuid::Uuid;
 
 use super::codes;
 use crate::domain::{
-    Role,
+    Role, TenantPolicy,
     audit::{AuditContext, Event},
 };
 
@@ -22,8 +22,10 @@ pub struct NewUserRow<'a> {
     pub tenant_id: i64,
     pub username: &'a str,
     pub username_key: &'a str,
-    /// The case rule `username_key` was made under.
-    pub case_insensitive: bool,
+    /// Whether the tenant's policy, read under its row lock, still admits the
+    /// registration as decided (the case rule `username_key` was made under,
+    /// the sign-up gates).
+    pub admits: &'a (dyn Fn(&TenantPolicy) -> bool + Send + Sync),
     pub email: Option<&'a str>,
     pub email_key: Option<&'a str>,
     pub password_hash: Option<String>,
@@ -59,9 +61,9 @@ pub enum InsertError {
     /// The invite or promo code was used up (or expired) before this insert.
     #[error("{0} is no longer available")]
     CodeUnavailable(&'static str),
-    /// The tenant's username case rule changed after the name was keyed.
-    #[error("the username case rule changed meanwhile")]
-    RuleChanged,
+    /// The tenant's sign-up rules changed after the registration was decided.
+    #[error("the tenant's sign-up rules changed meanwhile")]
+    RulesChanged,
     #[error(transparent)]
     Db(#[from] DbErr),
 }
@@ -116,11 +118,11 @@ pub async fn insert(
     row: NewUserRow<'_>,
 ) -> Result<users::Model, InsertError> {
     let txn = db.begin().await?;
-    // The tenant first (see [`lock`]), and with it the username case rule as it
-    // stands: a name keyed under a rule changed meanwhile is not stored.
+    // The tenant first (see [`lock`]), and with it its rules as they stand: a
+    // registration decided under rules changed meanwhile is not stored.
     let tenant = super::tenants::lock(&txn, row.tenant_id).await?;
-    if tenant.is_none_or(|tenant| tenant.policy.username_case_insensitive != row.case_insensitive) {
-        return Err(InsertError::RuleChanged);
+    if tenant.is_none_or(|tenant| !(row.admits)(&tenant.policy)) {
+        return Err(InsertError::RulesChanged);
     }
     if let Some(hash) = row.invite_code_hash
         && !codes::consume_invite(&txn, row.tenant_id, hash, row.now).await?

@@ -76,6 +76,30 @@ async fn a_retry_gets_the_first_answer_on_every_registration_route(backend: Back
         );
     }
     assert_eq!(app.user_count(&tenant).await, 4, "nobody registered twice");
+    // The first answers were made in their requests' audit context.
+    let manager = app.client_token(&tenant, "tenant:manage").await;
+    let (status, events) = app
+        .call(
+            reqwest::Method::GET,
+            "/manage/v1/audit-events?type=user.created",
+            &manager,
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{events}");
+    let surfaces: Vec<&str> = events
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|event| {
+            assert!(event["request_id"].is_string(), "{event}");
+            event["surface"].as_str().unwrap()
+        })
+        .collect();
+    assert_eq!(surfaces.len(), 4, "{events}");
+    for surface in ["signup", "account", "sso", "admin"] {
+        assert!(surfaces.contains(&surface), "{surface} in {surfaces:?}");
+    }
 
     // The key is the tenant's own: another tenant's same key is another request.
     let other = app.create_tenant("other").await;

@@ -368,6 +368,43 @@ async fn token_attempts_are_limited_per_address_before_authentication() {
     app.stop().await;
 }
 
+/// Introspection and revocation count only their failed client
+/// authentications against the address (with `token_per_ip`'s quota, apart
+/// from the token endpoint's count): a resource server may look tokens up far
+/// beyond the quota, while guessing a secret meets a 429, even with the right
+/// one.
+async fn token_lookups_count_only_failed_authentications(kind: BackendKind) {
+    let mut config = limited_config(kind).await;
+    config.rate_limit.policies.token_per_ip = Quota::new(3, 60);
+    let app = spawn_app_with(config).await;
+    let tenant = app.create_tenant("Looked up").await;
+    let lookup = |path: &'static str, secret: String| {
+        app.client
+            .post(app.url(path))
+            .basic_auth(tenant.client_id(), Some(secret))
+            .form(&[("token", "not-a-token")])
+            .send()
+    };
+    for path in ["/oauth/introspect", "/oauth/revoke"].repeat(4) {
+        let response = lookup(path, tenant.client_secret.clone()).await.unwrap();
+        assert_eq!(response.status(), StatusCode::OK, "{path}");
+    }
+    for _ in 0..3 {
+        let response = lookup("/oauth/introspect", "a-guess".to_owned()).await;
+        assert_eq!(response.unwrap().status(), StatusCode::UNAUTHORIZED);
+    }
+    for path in ["/oauth/introspect", "/oauth/revoke"] {
+        let refused = lookup(path, tenant.client_secret.clone()).await.unwrap();
+        assert_eq!(refused.status(), StatusCode::TOO_MANY_REQUESTS, "{path}");
+    }
+    assert_eq!(
+        client_credentials(&app, &tenant).await.status(),
+        StatusCode::OK
+    );
+    app.stop().await;
+}
+limiter_test!(token_lookups_count_only_failed_authentications: memory => Memory, redis => Redis);
+
 /// A proxy may add its own `X-Forwarded-For` line instead of extending the
 /// client's: every line counts, the last one's last hop first.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -489,3 +489,40 @@ async fn passwords_need_eight_characters_by_default(backend: Backend) {
     assert_eq!(lowered.status(), StatusCode::OK);
 }
 db_test!(passwords_need_eight_characters_by_default);
+
+/// Sign-ups closed while a sign-up's password hashes: the insert re-reads the
+/// rules under the tenant's lock, so the sign-up is refused (503, to be
+/// retried, when the retry meets the closed door) and nobody is registered.
+async fn a_sign_up_racing_its_closure_registers_nobody(backend: Backend) {
+    let mut config = test_config(backend).await;
+    config.argon2 = portcullis::config::Argon2Config {
+        memory_kib: 32 * 1024,
+        iterations: 3,
+        parallelism: 1,
+    };
+    let app = spawn_app_with(config).await;
+    let tenant = app.create_tenant("closing").await;
+    let manager = app.client_token(&tenant, "tenant:manage").await;
+    let signing_up = {
+        let request = app.client.post(app.url("/sign-up")).json(&json!({
+            "username": "late", "password": "password", "client_id": tenant.client_id()
+        }));
+        tokio::spawn(async move { request.send().await.unwrap() })
+    };
+    tokio::time::sleep(std::time::Duration::from_millis(15)).await;
+    let (status, body) = app
+        .call(
+            reqwest::Method::PATCH,
+            "/manage/v1/tenant/policy",
+            &manager,
+            Some(json!({"public_signup_enabled": false})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let response = signing_up.await.unwrap();
+    assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(app.user_count(&tenant).await, 0);
+    let retried = app.sign_up(&tenant, "late").await;
+    assert_eq!(retried.status(), StatusCode::FORBIDDEN);
+}
+db_test!(a_sign_up_racing_its_closure_registers_nobody);

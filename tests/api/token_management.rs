@@ -496,6 +496,42 @@ async fn a_refresh_race_leaves_no_token_of_the_family_alive(backend: Backend) {
 }
 db_test!(a_refresh_race_leaves_no_token_of_the_family_alive);
 
+/// A logout (revocation of the refresh token) released at the same instant as
+/// a refresh of it: whichever commits first, no token of the login survives.
+async fn a_revocation_racing_a_refresh_leaves_nothing_alive(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let tenant = app.create_tenant("app").await;
+    create_user(&app, &tenant, "alice", vec![]).await;
+    for round in 0..8 {
+        let (_, login) = app
+            .password_grant(&tenant, "alice", "Correct-horse-1", None)
+            .await;
+        let token = login["refresh_token"].as_str().unwrap().to_owned();
+        let barrier = tokio::sync::Barrier::new(2);
+        let refreshing = async {
+            barrier.wait().await;
+            refresh_with(&app, &tenant, &token).await
+        };
+        let revoking = async {
+            barrier.wait().await;
+            revoke(&app, &tenant, &token).await.status()
+        };
+        let ((status, body), revoked) = tokio::join!(refreshing, revoking);
+        assert_eq!(revoked, StatusCode::OK, "round {round}");
+        if status == StatusCode::OK {
+            let renewed = body["refresh_token"].as_str().unwrap();
+            assert_eq!(
+                introspect(&app, &tenant, renewed).await["active"],
+                false,
+                "round {round}: the refresh's new token outlived the revocation"
+            );
+        } else {
+            assert_eq!(body["error"], "invalid_grant", "round {round}");
+        }
+    }
+}
+db_test!(a_revocation_racing_a_refresh_leaves_nothing_alive);
+
 async fn refresh_with(app: &TestApp, tenant: &TestTenant, token: &str) -> (StatusCode, Value) {
     let response = post_as(
         app,

@@ -8,7 +8,7 @@ use crate::{
     domain::{
         Email, FieldError, Password, Tenant, Username,
         custom_fields::{self, FieldDefinition},
-        registration::{Extras, NewUser},
+        registration::{Extras, Gate, NewUser},
     },
 };
 
@@ -57,7 +57,7 @@ pub fn create(
                 invite_code,
                 promo_code,
                 metadata,
-                community: true,
+                gate: Gate::Community,
                 ..Extras::default()
             },
         )),

@@ -67,8 +67,7 @@ impl OAuthApi {
         form: Form<TokenLookupRequest>,
     ) -> IntrospectionEndpointResponse {
         let introspected = async {
-            limit_per_address(&ctx, req).await?;
-            let client = authenticate(&ctx, req, &form.client_id, &form.client_secret).await?;
+            let client = authenticated_lookup(&ctx, req, &form).await?;
             if !client.confidential {
                 return Err(OAuthError::InvalidClient);
             }
@@ -95,8 +94,7 @@ impl OAuthApi {
         form: Form<TokenLookupRequest>,
     ) -> RevocationEndpointResponse {
         let revoked = async {
-            limit_per_address(&ctx, req).await?;
-            let client = authenticate(&ctx, req, &form.client_id, &form.client_secret).await?;
+            let client = authenticated_lookup(&ctx, req, &form).await?;
             ctx.tokens.revoke(&client.tenant, &form.token).await
         };
         match revoked.await {
@@ -159,12 +157,19 @@ impl OAuthApi {
     }
 }
 
-/// The token endpoints' per-address limit, counted before the client
-/// authenticates, so wrong secrets count too.
-async fn limit_per_address(ctx: &AppContext, req: &Request) -> Result<(), OAuthError> {
+/// The client of an introspection or revocation. Its address holds one of
+/// `token_per_ip` until the client has authenticated, so wrong secrets count
+/// and a resource server's lookups do not.
+async fn authenticated_lookup(
+    ctx: &AppContext,
+    req: &Request,
+    form: &TokenLookupRequest,
+) -> Result<AuthenticatedClient, OAuthError> {
     let ip = rate_limit::client_ip(req, &ctx.limits);
-    rate_limit::report(req, ctx.limits.token_attempt(ip).await?);
-    Ok(())
+    rate_limit::report(req, ctx.limits.lookup_attempt(ip).await?);
+    let client = authenticate(ctx, req, &form.client_id, &form.client_secret).await?;
+    ctx.limits.lookup_authenticated(ip).await?;
+    Ok(client)
 }
 
 async fn authenticate(

@@ -84,14 +84,18 @@ pub fn invalid_client() -> SignUpResponse {
 /// A storage failure: 503 when the database cannot be reached, else 500.
 pub fn storage(err: &DbErr) -> SignUpResponse {
     if store::is_unavailable(err) {
-        tracing::warn!(error = %err, "sign-up: database unavailable");
-        SignUpResponse::Unavailable(
-            ErrorResponse::one("base", "is unavailable, retry shortly"),
-            RETRY_AFTER_SECS,
-        )
+        unavailable(err)
     } else {
         internal(err)
     }
+}
+
+fn unavailable(err: &DbErr) -> SignUpResponse {
+    tracing::warn!(error = %err, "sign-up: unavailable");
+    SignUpResponse::Unavailable(
+        ErrorResponse::one("base", "is unavailable, retry shortly"),
+        RETRY_AFTER_SECS,
+    )
 }
 
 pub fn internal(err: &dyn std::error::Error) -> SignUpResponse {
@@ -128,7 +132,7 @@ impl From<RegistrationError> for SignUpResponse {
                 ErrorResponse::one("base", "too many sign-ups in progress, retry shortly"),
                 RETRY_AFTER_SECS,
             ),
-            RegistrationError::Unavailable(err) => storage(&err),
+            RegistrationError::Unavailable(err) => unavailable(&err),
             other => internal(&other),
         }
     }

@@ -19,7 +19,9 @@ use crate::{
     api::{json_body::RawJson, rate_limit},
     context::AppContext,
     domain::{
-        FieldError, Password, Problem, Tenant, Username, access::Grantor, registration::NewUser,
+        FieldError, Password, Problem, Tenant, Username,
+        access::Grantor,
+        registration::{Extras, Gate, NewUser},
         tenant::PublicSignUp,
     },
 };
@@ -130,9 +132,13 @@ async fn sign_up(ctx: &AppContext, req: &Request, body: &Value) -> (SignUpRespon
         Ok(new_user) => new_user,
         Err(errors) => return (unprocessable(&errors), cors),
     };
+    let gate = Extras {
+        gate: Gate::PublicSignUp,
+        ..Extras::default()
+    };
     let response = match ctx
         .registrar
-        .register(&tenant, new_user, Grantor::Anonymous)
+        .register_with(&tenant, new_user, gate, Grantor::Anonymous)
         .await
     {
         Ok(user) => SignUpResponse::Ok(Json(SignUpResult {
