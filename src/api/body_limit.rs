@@ -20,7 +20,7 @@ pub const MAX_BODY_BYTES: usize = 64 * 1024;
 /// What a refused body may still send, read and dropped, before the answer:
 /// a client that is still sending when the connection closes may never see the
 /// 413 (a lingering close, as nginx does it). Bounded in bytes and time.
-const DRAIN_BYTES: usize = 4 * 1024 * 1024;
+const DRAIN_BYTES: u64 = 4 * 1024 * 1024;
 const DRAIN_TIME: Duration = Duration::from_secs(2);
 
 pub async fn limit<E: Endpoint>(ep: Arc<E>, mut req: Request) -> Result<Response> {
@@ -34,18 +34,17 @@ pub async fn limit<E: Endpoint>(ep: Arc<E>, mut req: Request) -> Result<Response
         drain(&mut reader).await;
         return Ok(too_large(req.uri().path()));
     }
+    // One byte past the bound tells a body too large. (No buffer of our own:
+    // this future is moved whole into boxes, so it is kept small.)
     let mut body = Vec::new();
-    let mut buffer = [0u8; 16 * 1024];
-    loop {
-        let n = reader.read(&mut buffer).await.map_err(ReadBodyError::Io)?;
-        if n == 0 {
-            break;
-        }
-        if body.len() + n > MAX_BODY_BYTES {
-            drain(&mut reader).await;
-            return Ok(too_large(req.uri().path()));
-        }
-        body.extend_from_slice(&buffer[..n]);
+    (&mut reader)
+        .take(MAX_BODY_BYTES as u64 + 1)
+        .read_to_end(&mut body)
+        .await
+        .map_err(ReadBodyError::Io)?;
+    if body.len() > MAX_BODY_BYTES {
+        drain(&mut reader).await;
+        return Ok(too_large(req.uri().path()));
     }
     req.set_body(body);
     Ok(ep.get_response(req).await.into_response())
@@ -62,15 +61,7 @@ fn too_large(path: &str) -> Response {
 
 /// Reads and drops what is left of a refused body, within the bounds.
 async fn drain(reader: &mut (impl AsyncRead + Unpin)) {
-    let mut buffer = [0u8; 16 * 1024];
-    let mut left = DRAIN_BYTES;
-    let _ = tokio::time::timeout(DRAIN_TIME, async {
-        while left > 0 {
-            match reader.read(&mut buffer).await {
-                Ok(0) | Err(_) => break,
-                Ok(n) => left = left.saturating_sub(n),
-            }
-        }
-    })
-    .await;
+    let (mut rest, mut sink) = (reader.take(DRAIN_BYTES), tokio::io::sink());
+    let dropped = tokio::io::copy(&mut rest, &mut sink);
+    let _ = tokio::time::timeout(DRAIN_TIME, dropped).await;
 }

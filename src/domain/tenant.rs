@@ -120,11 +120,6 @@ impl Tenants {
         })
     }
 
-    /// The tenant as stored now (not as cached).
-    pub async fn current(&self, tenant_id: i64) -> Result<Option<Tenant>, DbErr> {
-        store::tenants::find_by_id(&self.db, tenant_id).await
-    }
-
     /// Drops every cached tenant.
     pub fn forget_all(&self) {
         if let Ok(mut cache) = self.cache.lock() {
