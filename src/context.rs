@@ -54,7 +54,7 @@ impl AppContext {
         }
         let keys = KeyRing::load(db.clone(), master, clock.now()).await?;
         let revocations = Revocations::load(db.clone(), clock.clone()).await?;
-        let limits = RateLimits::new(config, clock.clone())?;
+        let limits = RateLimits::new(&config.rate_limit, &config.redis_url, clock.clone())?;
         Ok(Self {
             tokens: TokenService::new(
                 db.clone(),

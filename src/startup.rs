@@ -117,10 +117,10 @@ async fn refresh_shared_state(ctx: AppContext) {
 
 /// Opens the database, applies pending migrations and builds the shared context.
 pub async fn connect(config: &Config, clock: Clock) -> Result<AppContext, BoxError> {
-    store::migrate_alone(config)
+    store::migrate_alone(&config.database_url)
         .await
         .map_err(|err| format!("cannot apply migrations: {err}"))?;
-    let db = store::connect(config)
+    let db = store::connect(&config.database_url, config.database_max_connections)
         .await
         .map_err(|err| format!("cannot open database: {err}"))?;
     AppContext::new(config, db, clock).await

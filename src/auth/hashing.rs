@@ -18,9 +18,30 @@ use argon2::{
     password_hash::{self, Output, ParamsString, PasswordHash, SaltString},
 };
 use secrecy::{ExposeSecret, SecretString};
+use serde::{Deserialize, Serialize};
 use tokio::sync::oneshot;
 
-use crate::{config::Argon2Config, domain::Password};
+use crate::domain::values::Password;
+
+/// The argon2id parameters passwords are hashed with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Argon2Config {
+    pub memory_kib: u32,
+    pub iterations: u32,
+    pub parallelism: u32,
+}
+
+impl Default for Argon2Config {
+    /// OWASP's first recommended argon2id configuration.
+    fn default() -> Self {
+        Self {
+            memory_kib: 19_456,
+            iterations: 2,
+            parallelism: 1,
+        }
+    }
+}
 
 #[derive(Debug, thiserror::Error)]
 pub enum HashError {
@@ -269,7 +290,7 @@ pub fn argon2id(config: Argon2Config) -> Result<Argon2<'static>, HashError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::PasswordPolicy;
+    use crate::domain::values::PasswordPolicy;
 
     const CHEAP: Argon2Config = Argon2Config {
         memory_kib: 64,

@@ -142,7 +142,7 @@ async fn connect(config: &Config) -> Result<crate::context::AppContext, BoxError
 }
 
 async fn migrate(config: &Config, action: Option<MigrateAction>) -> Result<(), BoxError> {
-    let db = store::connect(config)
+    let db = store::connect(&config.database_url, config.database_max_connections)
         .await
         .map_err(|err| format!("cannot open database: {err}"))?;
     match action {

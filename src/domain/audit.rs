@@ -9,7 +9,7 @@ use chrono::{DateTime, Utc};
 use sea_orm::{DatabaseConnection, DbErr, TransactionTrait};
 use serde_json::Value;
 
-use super::{Tenant, tenant_admin::Page};
+use super::{Page, Tenant};
 use crate::store;
 
 /// Where a change comes from.

@@ -10,13 +10,14 @@ use std::{
 
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr, TransactionTrait};
+use serde::{Deserialize, Serialize};
 use subtle::ConstantTimeEq;
 use tracing::instrument;
 use uuid::Uuid;
 
 use super::{
-    Clock, Role, Scope, Tenant, Username, password::MAX_PASSWORD_CHARS, registration::UserStatus,
-    revocation::Revocations, tenant::Tenants,
+    Clock, Role, Scope, Tenant, Username, registration::UserStatus, revocation::Revocations,
+    tenant::Tenants, values::password::MAX_PASSWORD_CHARS,
 };
 use crate::{
     auth::{
@@ -27,11 +28,33 @@ use crate::{
         tokens::{self, Claims},
         verified::VerifiedTokens,
     },
-    config::TokensConfig,
     domain::audit,
     ratelimit::{Decision, RateLimits, Refusal, Unavailable},
     store::{self, refresh_tokens::NewRefreshToken},
 };
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct TokensConfig {
+    /// The `iss` of access tokens and the issuer of the discovery document: the
+    /// service's public base URL. Unset, it is derived from `listen` (see
+    /// [`Config::issuer`]), which suits one instance on one machine only.
+    pub issuer: Option<String>,
+    /// Access token lifetime, in seconds.
+    pub access_ttl_secs: u32,
+    /// Refresh token lifetime, in seconds.
+    pub refresh_ttl_secs: u32,
+}
+
+impl Default for TokensConfig {
+    fn default() -> Self {
+        Self {
+            issuer: None,
+            access_ttl_secs: 900,
+            refresh_ttl_secs: 30 * 24 * 3600,
+        }
+    }
+}
 
 /// What a client presented to authenticate itself.
 #[derive(Debug, Clone)]

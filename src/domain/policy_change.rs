@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 
 use serde_json::{Map, Value};
 
-use super::{TenantPolicy, password::MAX_PASSWORD_CHARS};
+use super::{TenantPolicy, values::password::MAX_PASSWORD_CHARS};
 use crate::ratelimit::{PolicyName, Quota};
 
 /// The key of the rate-limit overrides, and the prefix of one override's key in

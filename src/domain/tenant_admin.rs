@@ -11,7 +11,7 @@ use sea_orm::{DatabaseConnection, DatabaseTransaction, DbErr, SqlErr, Transactio
 use serde_json::{Value, json};
 
 use super::{
-    FieldError, Problem, Tenant, audit,
+    FieldError, Page, Problem, Tenant, audit,
     custom_fields::{FieldType, compile_pattern},
 };
 pub use crate::store::codes::PromoLimits;
@@ -63,13 +63,6 @@ fn taken_as(field: &'static str) -> impl Fn(DbErr) -> ManageError {
         Some(SqlErr::UniqueConstraintViolation(_)) => rejected(field, Problem::Taken),
         _ => ManageError::Storage(err),
     }
-}
-
-/// A page of items, oldest first.
-#[derive(Debug, Clone, Copy)]
-pub struct Page {
-    pub skip: u64,
-    pub limit: u64,
 }
 
 /// Runs `change` and writes the audit event it describes in one transaction.

@@ -6,7 +6,7 @@ use super::{
     BackendKind, Decision, Key, Quota, RateLimiter, Unavailable, fallback::Fallback,
     layered::Layered, memory::MemoryLimiter, redis::RedisLimiter,
 };
-use crate::{config::RateLimitConfig, domain::Clock};
+use crate::{config::RateLimitConfig, domain::values::Clock};
 
 #[derive(Clone)]
 pub enum Limiter {

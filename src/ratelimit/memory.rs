@@ -16,7 +16,7 @@ use governor::{
 };
 
 use super::{Decision, Key, PolicyName, Quota, RateLimiter, Unavailable};
-use crate::domain::Clock;
+use crate::domain::values::Clock;
 
 type Keyed = governor::RateLimiter<
     (String, String),

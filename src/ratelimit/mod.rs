@@ -8,47 +8,17 @@ mod layered;
 mod memory;
 mod policies;
 mod redis;
+mod settings;
 pub mod trusted_proxies;
 
 use std::{future::Future, time::Duration};
 
-use serde::{Deserialize, Serialize};
-
 pub use backend::{Limiter, LimiterState};
 pub use memory::MemoryLimiter;
 pub use policies::{LoginAttempt, PolicyName, RateLimits, Refusal, Verdict};
+pub use settings::{BackendKind, FailMode, RateLimitConfig, RateLimitPolicies};
 
-/// At most `limit` requests per `window_secs`, refilled evenly (GCRA); a limit of
-/// 0 switches the policy off.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Quota {
-    pub limit: u32,
-    pub window_secs: u32,
-}
-
-impl Quota {
-    pub const fn new(limit: u32, window_secs: u32) -> Self {
-        Self { limit, window_secs }
-    }
-
-    pub fn is_off(self) -> bool {
-        self.limit == 0 || self.window_secs == 0
-    }
-
-    /// The time one request "costs": the window spread over the limit.
-    fn emission_interval(self) -> Duration {
-        Duration::from_secs(u64::from(self.window_secs)) / self.limit.max(1)
-    }
-
-    /// This instance's part of a limit shared by `instances` (at least 1).
-    fn share(self, instances: u32) -> Self {
-        Self {
-            limit: self.limit.div_ceil(instances.max(1)).max(1),
-            ..self
-        }
-    }
-}
+pub use crate::domain::values::Quota;
 
 /// What a limiter decided for one request, with what the `RateLimit-*` headers say.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -151,42 +121,6 @@ pub trait RateLimiter: Send + Sync {
         &self,
         key: &Key,
     ) -> impl Future<Output = Result<Option<Duration>, Unavailable>> + Send;
-}
-
-/// Which backend counts requests.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum BackendKind {
-    /// governor, in this process only.
-    #[default]
-    Memory,
-    /// Redis, shared by every instance.
-    Redis,
-    /// governor in front of Redis: floods are refused without a round trip.
-    Layered,
-}
-
-impl BackendKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            BackendKind::Memory => "memory",
-            BackendKind::Redis => "redis",
-            BackendKind::Layered => "layered",
-        }
-    }
-}
-
-/// What to do while Redis cannot be reached.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum FailMode {
-    /// Enforce this instance's share of every limit in process.
-    #[default]
-    Local,
-    /// Let every request through.
-    Open,
-    /// Refuse every limited request with 503.
-    Closed,
 }
 
 #[cfg(test)]

@@ -3,16 +3,13 @@
 
 use std::{net::IpAddr, sync::Arc, time::Duration};
 
+use super::RateLimitConfig;
 use super::{
     Decision, FailMode, Key, Quota, RateLimiter, Unavailable,
     backend::{Limiter, LimiterState},
     trusted_proxies::{self, TrustedProxies},
 };
-use crate::{
-    config::{Config, RateLimitConfig},
-    domain::{Clock, Tenant},
-    startup::BoxError,
-};
+use crate::domain::values::{Clock, Tenant};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum PolicyName {
@@ -90,11 +87,14 @@ pub struct RateLimits {
 }
 
 impl RateLimits {
-    pub fn new(config: &Config, clock: Clock) -> Result<Self, BoxError> {
-        let settings = &config.rate_limit;
+    pub fn new(
+        settings: &RateLimitConfig,
+        redis_url: &str,
+        clock: Clock,
+    ) -> Result<Self, Box<dyn std::error::Error + Send + Sync>> {
         let proxies = TrustedProxies::parse(&settings.trusted_proxies)?;
         Ok(Self {
-            limiter: Limiter::from_config(settings, &config.redis_url, clock)?,
+            limiter: Limiter::from_config(settings, redis_url, clock)?,
             config: Arc::new(settings.clone()),
             proxies: Arc::new(proxies),
         })

@@ -13,7 +13,7 @@ use sea_orm::{
 
 use crate::domain::{
     audit::{AuditContext, Event, Filter},
-    tenant_admin::Page,
+    values::Page,
 };
 
 const EVENTS_PER_STATEMENT: usize = 500;

@@ -21,8 +21,6 @@ use sea_orm::{
     sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous},
 };
 
-use crate::config::Config;
-
 /// Whether the database could not be reached (down, restarting, or no pooled
 /// connection in time), as opposed to refusing a statement: the caller may
 /// retry later, so surfaces answer 503 rather than 500.
@@ -47,23 +45,23 @@ pub fn is_unavailable(err: &DbErr) -> bool {
 }
 
 /// Opens the connection pool; SQLite gets WAL, a busy timeout and foreign keys.
-pub async fn connect(config: &Config) -> Result<DatabaseConnection, DbErr> {
-    open(config, config.database_max_connections).await
+pub async fn connect(url: &str, max_connections: u32) -> Result<DatabaseConnection, DbErr> {
+    open(url, max_connections).await
 }
 
 /// Applies pending migrations on a connection of their own, closed before
 /// the serving pool opens. A pooled SQLite connection that lived through a
 /// migration's `ALTER TABLE` was seen, about once in a thousand starts, to
 /// read back the added column of a row it had just inserted as NULL.
-pub async fn migrate_alone(config: &Config) -> Result<(), DbErr> {
-    let db = open(config, 1).await?;
+pub async fn migrate_alone(url: &str) -> Result<(), DbErr> {
+    let db = open(url, 1).await?;
     let migrated = migrate(&db).await;
     db.close().await?;
     migrated
 }
 
-async fn open(config: &Config, max_connections: u32) -> Result<DatabaseConnection, DbErr> {
-    let mut options = ConnectOptions::new(&config.database_url);
+async fn open(url: &str, max_connections: u32) -> Result<DatabaseConnection, DbErr> {
+    let mut options = ConnectOptions::new(url);
     options
         .max_connections(max_connections)
         .acquire_timeout(Duration::from_secs(5))

@@ -8,8 +8,8 @@ use sea_orm::{
 };
 
 use crate::domain::{
-    ClientId, Tenant, TenantPolicy,
     audit::{AuditContext, Event},
+    values::{ClientId, Tenant, TenantPolicy},
 };
 
 /// Creates a tenant with its first client secret (given as its hash).

@@ -12,8 +12,8 @@ use uuid::Uuid;
 
 use super::users::{InsertError, classify};
 use crate::domain::{
-    Role,
     audit::{AuditContext, Event},
+    values::Role,
 };
 
 /// Which users to list.

@@ -10,8 +10,8 @@ use uuid::Uuid;
 
 use super::codes;
 use crate::domain::{
-    Role, TenantPolicy,
     audit::{AuditContext, Event},
+    values::{Role, TenantPolicy},
 };
 
 /// A user row ready to insert; every value already validated by the domain.

@@ -13,8 +13,8 @@ use crate::{
     api::{bearer::OAuth2Bearer, problem::ProblemJson, problem_failure::Failure},
     context::AppContext,
     domain::{
+        Page,
         audit::{self, EVENT_TYPES, Filter},
-        tenant_admin::Page,
     },
 };
 

@@ -22,7 +22,10 @@ use crate::{
         problem_failure::Failure,
     },
     context::AppContext,
-    domain::tenant_admin::{self, FieldChange, FieldSettings, Page},
+    domain::{
+        Page,
+        tenant_admin::{self, FieldChange, FieldSettings},
+    },
 };
 
 pub struct CatalogApi;

@@ -19,7 +19,10 @@ use super::{
 use crate::{
     api::{bearer::OAuth2Bearer, json_body::JsonBody, problem_failure::Failure},
     context::AppContext,
-    domain::tenant_admin::{self, Page, PromoChange, PromoLimits},
+    domain::{
+        Page,
+        tenant_admin::{self, PromoChange, PromoLimits},
+    },
 };
 
 /// Page size when none is asked for (at most 1000 may be).
