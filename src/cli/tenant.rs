@@ -97,7 +97,7 @@ async fn rotate_secret(
     let (secret, secret_hash) = generate_client_secret();
     let now = ctx.clock.now();
     let old_valid_until = now + chrono::Duration::seconds(i64::from(grace_secs));
-    let event = audit::Event::new("secret.rotated", "client")
+    let event = audit::Event::new(audit::Kind::SecretRotated, "client")
         .with_detail(json!({"previous_valid_until": old_valid_until}));
     let audit = (audit::current(), vec![event]);
     store::tenants::rotate_secret(&ctx.db, &tenant, &secret_hash, now, old_valid_until, audit)

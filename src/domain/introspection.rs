@@ -139,7 +139,7 @@ impl TokenService {
                 .revoke(tenant.id, &claims.jti, claims.exp)
                 .await?;
             tracing::info!(jti = %claims.jti, "access token revoked");
-            let event = audit::Event::new("token.revoked", format!("jti:{}", claims.jti))
+            let event = audit::Event::new(audit::Kind::TokenRevoked, format!("jti:{}", claims.jti))
                 .with_detail(serde_json::json!({"token_type": "access_token", "sub": claims.sub}));
             audit::record(&self.db, tenant.id, self.clock.now(), &[event]).await?;
             return Ok(());
@@ -156,8 +156,11 @@ impl TokenService {
         store::users::lock(&txn, tenant.id, stored.user_id).await?;
         let now = self.clock.now();
         let revoked = store::refresh_tokens::revoke_family(&txn, stored.family, now).await?;
-        let event = audit::Event::new("token.revoked", format!("family:{}", stored.family))
-            .with_detail(serde_json::json!({"token_type": "refresh_token", "revoked": revoked}));
+        let event = audit::Event::new(
+            audit::Kind::TokenRevoked,
+            format!("family:{}", stored.family),
+        )
+        .with_detail(serde_json::json!({"token_type": "refresh_token", "revoked": revoked}));
         store::audit::insert(&txn, tenant.id, now, &audit::current(), &[event]).await?;
         txn.commit().await?;
         tracing::info!(family = %stored.family, revoked, "refresh token family revoked");

@@ -383,7 +383,7 @@ impl TokenService {
                 // The attempted name, bounded: it is the caller's input.
                 let attempted: String = username.chars().take(150).collect();
                 let event = audit::Event {
-                    event_type: "login.failed",
+                    kind: audit::Kind::LoginFailed,
                     subject: wrong.map(|user| audit::user(user.uuid)),
                     detail: Some(serde_json::json!({"username": attempted})),
                 };
@@ -582,7 +582,7 @@ impl TokenService {
         }
         // Client credentials tokens change nothing and are not audited; a user's
         // login is, with its refresh token.
-        let event = audit::Event::new("token.issued", audit::user(user.uuid))
+        let event = audit::Event::new(audit::Kind::TokenIssued, audit::user(user.uuid))
             .with_detail(serde_json::json!({"scope": scope, "family": family}));
         store::audit::insert(db, tenant.id, now, &audit::current(), &[event]).await?;
         use secrecy::ExposeSecret;

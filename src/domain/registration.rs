@@ -239,19 +239,19 @@ impl Registrar {
         let uuid = Uuid::now_v7();
         let subject = audit::user(uuid);
         let mut events = vec![
-            audit::Event::new("user.created", &subject)
+            audit::Event::new(audit::Kind::UserCreated, &subject)
                 .with_detail(serde_json::json!({"username": new_user.username.as_str()})),
         ];
         events.extend(new_user.roles.iter().map(|role| {
-            audit::Event::new("role.granted", &subject)
+            audit::Event::new(audit::Kind::RoleGranted, &subject)
                 .with_detail(serde_json::json!({"role": role.as_str()}))
         }));
         if invite_hash.is_some() {
-            events.push(audit::Event::new("invite.consumed", &subject));
+            events.push(audit::Event::new(audit::Kind::InviteConsumed, &subject));
         }
         if let Some(promo) = promo_id {
             events.push(
-                audit::Event::new("promo.redeemed", &subject)
+                audit::Event::new(audit::Kind::PromoRedeemed, &subject)
                     .with_detail(serde_json::json!({"promo_code_id": promo})),
             );
         }

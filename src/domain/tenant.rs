@@ -92,7 +92,7 @@ impl Tenants {
         if !store::tenants::write_policy(&txn, tenant.id, &policy, case_rule_changes).await? {
             return Err(PolicyUpdateError::CaseRuleLocked);
         }
-        let event = audit::Event::new("policy.updated", "tenant")
+        let event = audit::Event::new(audit::Kind::PolicyUpdated, "tenant")
             .with_detail(serde_json::json!({"changed": change.keys()}));
         store::audit::insert(&txn, tenant.id, now, &audit::current(), &[event]).await?;
         store::changes::publish(&txn, &Change::Tenant(tenant.client_id.to_string()), now).await?;

@@ -123,7 +123,7 @@ pub async fn issue_invite(
     let model = audited(db, tenant, now, async |txn| {
         let model =
             store::codes::create_invite(txn, tenant.id, &hash, max_uses, expires_at, now).await?;
-        let event = audit::Event::new("invite.created", format!("invite:{}", model.id))
+        let event = audit::Event::new(audit::Kind::InviteCreated, format!("invite:{}", model.id))
             .with_detail(json!({"max_uses": max_uses, "expires_at": expires_at}));
         Ok((model, vec![event]))
     })
@@ -144,7 +144,10 @@ pub async fn revoke_invite(
         }
         Ok((
             (),
-            vec![audit::Event::new("invite.revoked", format!("invite:{id}"))],
+            vec![audit::Event::new(
+                audit::Kind::InviteRevoked,
+                format!("invite:{id}"),
+            )],
         ))
     })
     .await
@@ -201,7 +204,7 @@ pub async fn create_promo(
         let model = store::codes::create_promo(txn, tenant.id, promo, now)
             .await
             .map_err(taken_as("code"))?;
-        let event = audit::Event::new("promo.created", format!("promo:{}", model.id))
+        let event = audit::Event::new(audit::Kind::PromoCreated, format!("promo:{}", model.id))
             .with_detail(json!({"code": model.code}));
         Ok((model, vec![event]))
     })
@@ -252,7 +255,7 @@ pub async fn update_promo(
         .into_iter()
         .filter_map(|(field, changed)| changed.then_some(field))
         .collect();
-        let event = audit::Event::new("promo.updated", format!("promo:{id}"))
+        let event = audit::Event::new(audit::Kind::PromoUpdated, format!("promo:{id}"))
             .with_detail(json!({"changed": changed}));
         Ok((model, vec![event]))
     })
@@ -286,7 +289,7 @@ pub async fn create_tag(
         let model = store::tags::create(txn, tenant.id, name, now)
             .await
             .map_err(taken_as("name"))?;
-        let event = audit::Event::new("tag.created", format!("tag:{}", model.id))
+        let event = audit::Event::new(audit::Kind::TagCreated, format!("tag:{}", model.id))
             .with_detail(json!({"name": model.name}));
         Ok((model, vec![event]))
     })
@@ -306,7 +309,7 @@ pub async fn rename_tag(
             .await
             .map_err(taken_as("name"))?
             .ok_or(ManageError::NotFound)?;
-        let event = audit::Event::new("tag.renamed", format!("tag:{id}"))
+        let event = audit::Event::new(audit::Kind::TagRenamed, format!("tag:{id}"))
             .with_detail(json!({"name": model.name}));
         Ok((model, vec![event]))
     })
@@ -326,9 +329,12 @@ pub async fn delete_tag(
         }
         let holders = store::tags::holders(txn, tenant.id, id).await?;
         store::tags::delete(txn, tenant.id, id).await?;
-        let mut events = vec![audit::Event::new("tag.deleted", format!("tag:{id}"))];
+        let mut events = vec![audit::Event::new(
+            audit::Kind::TagDeleted,
+            format!("tag:{id}"),
+        )];
         events.extend(holders.into_iter().map(|uuid| {
-            audit::Event::new("user.updated", audit::user(uuid))
+            audit::Event::new(audit::Kind::UserUpdated, audit::user(uuid))
                 .with_detail(json!({"changed": ["tags"], "tag_deleted": id}))
         }));
         Ok(((), events))
@@ -367,7 +373,10 @@ pub async fn delete_field(
         }
         Ok((
             (),
-            vec![audit::Event::new("field.deleted", format!("field:{id}"))],
+            vec![audit::Event::new(
+                audit::Kind::FieldDeleted,
+                format!("field:{id}"),
+            )],
         ))
     })
     .await
@@ -447,7 +456,7 @@ pub async fn create_field(
         let model = store::custom_fields::create(txn, tenant.id, definition(&field), now)
             .await
             .map_err(taken_as("name"))?;
-        let event = audit::Event::new("field.created", format!("field:{}", model.id))
+        let event = audit::Event::new(audit::Kind::FieldCreated, format!("field:{}", model.id))
             .with_detail(json!({"name": model.name, "type": model.field_type}));
         Ok((model, vec![event]))
     })
@@ -506,7 +515,7 @@ pub async fn update_field(
             return Err(ManageError::Rejected(errors));
         }
         let model = store::custom_fields::write(txn, tenant.id, id, &definition(&field)).await?;
-        let event = audit::Event::new("field.updated", format!("field:{id}"))
+        let event = audit::Event::new(audit::Kind::FieldUpdated, format!("field:{id}"))
             .with_detail(json!({"changed": changed}));
         Ok((model, vec![event]))
     })

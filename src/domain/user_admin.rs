@@ -254,7 +254,7 @@ impl Registrar {
             .ok_or(AdminError::NotFound)?;
         let roles = parse_roles(store::users::roles_of(&txn, tenant.id, found.id).await?);
         may_manage(&to_user(locked, roles), by, false)?;
-        let event = audit::Event::new("user.deleted", audit::user(uuid));
+        let event = audit::Event::new(audit::Kind::UserDeleted, audit::user(uuid));
         let audit = (audit::current(), vec![event]);
         if !user_directory::delete(&txn, tenant.id, uuid, self.clock.now(), audit).await? {
             return Err(AdminError::NotFound);
@@ -288,13 +288,13 @@ fn update_events(
         .filter_map(|(field, changed)| changed.then_some(*field))
         .collect();
     let mut events = vec![
-        audit::Event::new("user.updated", &subject)
+        audit::Event::new(audit::Kind::UserUpdated, &subject)
             .with_detail(serde_json::json!({"changed": changed})),
     ];
     for role in roles.unwrap_or_default() {
         if !user.roles.contains(role) {
             events.push(
-                audit::Event::new("role.granted", &subject)
+                audit::Event::new(audit::Kind::RoleGranted, &subject)
                     .with_detail(serde_json::json!({"role": role.as_str()})),
             );
         }

@@ -12,7 +12,7 @@ use sea_orm::{
 };
 
 use crate::domain::{
-    audit::{AuditContext, Event, Filter},
+    audit::event::{AuditContext, Event, Filter, Recorded},
     values::Page,
 };
 
@@ -35,7 +35,7 @@ pub async fn insert<C: ConnectionTrait>(
         audit_events::Entity::insert_many(chunk.iter().map(|event| audit_events::ActiveModel {
             tenant_id: Set(tenant_id),
             occurred_at: Set(now),
-            event_type: Set(event.event_type.to_owned()),
+            event_type: Set(event.kind.as_str().to_owned()),
             actor: Set(context.actor.clone()),
             subject: Set(event.subject.clone()),
             surface: Set(context.surface.to_owned()),
@@ -54,11 +54,11 @@ pub async fn list<C: ConnectionTrait>(
     tenant_id: i64,
     filter: &Filter,
     page: Page,
-) -> Result<Vec<audit_events::Model>, DbErr> {
+) -> Result<Vec<Recorded>, DbErr> {
     let mut query =
         audit_events::Entity::find().filter(audit_events::Column::TenantId.eq(tenant_id));
-    if let Some(event_type) = &filter.event_type {
-        query = query.filter(audit_events::Column::EventType.eq(event_type.as_str()));
+    if let Some(kind) = filter.kind {
+        query = query.filter(audit_events::Column::EventType.eq(kind.as_str()));
     }
     if let Some(since) = filter.since {
         query = query.filter(audit_events::Column::OccurredAt.gte(since));
@@ -74,5 +74,19 @@ pub async fn list<C: ConnectionTrait>(
             .order_by_desc(audit_events::Column::OccurredAt)
             .order_by_desc(audit_events::Column::Id),
     };
-    query.offset(page.skip).limit(page.limit).all(db).await
+    let rows = query.offset(page.skip).limit(page.limit).all(db).await?;
+    Ok(rows.into_iter().map(recorded).collect())
+}
+
+fn recorded(row: audit_events::Model) -> Recorded {
+    Recorded {
+        id: row.id,
+        occurred_at: row.occurred_at,
+        kind: row.event_type,
+        actor: row.actor,
+        subject: row.subject,
+        surface: row.surface,
+        request_id: row.request_id,
+        detail: row.detail,
+    }
 }

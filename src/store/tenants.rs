@@ -8,7 +8,7 @@ use sea_orm::{
 };
 
 use crate::domain::{
-    audit::{AuditContext, Event},
+    audit::event::{AuditContext, Event},
     values::{ClientId, Tenant, TenantPolicy},
 };
 

@@ -12,7 +12,7 @@ use uuid::Uuid;
 
 use super::users::{InsertError, classify};
 use crate::domain::{
-    audit::{AuditContext, Event},
+    audit::event::{AuditContext, Event},
     values::Role,
 };
 

@@ -10,7 +10,7 @@ use uuid::Uuid;
 
 use super::codes;
 use crate::domain::{
-    audit::{AuditContext, Event},
+    audit::event::{AuditContext, Event},
     values::{Role, TenantPolicy},
 };
 

@@ -14,7 +14,7 @@ use crate::{
     context::AppContext,
     domain::{
         Page,
-        audit::{self, EVENT_TYPES, Filter},
+        audit::{self, Filter, Kind},
     },
 };
 
@@ -70,15 +70,18 @@ impl AuditApi {
     ) -> AuditList {
         let listed = async {
             let tenant = managed_tenant(&ctx, &auth).await?;
-            if let Some(unknown) = event_type.0.as_deref().filter(|t| !EVENT_TYPES.contains(t)) {
-                return Err(Failure::BadRequest(ProblemJson::new(
-                    400,
-                    "Bad Request",
-                    format!("unknown event type `{unknown}`"),
-                )));
-            }
+            let kind = match event_type.0.as_deref() {
+                None => None,
+                Some(name) => Some(Kind::parse(name).ok_or_else(|| {
+                    Failure::BadRequest(ProblemJson::new(
+                        400,
+                        "Bad Request",
+                        format!("unknown event type `{name}`"),
+                    ))
+                })?),
+            };
             let filter = Filter {
-                event_type: event_type.0,
+                kind,
                 since: since.0,
                 until: until.0,
                 after: after.0,

@@ -3,7 +3,9 @@
 use std::{borrow::Cow, collections::BTreeMap};
 
 use chrono::{DateTime, Utc};
-use entity::{audit_events, custom_fields, invite_codes, promo_codes, tags};
+use entity::{custom_fields, invite_codes, promo_codes, tags};
+
+use crate::domain::audit::Recorded;
 use poem_openapi::{
     ApiResponse, Object,
     payload::Json,
@@ -286,12 +288,12 @@ pub struct AuditEvent {
     pub detail: Option<serde_json::Value>,
 }
 
-impl From<audit_events::Model> for AuditEvent {
-    fn from(model: audit_events::Model) -> Self {
+impl From<Recorded> for AuditEvent {
+    fn from(model: Recorded) -> Self {
         Self {
             id: model.id,
             occurred_at: model.occurred_at,
-            event_type: model.event_type,
+            event_type: model.kind,
             actor: model.actor,
             subject: model.subject,
             surface: model.surface,
