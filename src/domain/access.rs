@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use super::{Role, Scope, Tenant, audit, oauth::TokenService, registration::UserStatus};
+use super::{Role, Scope, Tenant, audit, oauth::TokenService};
 use crate::{
     auth::tokens::{self, Claims, TokenError},
     store,
@@ -17,7 +17,7 @@ pub struct Caller {
     /// `Some(user id)` for user tokens, `None` for the tenant's own
     /// (client_credentials) tokens.
     pub user_id: Option<i64>,
-    pub roles: Vec<String>,
+    pub roles: Vec<Role>,
     pub scopes: Vec<Scope>,
 }
 
@@ -82,14 +82,14 @@ impl Caller {
     /// tenant's own, or a tenant admin's (a user token capped to fewer scopes,
     /// as `/api/v2/sso/token` issues them, may not regain what the cap removed).
     pub fn may_grant_admin(&self) -> bool {
-        let admin = self.user_id.is_none() || self.roles.iter().any(|r| r == Role::Admin.as_str());
+        let admin = self.user_id.is_none() || self.roles.contains(&Role::Admin);
         admin && self.scopes.contains(&Scope::TenantManage)
     }
 
     /// A user token must be a tenant admin's, and every token must carry the
     /// operation's scope (an admin may have asked for fewer than all).
     pub fn require(&self, needed: Scope) -> Result<(), AccessError> {
-        let admin = self.user_id.is_none() || self.roles.iter().any(|r| r == Role::Admin.as_str());
+        let admin = self.user_id.is_none() || self.roles.contains(&Role::Admin);
         let allowed = admin && self.scopes.contains(&needed);
         if allowed {
             Ok(())
@@ -164,10 +164,10 @@ impl TokenService {
         &self,
         tenant_id: i64,
         user_id: i64,
-    ) -> Result<(uuid::Uuid, Vec<String>), AccessError> {
+    ) -> Result<(uuid::Uuid, Vec<Role>), AccessError> {
         let user = store::users::find_by_id(&self.db, tenant_id, user_id).await?;
         match user {
-            Some(user) if user.status != UserStatus::Disabled.as_str() => {
+            Some(user) if !user.is_disabled() => {
                 let roles = store::users::roles_of(&self.db, tenant_id, user_id).await?;
                 Ok((user.uuid, roles))
             }
@@ -191,7 +191,7 @@ impl TokenService {
             tenant_id: claims.tid,
             client_id: claims.client_id.clone(),
             user_id,
-            roles: claims.roles.clone(),
+            roles: claims.roles.iter().filter_map(|r| r.parse().ok()).collect(),
             scopes: Scope::parse_list(&claims.scope).ok_or(AccessError::InvalidToken)?,
         })
     }
@@ -206,7 +206,7 @@ mod tests {
             tenant_id: 1,
             client_id: "c".into(),
             user_id,
-            roles: roles.iter().map(|r| (*r).to_owned()).collect(),
+            roles: roles.iter().filter_map(|r| r.parse().ok()).collect(),
             scopes,
         }
     }

@@ -7,12 +7,11 @@ use std::{
     sync::{Arc, Mutex, PoisonError},
 };
 
-use entity::custom_fields;
 use regex::Regex;
 use sea_orm::DbErr;
 use serde_json::{Map, Value};
 
-use super::{Email, FieldError, Problem, Tenant, registration::Registrar};
+use super::{Email, FieldError, Problem, Tenant, registration::Registrar, values::CustomField};
 use crate::store;
 
 /// A tenant's custom field definitions, compiled, with a fingerprint of what
@@ -59,7 +58,7 @@ impl Registrar {
     }
 }
 
-fn fingerprint(rows: &[custom_fields::Model]) -> u64 {
+fn fingerprint(rows: &[CustomField]) -> u64 {
     let mut hasher = DefaultHasher::new();
     for row in rows {
         (row.id, &row.name, &row.field_type, row.required).hash(&mut hasher);
@@ -129,7 +128,7 @@ pub struct FieldDefinition {
 
 impl FieldDefinition {
     /// The stored definition; a damaged one (unknown type, bad regex) is an error.
-    pub fn from_model(model: &custom_fields::Model) -> Result<Self, String> {
+    pub fn from_model(model: &CustomField) -> Result<Self, String> {
         let field_type = FieldType::parse(&model.field_type).ok_or_else(|| {
             format!(
                 "custom field {}: unknown type {}",

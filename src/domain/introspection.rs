@@ -5,11 +5,10 @@ use sea_orm::TransactionTrait;
 use tracing::instrument;
 
 use super::{
-    Scope, Tenant,
+    Role, Scope, Tenant,
     access::AccessError,
     audit,
     oauth::{OAuthError, TokenService, user_scopes},
-    registration::UserStatus,
 };
 use crate::{
     auth::{secrets::hash_secret, tokens::TokenError},
@@ -32,7 +31,7 @@ pub struct TokenInfo {
 }
 
 /// The scopes a user's token carries that the user may still hold.
-fn within(scopes: &[Scope], roles: &[String]) -> Vec<Scope> {
+fn within(scopes: &[Scope], roles: &[Role]) -> Vec<Scope> {
     let allowed = user_scopes(roles);
     scopes
         .iter()
@@ -95,7 +94,7 @@ impl TokenService {
         // The refresh grant's verdict: a disabled user's tokens refresh nothing,
         // and a refresh gives no more than the user may hold today.
         let user = store::users::find_by_id(&self.db, tenant.id, stored.user_id).await?;
-        if user.is_none_or(|user| user.status == UserStatus::Disabled.as_str()) {
+        if user.is_none_or(|user| user.is_disabled()) {
             return Ok(None);
         }
         let roles = store::users::roles_of(&self.db, tenant.id, stored.user_id).await?;

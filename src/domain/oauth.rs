@@ -16,8 +16,10 @@ use tracing::instrument;
 use uuid::Uuid;
 
 use super::{
-    Clock, Role, Scope, Tenant, Username, registration::UserStatus, revocation::Revocations,
-    tenant::Tenants, values::password::MAX_PASSWORD_CHARS,
+    Clock, Role, Scope, Tenant, Username,
+    revocation::Revocations,
+    tenant::Tenants,
+    values::{Account, password::MAX_PASSWORD_CHARS},
 };
 use crate::{
     auth::{
@@ -217,7 +219,7 @@ const INVALID_REFRESH: OAuthError = OAuthError::InvalidGrant("invalid refresh to
 /// Whom a token is for.
 pub(super) struct Subject {
     pub(super) sub: String,
-    pub(super) roles: Vec<String>,
+    pub(super) roles: Vec<Role>,
 }
 
 impl TokenService {
@@ -394,7 +396,7 @@ impl TokenService {
         if let Some((key, attempt)) = attempt {
             self.limits.login_succeeded(tenant, key, attempt).await?;
         }
-        if user.status == UserStatus::Disabled.as_str() {
+        if user.is_disabled() {
             return Err(OAuthError::InvalidGrant("the account is disabled"));
         }
         let rehashed = if verified.outdated {
@@ -412,8 +414,7 @@ impl TokenService {
         let txn = self.db.begin().await?;
         let current = store::users::lock(&txn, tenant.id, user.id).await?;
         let still = current.is_some_and(|current| {
-            current.password_hash == verified_hash
-                && current.status != UserStatus::Disabled.as_str()
+            current.password_hash == verified_hash && !current.is_disabled()
         });
         if !still {
             return Err(REFUSED);
@@ -442,7 +443,7 @@ impl TokenService {
         tenant: &Tenant,
         key: Option<&Username>,
         password: &str,
-    ) -> Result<(Option<entity::users::Model>, Verified), OAuthError> {
+    ) -> Result<(Option<Account>, Verified), OAuthError> {
         let user = match key {
             Some(key) => store::users::find_by_username_key(&self.db, tenant.id, key.key()).await?,
             None => None,
@@ -490,7 +491,7 @@ impl TokenService {
         let txn = self.db.begin().await?;
         let user = store::users::lock(&txn, tenant.id, stored.user_id)
             .await?
-            .filter(|u| u.status != UserStatus::Disabled.as_str())
+            .filter(|u| !u.is_disabled())
             .ok_or(INVALID_REFRESH)?;
         let roles = store::users::roles_of(&txn, tenant.id, user.id).await?;
         // What the token carried, but no more than the user may hold today.
@@ -558,7 +559,7 @@ impl TokenService {
         &self,
         db: &C,
         tenant: &Tenant,
-        user: &entity::users::Model,
+        user: &Account,
         subject: &Subject,
         scopes: &[Scope],
         family: Uuid,
@@ -608,7 +609,11 @@ impl TokenService {
             aud: tenant.client_id.to_string(),
             client_id: tenant.client_id.to_string(),
             tid: tenant.id,
-            roles: subject.roles.clone(),
+            roles: subject
+                .roles
+                .iter()
+                .map(|r| r.as_str().to_owned())
+                .collect(),
             scope: Scope::join(scopes),
             iat: now,
             exp: now + ttl,
@@ -634,8 +639,8 @@ fn secret_matches(
 }
 
 /// Scopes a user may hold: tenant admins get every scope, other users none.
-pub(super) fn user_scopes(roles: &[String]) -> Vec<Scope> {
-    if roles.iter().any(|r| r == Role::Admin.as_str()) {
+pub(super) fn user_scopes(roles: &[Role]) -> Vec<Scope> {
+    if roles.contains(&Role::Admin) {
         Scope::ALL.to_vec()
     } else {
         Vec::new()

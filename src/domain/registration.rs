@@ -9,6 +9,7 @@ use uuid::Uuid;
 
 use super::{access::Grantor, audit, custom_fields::FieldCache};
 
+pub use super::values::{User, UserStatus};
 use super::{
     Clock, Email, FieldError, Password, Problem, Role, Tenant, TenantPolicy, Username,
     tenant::PublicSignUp,
@@ -30,52 +31,6 @@ pub struct NewUser {
     pub email: Option<Email>,
     pub password: Option<Password>,
     pub roles: Vec<Role>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum UserStatus {
-    Active,
-    /// No usable password yet.
-    Pending,
-    Disabled,
-}
-
-impl UserStatus {
-    pub const ALL: [UserStatus; 3] = [
-        UserStatus::Active,
-        UserStatus::Pending,
-        UserStatus::Disabled,
-    ];
-
-    pub fn parse(text: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|status| status.as_str() == text)
-    }
-
-    pub fn as_str(&self) -> &'static str {
-        match self {
-            UserStatus::Active => "active",
-            UserStatus::Pending => "pending",
-            UserStatus::Disabled => "disabled",
-        }
-    }
-}
-
-/// A user as the surfaces report it.
-#[derive(Debug, Clone)]
-pub struct User {
-    pub id: i64,
-    pub uuid: Uuid,
-    pub username: String,
-    pub email: Option<String>,
-    pub status: UserStatus,
-    pub roles: Vec<Role>,
-    pub created_at: DateTime<Utc>,
-    pub last_login_at: Option<DateTime<Utc>>,
-    pub ext_id: Option<i64>,
-    /// Ids of the tenant's tags the user carries.
-    pub tags: Vec<i64>,
-    /// Values of the tenant's custom fields (a JSON object).
-    pub metadata: Value,
 }
 
 /// What the community API v2 adds to a registration.
@@ -274,7 +229,7 @@ impl Registrar {
             email: new_user.email.as_ref().map(Email::as_str),
             email_key,
             password_hash,
-            status: status.as_str(),
+            status,
             roles: &new_user.roles,
             now,
             ext_id: extras.ext_id,
@@ -335,7 +290,7 @@ impl Registrar {
             None => {}
             Some(hash) => match codes::find_invite(&self.db, tenant.id, hash).await? {
                 None => rejected.push(FieldError::new("invite_code", Problem::Invalid)),
-                Some(code) if !codes::invite_is_usable(&code, now) => {
+                Some(code) if !code.is_usable(now) => {
                     rejected.push(FieldError::new("invite_code", Problem::Expired));
                 }
                 Some(_) => {}
@@ -350,7 +305,7 @@ impl Registrar {
         }
         match codes::find_promo(&self.db, tenant.id, promo).await? {
             None => rejected.push(FieldError::new("promo_code", Problem::Invalid)),
-            Some(code) if !codes::promo_is_usable(&code, now) => {
+            Some(code) if !code.is_usable(now) => {
                 rejected.push(FieldError::new("promo_code", Problem::Expired));
             }
             Some(code) => return Ok(Some(code.id)),

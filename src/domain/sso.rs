@@ -8,7 +8,6 @@ use uuid::Uuid;
 use super::{
     Scope, Tenant,
     oauth::{IssuedTokens, OAuthError, Subject, TokenService, user_scopes},
-    registration::UserStatus,
 };
 use crate::store;
 
@@ -59,7 +58,7 @@ impl TokenService {
         let user = store::users::lock(&txn, tenant.id, found.id)
             .await?
             .ok_or(SsoError::NotFound)?;
-        if user.status == UserStatus::Disabled.as_str() {
+        if user.is_disabled() {
             return Err(SsoError::Disabled);
         }
         let roles = store::users::roles_of(&txn, tenant.id, user.id).await?;

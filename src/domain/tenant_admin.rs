@@ -5,16 +5,16 @@
 //! into the row as stored (locked), and may name the version it expects.
 
 use chrono::{DateTime, Utc};
-use entity::{custom_fields, invite_codes, promo_codes, tags};
 use rand::Rng;
 use sea_orm::{DatabaseConnection, DatabaseTransaction, DbErr, SqlErr, TransactionTrait};
 use serde_json::{Value, json};
 
+pub use super::values::PromoLimits;
 use super::{
     FieldError, Page, Problem, Tenant, audit,
     custom_fields::{FieldType, compile_pattern},
+    values::{CustomField, InviteCode, PromoCode, Tag},
 };
-pub use crate::store::codes::PromoLimits;
 use crate::{
     auth::secrets::hash_secret,
     store::{self, codes::NewPromoCode, custom_fields::NewCustomField},
@@ -93,7 +93,7 @@ pub async fn list_invites(
     db: &DatabaseConnection,
     tenant: &Tenant,
     page: Page,
-) -> Result<Vec<invite_codes::Model>, ManageError> {
+) -> Result<Vec<InviteCode>, ManageError> {
     Ok(store::codes::list_invites(db, tenant.id, page.skip, page.limit).await?)
 }
 
@@ -111,7 +111,7 @@ pub async fn issue_invite(
     max_uses: i32,
     expires_at: Option<DateTime<Utc>>,
     now: DateTime<Utc>,
-) -> Result<(String, invite_codes::Model), ManageError> {
+) -> Result<(String, InviteCode), ManageError> {
     if !(1..=1_000_000).contains(&max_uses) {
         return Err(rejected("max_uses", Problem::Invalid));
     }
@@ -157,7 +157,7 @@ pub async fn list_promos(
     db: &DatabaseConnection,
     tenant: &Tenant,
     page: Page,
-) -> Result<Vec<promo_codes::Model>, ManageError> {
+) -> Result<Vec<PromoCode>, ManageError> {
     Ok(store::codes::list_promos(db, tenant.id, page.skip, page.limit).await?)
 }
 
@@ -165,7 +165,7 @@ pub async fn promo(
     db: &DatabaseConnection,
     tenant: &Tenant,
     id: i64,
-) -> Result<promo_codes::Model, ManageError> {
+) -> Result<PromoCode, ManageError> {
     store::codes::find_promo_by_id(db, tenant.id, id)
         .await?
         .ok_or(ManageError::NotFound)
@@ -190,7 +190,7 @@ pub async fn create_promo(
     code: &str,
     limits: PromoLimits,
     now: DateTime<Utc>,
-) -> Result<promo_codes::Model, ManageError> {
+) -> Result<PromoCode, ManageError> {
     let mut errors = check_promo(&limits);
     let code = code.trim();
     if code.is_empty() || code.chars().count() > 64 || code.chars().any(char::is_whitespace) {
@@ -229,16 +229,18 @@ pub async fn update_promo(
     change: PromoChange,
     expected_version: Option<i64>,
     now: DateTime<Utc>,
-) -> Result<promo_codes::Model, ManageError> {
+) -> Result<PromoCode, ManageError> {
     audited(db, tenant, now, async |txn| {
         let stored = store::codes::lock_promo(txn, tenant.id, id)
             .await?
             .ok_or(ManageError::NotFound)?;
         expect_version(expected_version, stored.version)?;
         let limits = PromoLimits {
-            max_redemptions: change.max_redemptions.unwrap_or(stored.max_redemptions),
-            valid_from: change.valid_from.unwrap_or(stored.valid_from),
-            valid_until: change.valid_until.unwrap_or(stored.valid_until),
+            max_redemptions: change
+                .max_redemptions
+                .unwrap_or(stored.limits.max_redemptions),
+            valid_from: change.valid_from.unwrap_or(stored.limits.valid_from),
+            valid_until: change.valid_until.unwrap_or(stored.limits.valid_until),
         };
         let errors = check_promo(&limits);
         if !errors.is_empty() {
@@ -266,7 +268,7 @@ pub async fn list_tags(
     db: &DatabaseConnection,
     tenant: &Tenant,
     page: Page,
-) -> Result<Vec<tags::Model>, ManageError> {
+) -> Result<Vec<Tag>, ManageError> {
     Ok(store::tags::list(db, tenant.id, page.skip, page.limit).await?)
 }
 
@@ -283,7 +285,7 @@ pub async fn create_tag(
     tenant: &Tenant,
     name: &str,
     now: DateTime<Utc>,
-) -> Result<tags::Model, ManageError> {
+) -> Result<Tag, ManageError> {
     let name = tag_name(name)?;
     audited(db, tenant, now, async |txn| {
         let model = store::tags::create(txn, tenant.id, name, now)
@@ -302,7 +304,7 @@ pub async fn rename_tag(
     id: i64,
     name: &str,
     now: DateTime<Utc>,
-) -> Result<tags::Model, ManageError> {
+) -> Result<Tag, ManageError> {
     let name = tag_name(name)?;
     audited(db, tenant, now, async |txn| {
         let model = store::tags::rename(txn, tenant.id, id, name)
@@ -346,7 +348,7 @@ pub async fn list_fields(
     db: &DatabaseConnection,
     tenant: &Tenant,
     page: Page,
-) -> Result<Vec<custom_fields::Model>, ManageError> {
+) -> Result<Vec<CustomField>, ManageError> {
     Ok(store::custom_fields::page(db, tenant.id, page.skip, page.limit).await?)
 }
 
@@ -354,7 +356,7 @@ pub async fn field(
     db: &DatabaseConnection,
     tenant: &Tenant,
     id: i64,
-) -> Result<custom_fields::Model, ManageError> {
+) -> Result<CustomField, ManageError> {
     store::custom_fields::find(db, tenant.id, id)
         .await?
         .ok_or(ManageError::NotFound)
@@ -435,7 +437,7 @@ pub async fn create_field(
     tenant: &Tenant,
     field: FieldSettings,
     now: DateTime<Utc>,
-) -> Result<custom_fields::Model, ManageError> {
+) -> Result<CustomField, ManageError> {
     let mut errors = Vec::new();
     let name_ok = field.name.len() <= 64
         && field.name.starts_with(|c: char| c.is_ascii_lowercase())
@@ -482,7 +484,7 @@ pub async fn update_field(
     change: FieldChange,
     expected_version: Option<i64>,
     now: DateTime<Utc>,
-) -> Result<custom_fields::Model, ManageError> {
+) -> Result<CustomField, ManageError> {
     audited(db, tenant, now, async |txn| {
         let stored = store::custom_fields::lock(txn, tenant.id, id)
             .await?

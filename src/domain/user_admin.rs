@@ -2,9 +2,6 @@
 //! read, change (email, roles, status, password) and delete. Users are named by
 //! their uuid, and only ever within the caller's tenant.
 
-use std::collections::HashMap;
-
-use entity::users;
 use sea_orm::{DbErr, TransactionTrait};
 use tracing::instrument;
 use uuid::Uuid;
@@ -83,29 +80,6 @@ impl From<InsertError> for AdminError {
     }
 }
 
-/// Stored role names as roles, sorted (unknown names are skipped).
-fn parse_roles(names: Vec<String>) -> Vec<Role> {
-    let mut roles: Vec<Role> = names.iter().filter_map(|name| name.parse().ok()).collect();
-    roles.sort();
-    roles
-}
-
-fn to_user(model: users::Model, roles: Vec<Role>) -> User {
-    User {
-        id: model.id,
-        uuid: model.uuid,
-        username: model.username,
-        email: model.email,
-        status: UserStatus::parse(&model.status).unwrap_or(UserStatus::Disabled),
-        roles,
-        created_at: model.created_at,
-        last_login_at: model.last_login_at,
-        ext_id: model.ext_id,
-        tags: Vec::new(),
-        metadata: model.metadata,
-    }
-}
-
 impl Registrar {
     pub async fn list_users(
         &self,
@@ -123,42 +97,31 @@ impl Registrar {
             }
         });
         let query = UserQuery {
-            status: filter.status.as_ref().map(|s| s.as_str().to_owned()),
+            status: filter.status,
             role: filter.role,
             username_key_prefix: username_prefix,
             email_key_prefix: prefix.map(str::to_lowercase),
             skip,
             limit,
         };
-        let models = user_directory::list(&self.db, tenant.id, &query).await?;
-        let ids: Vec<i64> = models.iter().map(|m| m.id).collect();
-        let mut roles: HashMap<i64, Vec<Role>> = HashMap::new();
-        for (user_id, role) in user_directory::roles_of_many(&self.db, &ids).await? {
-            if let Ok(role) = role.parse() {
-                roles.entry(user_id).or_default().push(role);
-            }
-        }
-        Ok(models
+        let accounts = user_directory::list(&self.db, tenant.id, &query).await?;
+        let ids: Vec<i64> = accounts.iter().map(|account| account.id).collect();
+        let mut roles = user_directory::roles_of_many(&self.db, tenant.id, &ids).await?;
+        Ok(accounts
             .into_iter()
-            .map(|model| {
-                let mut user_roles = roles.remove(&model.id).unwrap_or_default();
-                user_roles.sort();
-                to_user(model, user_roles)
+            .map(|account| {
+                let roles = roles.remove(&account.id).unwrap_or_default();
+                account.into_user(roles, Vec::new())
             })
             .collect())
     }
 
     pub async fn find_user(&self, tenant: &Tenant, uuid: Uuid) -> Result<Option<User>, DbErr> {
-        let Some(model) = user_directory::find_by_uuid(&self.db, tenant.id, uuid).await? else {
+        let Some(account) = user_directory::find_by_uuid(&self.db, tenant.id, uuid).await? else {
             return Ok(None);
         };
-        let mut roles: Vec<Role> = user_directory::roles_of_many(&self.db, &[model.id])
-            .await?
-            .into_iter()
-            .filter_map(|(_, role)| role.parse().ok())
-            .collect();
-        roles.sort();
-        Ok(Some(to_user(model, roles)))
+        let roles = store::users::roles_of(&self.db, tenant.id, account.id).await?;
+        Ok(Some(account.into_user(roles, Vec::new())))
     }
 
     /// Applies an administrator's change. Setting a password activates a pending
@@ -194,8 +157,8 @@ impl Registrar {
         let locked = store::users::lock(&txn, tenant.id, user.id)
             .await?
             .ok_or(AdminError::NotFound)?;
-        let roles = parse_roles(store::users::roles_of(&txn, tenant.id, user.id).await?);
-        let user = to_user(locked, roles);
+        let roles = store::users::roles_of(&txn, tenant.id, user.id).await?;
+        let user = locked.into_user(roles, Vec::new());
         may_manage(&user, by, grants_admin)?;
         let status = update.status.or_else(|| {
             (password_hash.is_some() && user.status == UserStatus::Pending)
@@ -214,7 +177,7 @@ impl Registrar {
                 .email
                 .map(|email| email.map(|e| (e.as_str().to_owned(), e.key().to_owned()))),
             password_hash,
-            status: status.map(|s| s.as_str().to_owned()),
+            status,
             roles: update.roles.map(|mut roles| {
                 roles.sort();
                 roles.dedup();
@@ -252,8 +215,8 @@ impl Registrar {
         let locked = store::users::lock(&txn, tenant.id, found.id)
             .await?
             .ok_or(AdminError::NotFound)?;
-        let roles = parse_roles(store::users::roles_of(&txn, tenant.id, found.id).await?);
-        may_manage(&to_user(locked, roles), by, false)?;
+        let roles = store::users::roles_of(&txn, tenant.id, found.id).await?;
+        may_manage(&locked.into_user(roles, Vec::new()), by, false)?;
         let event = audit::Event::new(audit::Kind::UserDeleted, audit::user(uuid));
         let audit = (audit::current(), vec![event]);
         if !user_directory::delete(&txn, tenant.id, uuid, self.clock.now(), audit).await? {

@@ -10,6 +10,35 @@ use sea_orm::{
     sea_query::{Expr, ExprTrait},
 };
 
+use crate::domain::values::{InviteCode, PromoCode, PromoLimits};
+
+fn invite_code(row: invite_codes::Model) -> InviteCode {
+    InviteCode {
+        id: row.id,
+        max_uses: row.max_uses,
+        uses: row.uses,
+        expires_at: row.expires_at,
+        revoked_at: row.revoked_at,
+        created_at: row.created_at,
+    }
+}
+
+fn promo_code(row: promo_codes::Model) -> PromoCode {
+    PromoCode {
+        id: row.id,
+        code: row.code,
+        limits: PromoLimits {
+            max_redemptions: row.max_redemptions,
+            valid_from: row.valid_from,
+            valid_until: row.valid_until,
+        },
+        redemptions: row.redemptions,
+        active: row.active,
+        created_at: row.created_at,
+        version: row.version,
+    }
+}
+
 fn invite_usable(now: DateTime<Utc>) -> Condition {
     Condition::all()
         .add(invite_codes::Column::RevokedAt.is_null())
@@ -49,19 +78,13 @@ pub async fn find_invite<C: ConnectionTrait>(
     db: &C,
     tenant_id: i64,
     code_hash: &str,
-) -> Result<Option<invite_codes::Model>, DbErr> {
-    invite_codes::Entity::find()
+) -> Result<Option<InviteCode>, DbErr> {
+    let row = invite_codes::Entity::find()
         .filter(invite_codes::Column::TenantId.eq(tenant_id))
         .filter(invite_codes::Column::CodeHash.eq(code_hash))
         .one(db)
-        .await
-}
-
-/// Whether the invite code can still be used at `now`.
-pub fn invite_is_usable(code: &invite_codes::Model, now: DateTime<Utc>) -> bool {
-    code.revoked_at.is_none()
-        && code.uses < code.max_uses
-        && code.expires_at.is_none_or(|at| at > now)
+        .await?;
+    Ok(row.map(invite_code))
 }
 
 /// Uses the invite code once, if it is still usable; false otherwise.
@@ -89,22 +112,13 @@ pub async fn find_promo<C: ConnectionTrait>(
     db: &C,
     tenant_id: i64,
     code: &str,
-) -> Result<Option<promo_codes::Model>, DbErr> {
-    promo_codes::Entity::find()
+) -> Result<Option<PromoCode>, DbErr> {
+    let row = promo_codes::Entity::find()
         .filter(promo_codes::Column::TenantId.eq(tenant_id))
         .filter(promo_codes::Column::Code.eq(code))
         .one(db)
-        .await
-}
-
-/// Whether the promo code can be redeemed at `now`.
-pub fn promo_is_usable(code: &promo_codes::Model, now: DateTime<Utc>) -> bool {
-    code.active
-        && code
-            .max_redemptions
-            .is_none_or(|max| code.redemptions < max)
-        && code.valid_from.is_none_or(|from| from <= now)
-        && code.valid_until.is_none_or(|until| until > now)
+        .await?;
+    Ok(row.map(promo_code))
 }
 
 /// Redeems the promo code once, if it is still redeemable; false otherwise.
@@ -134,8 +148,8 @@ pub async fn create_invite<C: ConnectionTrait>(
     max_uses: i32,
     expires_at: Option<DateTime<Utc>>,
     now: DateTime<Utc>,
-) -> Result<invite_codes::Model, DbErr> {
-    invite_codes::ActiveModel {
+) -> Result<InviteCode, DbErr> {
+    let row = invite_codes::ActiveModel {
         tenant_id: Set(tenant_id),
         code_hash: Set(code_hash.to_owned()),
         max_uses: Set(max_uses),
@@ -146,16 +160,8 @@ pub async fn create_invite<C: ConnectionTrait>(
         ..Default::default()
     }
     .insert(db)
-    .await
-}
-
-/// How often and when a promo code may be redeemed.
-#[derive(Debug, Clone, Default)]
-pub struct PromoLimits {
-    /// `None`: unlimited.
-    pub max_redemptions: Option<i32>,
-    pub valid_from: Option<DateTime<Utc>>,
-    pub valid_until: Option<DateTime<Utc>>,
+    .await?;
+    Ok(invite_code(row))
 }
 
 /// A promo code as its creator defines it.
@@ -169,8 +175,8 @@ pub async fn create_promo<C: ConnectionTrait>(
     tenant_id: i64,
     promo: NewPromoCode<'_>,
     now: DateTime<Utc>,
-) -> Result<promo_codes::Model, DbErr> {
-    promo_codes::ActiveModel {
+) -> Result<PromoCode, DbErr> {
+    let row = promo_codes::ActiveModel {
         tenant_id: Set(tenant_id),
         code: Set(promo.code.to_owned()),
         max_redemptions: Set(promo.limits.max_redemptions),
@@ -182,7 +188,8 @@ pub async fn create_promo<C: ConnectionTrait>(
         ..Default::default()
     }
     .insert(db)
-    .await
+    .await?;
+    Ok(promo_code(row))
 }
 
 /// The tenant's promo code with this id.
@@ -190,12 +197,13 @@ pub async fn find_promo_by_id<C: ConnectionTrait>(
     db: &C,
     tenant_id: i64,
     id: i64,
-) -> Result<Option<promo_codes::Model>, DbErr> {
-    promo_codes::Entity::find()
+) -> Result<Option<PromoCode>, DbErr> {
+    let row = promo_codes::Entity::find()
         .filter(promo_codes::Column::TenantId.eq(tenant_id))
         .filter(promo_codes::Column::Id.eq(id))
         .one(db)
-        .await
+        .await?;
+    Ok(row.map(promo_code))
 }
 
 /// Takes the promo code's row lock for the rest of the transaction (a write
@@ -204,7 +212,7 @@ pub async fn lock_promo<C: ConnectionTrait>(
     db: &C,
     tenant_id: i64,
     id: i64,
-) -> Result<Option<promo_codes::Model>, DbErr> {
+) -> Result<Option<PromoCode>, DbErr> {
     promo_codes::Entity::update_many()
         .col_expr(
             promo_codes::Column::Version,
@@ -225,7 +233,7 @@ pub async fn write_promo<C: ConnectionTrait>(
     id: i64,
     active: bool,
     limits: &PromoLimits,
-) -> Result<promo_codes::Model, DbErr> {
+) -> Result<PromoCode, DbErr> {
     promo_codes::Entity::update_many()
         .col_expr(promo_codes::Column::Active, Expr::value(active))
         .col_expr(
@@ -258,14 +266,15 @@ pub async fn list_promos(
     tenant_id: i64,
     skip: u64,
     limit: u64,
-) -> Result<Vec<promo_codes::Model>, DbErr> {
-    promo_codes::Entity::find()
+) -> Result<Vec<PromoCode>, DbErr> {
+    let rows = promo_codes::Entity::find()
         .filter(promo_codes::Column::TenantId.eq(tenant_id))
         .order_by_asc(promo_codes::Column::Id)
         .offset(skip)
         .limit(limit)
         .all(db)
-        .await
+        .await?;
+    Ok(rows.into_iter().map(promo_code).collect())
 }
 
 pub async fn list_invites(
@@ -273,14 +282,15 @@ pub async fn list_invites(
     tenant_id: i64,
     skip: u64,
     limit: u64,
-) -> Result<Vec<invite_codes::Model>, DbErr> {
-    invite_codes::Entity::find()
+) -> Result<Vec<InviteCode>, DbErr> {
+    let rows = invite_codes::Entity::find()
         .filter(invite_codes::Column::TenantId.eq(tenant_id))
         .order_by_asc(invite_codes::Column::Id)
         .offset(skip)
         .limit(limit)
         .all(db)
-        .await
+        .await?;
+    Ok(rows.into_iter().map(invite_code).collect())
 }
 
 /// Revokes an invite code; false when the tenant has no such unrevoked code.

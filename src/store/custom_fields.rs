@@ -8,15 +8,29 @@ use sea_orm::{
     sea_query::{Expr, ExprTrait},
 };
 
-pub async fn of_tenant(
-    db: &DatabaseConnection,
-    tenant_id: i64,
-) -> Result<Vec<custom_fields::Model>, DbErr> {
-    custom_fields::Entity::find()
+use crate::domain::values::CustomField;
+
+fn definition(row: custom_fields::Model) -> CustomField {
+    CustomField {
+        id: row.id,
+        name: row.name,
+        field_type: row.field_type,
+        required: row.required,
+        max_length: row.max_length,
+        pattern: row.pattern,
+        choices: row.choices,
+        created_at: row.created_at,
+        version: row.version,
+    }
+}
+
+pub async fn of_tenant(db: &DatabaseConnection, tenant_id: i64) -> Result<Vec<CustomField>, DbErr> {
+    let rows = custom_fields::Entity::find()
         .filter(custom_fields::Column::TenantId.eq(tenant_id))
         .order_by_asc(custom_fields::Column::Id)
         .all(db)
-        .await
+        .await?;
+    Ok(rows.into_iter().map(definition).collect())
 }
 
 /// A field definition, already validated by the domain.
@@ -34,8 +48,8 @@ pub async fn create<C: ConnectionTrait>(
     tenant_id: i64,
     field: NewCustomField<'_>,
     now: DateTime<Utc>,
-) -> Result<custom_fields::Model, DbErr> {
-    custom_fields::ActiveModel {
+) -> Result<CustomField, DbErr> {
+    let row = custom_fields::ActiveModel {
         tenant_id: Set(tenant_id),
         name: Set(field.name.to_owned()),
         field_type: Set(field.field_type.to_owned()),
@@ -47,7 +61,8 @@ pub async fn create<C: ConnectionTrait>(
         ..Default::default()
     }
     .insert(db)
-    .await
+    .await?;
+    Ok(definition(row))
 }
 
 /// A page of the tenant's definitions, oldest first.
@@ -56,14 +71,15 @@ pub async fn page(
     tenant_id: i64,
     skip: u64,
     limit: u64,
-) -> Result<Vec<custom_fields::Model>, DbErr> {
-    custom_fields::Entity::find()
+) -> Result<Vec<CustomField>, DbErr> {
+    let rows = custom_fields::Entity::find()
         .filter(custom_fields::Column::TenantId.eq(tenant_id))
         .order_by_asc(custom_fields::Column::Id)
         .offset(skip)
         .limit(limit)
         .all(db)
-        .await
+        .await?;
+    Ok(rows.into_iter().map(definition).collect())
 }
 
 /// Deletes a definition (stored values stay in users' metadata); false when the
@@ -83,7 +99,7 @@ pub async fn lock<C: ConnectionTrait>(
     db: &C,
     tenant_id: i64,
     id: i64,
-) -> Result<Option<custom_fields::Model>, DbErr> {
+) -> Result<Option<CustomField>, DbErr> {
     custom_fields::Entity::update_many()
         .col_expr(
             custom_fields::Column::Version,
@@ -103,7 +119,7 @@ pub async fn write<C: ConnectionTrait>(
     tenant_id: i64,
     id: i64,
     field: &NewCustomField<'_>,
-) -> Result<custom_fields::Model, DbErr> {
+) -> Result<CustomField, DbErr> {
     custom_fields::Entity::update_many()
         .col_expr(custom_fields::Column::Required, Expr::value(field.required))
         .col_expr(
@@ -132,10 +148,11 @@ pub async fn find<C: ConnectionTrait>(
     db: &C,
     tenant_id: i64,
     id: i64,
-) -> Result<Option<custom_fields::Model>, DbErr> {
-    custom_fields::Entity::find()
+) -> Result<Option<CustomField>, DbErr> {
+    let row = custom_fields::Entity::find()
         .filter(custom_fields::Column::TenantId.eq(tenant_id))
         .filter(custom_fields::Column::Id.eq(id))
         .one(db)
-        .await
+        .await?;
+    Ok(row.map(definition))
 }

@@ -8,6 +8,8 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
+use crate::domain::values::RefreshToken;
+
 pub struct NewRefreshToken<'a> {
     pub token_hash: &'a str,
     pub family: Uuid,
@@ -51,11 +53,22 @@ pub async fn issue<C: ConnectionTrait>(
 pub async fn find(
     db: &DatabaseConnection,
     token_hash: &str,
-) -> Result<Option<refresh_tokens::Model>, DbErr> {
-    refresh_tokens::Entity::find()
+) -> Result<Option<RefreshToken>, DbErr> {
+    let row = refresh_tokens::Entity::find()
         .filter(refresh_tokens::Column::TokenHash.eq(token_hash))
         .one(db)
-        .await
+        .await?;
+    Ok(row.map(|row| RefreshToken {
+        id: row.id,
+        family: row.family,
+        tenant_id: row.tenant_id,
+        user_id: row.user_id,
+        scope: row.scope,
+        created_at: row.created_at,
+        expires_at: row.expires_at,
+        used_at: row.used_at,
+        revoked_at: row.revoked_at,
+    }))
 }
 
 /// Marks the token used if nobody has used or revoked it yet; false means it was

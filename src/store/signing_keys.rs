@@ -8,22 +8,37 @@ use sea_orm::{
 };
 
 use super::changes::Change;
+use crate::domain::values::SigningKey;
+
+fn signing_key(row: signing_keys::Model) -> SigningKey {
+    SigningKey {
+        id: row.id,
+        kid: row.kid,
+        algorithm: row.algorithm,
+        private_key: row.private_key,
+        public_key: row.public_key,
+        created_at: row.created_at,
+        retired_at: row.retired_at,
+    }
+}
 
 /// Keys that still verify, oldest first (the newest one signs).
-pub async fn active(db: &DatabaseConnection) -> Result<Vec<signing_keys::Model>, DbErr> {
-    signing_keys::Entity::find()
+pub async fn active(db: &DatabaseConnection) -> Result<Vec<SigningKey>, DbErr> {
+    let rows = signing_keys::Entity::find()
         .filter(signing_keys::Column::RetiredAt.is_null())
         .order_by_asc(signing_keys::Column::Id)
         .all(db)
-        .await
+        .await?;
+    Ok(rows.into_iter().map(signing_key).collect())
 }
 
 /// Every key, retired ones included, oldest first.
-pub async fn all(db: &DatabaseConnection) -> Result<Vec<signing_keys::Model>, DbErr> {
-    signing_keys::Entity::find()
+pub async fn all(db: &DatabaseConnection) -> Result<Vec<SigningKey>, DbErr> {
+    let rows = signing_keys::Entity::find()
         .order_by_asc(signing_keys::Column::Id)
         .all(db)
-        .await
+        .await?;
+    Ok(rows.into_iter().map(signing_key).collect())
 }
 
 /// Replaces a key's stored private key (when it gets sealed).
@@ -43,7 +58,7 @@ pub async fn insert(
     private_key: &str,
     public_key: &str,
     now: DateTime<Utc>,
-) -> Result<signing_keys::Model, DbErr> {
+) -> Result<SigningKey, DbErr> {
     let txn = db.begin().await?;
     let key = signing_keys::ActiveModel {
         kid: Set(kid.to_owned()),
@@ -58,7 +73,7 @@ pub async fn insert(
     .await?;
     super::changes::publish(&txn, &Change::Keys, now).await?;
     txn.commit().await?;
-    Ok(key)
+    Ok(signing_key(key))
 }
 
 /// What retiring a key did.

@@ -7,20 +7,31 @@ use sea_orm::{
     QueryFilter, QueryOrder, QuerySelect, Set,
 };
 
+use crate::domain::values::Tag;
+
+fn tag(row: tags::Model) -> Tag {
+    Tag {
+        id: row.id,
+        name: row.name,
+        created_at: row.created_at,
+    }
+}
+
 pub async fn create<C: ConnectionTrait>(
     db: &C,
     tenant_id: i64,
     name: &str,
     now: DateTime<Utc>,
-) -> Result<tags::Model, DbErr> {
-    tags::ActiveModel {
+) -> Result<Tag, DbErr> {
+    let row = tags::ActiveModel {
         tenant_id: Set(tenant_id),
         name: Set(name.to_owned()),
         created_at: Set(now),
         ..Default::default()
     }
     .insert(db)
-    .await
+    .await?;
+    Ok(tag(row))
 }
 
 /// Which of `ids` are tags of the tenant.
@@ -44,14 +55,15 @@ pub async fn list(
     tenant_id: i64,
     skip: u64,
     limit: u64,
-) -> Result<Vec<tags::Model>, DbErr> {
-    tags::Entity::find()
+) -> Result<Vec<Tag>, DbErr> {
+    let rows = tags::Entity::find()
         .filter(tags::Column::TenantId.eq(tenant_id))
         .order_by_asc(tags::Column::Id)
         .offset(skip)
         .limit(limit)
         .all(db)
-        .await
+        .await?;
+    Ok(rows.into_iter().map(tag).collect())
 }
 
 /// Deletes a tag (users lose it); false when the tenant has no such tag.
@@ -112,7 +124,7 @@ pub async fn rename<C: ConnectionTrait>(
     tenant_id: i64,
     id: i64,
     name: &str,
-) -> Result<Option<tags::Model>, DbErr> {
+) -> Result<Option<Tag>, DbErr> {
     let result = tags::Entity::update_many()
         .col_expr(tags::Column::Name, sea_orm::sea_query::Expr::value(name))
         .filter(tags::Column::TenantId.eq(tenant_id))
@@ -122,5 +134,10 @@ pub async fn rename<C: ConnectionTrait>(
     if result.rows_affected == 0 {
         return Ok(None);
     }
-    tags::Entity::find_by_id(id).one(db).await
+    let row = tags::Entity::find()
+        .filter(tags::Column::TenantId.eq(tenant_id))
+        .filter(tags::Column::Id.eq(id))
+        .one(db)
+        .await?;
+    Ok(row.map(tag))
 }

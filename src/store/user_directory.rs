@@ -1,6 +1,8 @@
 //! Reading and changing a tenant's users for its administrators (the admin
 //! surface). Every query is scoped by tenant.
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, Utc};
 use entity::{user_roles, users};
 use sea_orm::{
@@ -10,16 +12,16 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use super::users::{InsertError, classify};
+use super::users::{InsertError, account, classify, roles};
 use crate::domain::{
     audit::event::{AuditContext, Event},
-    values::Role,
+    values::{Account, Role, UserStatus},
 };
 
 /// Which users to list.
 #[derive(Debug, Default, Clone)]
 pub struct UserQuery {
-    pub status: Option<String>,
+    pub status: Option<UserStatus>,
     pub role: Option<Role>,
     /// Prefix of the canonical username (already case-mapped as the tenant
     /// requires) or of the lowercased email.
@@ -43,9 +45,9 @@ pub async fn list(
     db: &DatabaseConnection,
     tenant_id: i64,
     query: &UserQuery,
-) -> Result<Vec<users::Model>, DbErr> {
+) -> Result<Vec<Account>, DbErr> {
     let mut select = users::Entity::find().filter(users::Column::TenantId.eq(tenant_id));
-    if let Some(status) = &query.status {
+    if let Some(status) = query.status {
         select = select.filter(users::Column::Status.eq(status.as_str()));
     }
     if let Some(role) = query.role {
@@ -71,37 +73,61 @@ pub async fn list(
         .offset(query.skip)
         .limit(query.limit)
         .all(db)
-        .await
+        .await?
+        .into_iter()
+        .map(account)
+        .collect()
 }
 
 pub async fn find_by_uuid(
     db: &DatabaseConnection,
     tenant_id: i64,
     uuid: Uuid,
-) -> Result<Option<users::Model>, DbErr> {
+) -> Result<Option<Account>, DbErr> {
     users::Entity::find()
         .filter(users::Column::TenantId.eq(tenant_id))
         .filter(users::Column::Uuid.eq(uuid))
         .one(db)
-        .await
+        .await?
+        .map(account)
+        .transpose()
 }
 
-/// The roles of each of the given users.
+/// The roles of each of the given users of the tenant (none for another
+/// tenant's).
 pub async fn roles_of_many(
     db: &DatabaseConnection,
+    tenant_id: i64,
     user_ids: &[i64],
-) -> Result<Vec<(i64, String)>, DbErr> {
+) -> Result<HashMap<i64, Vec<Role>>, DbErr> {
     if user_ids.is_empty() {
-        return Ok(Vec::new());
+        return Ok(HashMap::new());
     }
-    user_roles::Entity::find()
+    let rows: Vec<(i64, String)> = user_roles::Entity::find()
         .select_only()
         .column(user_roles::Column::UserId)
         .column(user_roles::Column::Role)
         .filter(user_roles::Column::UserId.is_in(user_ids.iter().copied()))
+        .filter(
+            user_roles::Column::UserId.in_subquery(
+                Query::select()
+                    .column(users::Column::Id)
+                    .from(users::Entity)
+                    .and_where(users::Column::TenantId.eq(tenant_id))
+                    .to_owned(),
+            ),
+        )
         .into_tuple()
         .all(db)
-        .await
+        .await?;
+    let mut names: HashMap<i64, Vec<String>> = HashMap::new();
+    for (user_id, role) in rows {
+        names.entry(user_id).or_default().push(role);
+    }
+    Ok(names
+        .into_iter()
+        .map(|(user_id, names)| (user_id, roles(names)))
+        .collect())
 }
 
 /// Changes to one user; `None` leaves a column as it is.
@@ -110,7 +136,7 @@ pub struct UserChanges {
     /// `Some(None)` removes the address.
     pub email: Option<Option<(String, String)>>,
     pub password_hash: Option<String>,
-    pub status: Option<String>,
+    pub status: Option<UserStatus>,
     pub roles: Option<Vec<Role>>,
     pub now: DateTime<Utc>,
     /// Revoke the user's refresh tokens in the same transaction.
@@ -141,7 +167,7 @@ pub async fn update<C: ConnectionTrait>(
         update = update.col_expr(users::Column::PasswordHash, Expr::value(hash));
     }
     if let Some(status) = changes.status {
-        update = update.col_expr(users::Column::Status, Expr::value(status));
+        update = update.col_expr(users::Column::Status, Expr::value(status.as_str()));
     }
     update = update.col_expr(users::Column::UpdatedAt, Expr::value(changes.now));
     if update.exec(txn).await.map_err(classify)?.rows_affected == 0 {

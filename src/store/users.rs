@@ -11,7 +11,7 @@ use uuid::Uuid;
 use super::codes;
 use crate::domain::{
     audit::event::{AuditContext, Event},
-    values::{Role, TenantPolicy},
+    values::{Account, Role, TenantPolicy, UserStatus},
 };
 
 /// A user row ready to insert; every value already validated by the domain.
@@ -29,7 +29,7 @@ pub struct NewUserRow<'a> {
     pub email: Option<&'a str>,
     pub email_key: Option<&'a str>,
     pub password_hash: Option<String>,
-    pub status: &'a str,
+    pub status: UserStatus,
     pub roles: &'a [Role],
     pub now: DateTime<Utc>,
     pub ext_id: Option<i64>,
@@ -113,10 +113,7 @@ pub async fn taken<C: ConnectionTrait>(
 /// violation (the loser of a race) comes back as [`InsertError::Duplicate`], a
 /// code used up meanwhile as [`InsertError::CodeUnavailable`]; either way nothing
 /// is written.
-pub async fn insert(
-    db: &DatabaseConnection,
-    row: NewUserRow<'_>,
-) -> Result<users::Model, InsertError> {
+pub async fn insert(db: &DatabaseConnection, row: NewUserRow<'_>) -> Result<Account, InsertError> {
     let txn = db.begin().await?;
     // The tenant first (see [`lock`]), and with it its rules as they stand: a
     // registration decided under rules changed meanwhile is not stored.
@@ -158,7 +155,7 @@ pub async fn insert(
     let (context, events) = &row.audit;
     super::audit::insert(&txn, row.tenant_id, row.now, context, events).await?;
     txn.commit().await?;
-    Ok(user)
+    Ok(account(user)?)
 }
 
 async fn insert_user<C: ConnectionTrait>(
@@ -174,7 +171,7 @@ async fn insert_user<C: ConnectionTrait>(
         email: Set(row.email.map(str::to_owned)),
         email_key: Set(row.email_key.map(str::to_owned)),
         password_hash: Set(row.password_hash.clone()),
-        status: Set(row.status.to_owned()),
+        status: Set(row.status.as_str().to_owned()),
         metadata: Set(row.metadata.clone()),
         promo_code_id: Set(row.promo_code_id),
         created_at: Set(row.now),
@@ -208,36 +205,42 @@ pub async fn find_by_username_key(
     db: &DatabaseConnection,
     tenant_id: i64,
     username_key: &str,
-) -> Result<Option<users::Model>, DbErr> {
+) -> Result<Option<Account>, DbErr> {
     users::Entity::find()
         .filter(users::Column::TenantId.eq(tenant_id))
         .filter(users::Column::UsernameKey.eq(username_key))
         .one(db)
-        .await
+        .await?
+        .map(account)
+        .transpose()
 }
 
 pub async fn find_by_id(
     db: &DatabaseConnection,
     tenant_id: i64,
     user_id: i64,
-) -> Result<Option<users::Model>, DbErr> {
+) -> Result<Option<Account>, DbErr> {
     users::Entity::find()
         .filter(users::Column::TenantId.eq(tenant_id))
         .filter(users::Column::Id.eq(user_id))
         .one(db)
-        .await
+        .await?
+        .map(account)
+        .transpose()
 }
 
 pub async fn find_by_ext_id(
     db: &DatabaseConnection,
     tenant_id: i64,
     ext_id: i64,
-) -> Result<Option<users::Model>, DbErr> {
+) -> Result<Option<Account>, DbErr> {
     users::Entity::find()
         .filter(users::Column::TenantId.eq(tenant_id))
         .filter(users::Column::ExtId.eq(ext_id))
         .one(db)
-        .await
+        .await?
+        .map(account)
+        .transpose()
 }
 
 /// The user's roles (none for a user of another tenant).
@@ -245,9 +248,9 @@ pub async fn roles_of<C: ConnectionTrait>(
     db: &C,
     tenant_id: i64,
     user_id: i64,
-) -> Result<Vec<String>, DbErr> {
+) -> Result<Vec<Role>, DbErr> {
     use sea_orm::sea_query::Query;
-    user_roles::Entity::find()
+    let names: Vec<String> = user_roles::Entity::find()
         .select_only()
         .column(user_roles::Column::Role)
         .filter(user_roles::Column::UserId.eq(user_id))
@@ -263,7 +266,35 @@ pub async fn roles_of<C: ConnectionTrait>(
         )
         .into_tuple()
         .all(db)
-        .await
+        .await?;
+    Ok(roles(names))
+}
+
+/// Role names as stored, sorted; a name this version does not know is no role.
+pub(super) fn roles(names: Vec<String>) -> Vec<Role> {
+    let mut roles: Vec<Role> = names.iter().filter_map(|name| name.parse().ok()).collect();
+    roles.sort();
+    roles.dedup();
+    roles
+}
+
+/// A user's row as the domain reads it.
+pub(super) fn account(row: users::Model) -> Result<Account, DbErr> {
+    let status = UserStatus::parse(&row.status)
+        .ok_or_else(|| DbErr::Type(format!("unknown user status `{}`", row.status)))?;
+    Ok(Account {
+        id: row.id,
+        uuid: row.uuid,
+        tenant_id: row.tenant_id,
+        ext_id: row.ext_id,
+        username: row.username,
+        email: row.email,
+        password_hash: row.password_hash,
+        status,
+        metadata: row.metadata,
+        created_at: row.created_at,
+        last_login_at: row.last_login_at,
+    })
 }
 
 /// Takes the user's row lock for the rest of the transaction, then reads the row
@@ -275,7 +306,7 @@ pub async fn lock<C: ConnectionTrait>(
     db: &C,
     tenant_id: i64,
     user_id: i64,
-) -> Result<Option<users::Model>, DbErr> {
+) -> Result<Option<Account>, DbErr> {
     super::tenants::lock_row(db, tenant_id).await?;
     users::Entity::update_many()
         .col_expr(
@@ -290,7 +321,9 @@ pub async fn lock<C: ConnectionTrait>(
         .filter(users::Column::TenantId.eq(tenant_id))
         .filter(users::Column::Id.eq(user_id))
         .one(db)
-        .await
+        .await?
+        .map(account)
+        .transpose()
 }
 
 /// Records a successful login, replacing the hash when it was re-computed.

@@ -296,7 +296,7 @@ async fn promo_codes(backend: Backend) {
     let promo = |code: &'static str, max: Option<i32>, from: Option<i64>, until: Option<i64>| {
         store::codes::NewPromoCode {
             code,
-            limits: store::codes::PromoLimits {
+            limits: portcullis::domain::values::PromoLimits {
                 max_redemptions: max,
                 valid_from: from.map(|h| now + Duration::hours(h)),
                 valid_until: until.map(|h| now + Duration::hours(h)),
@@ -471,7 +471,7 @@ async fn a_single_use_promo_code_and_an_ext_id_race(backend: Backend) {
         .await;
     let promo = store::codes::NewPromoCode {
         code: "FIRST",
-        limits: store::codes::PromoLimits {
+        limits: portcullis::domain::values::PromoLimits {
             max_redemptions: Some(1),
             ..Default::default()
         },

@@ -3,9 +3,8 @@
 use std::{borrow::Cow, collections::BTreeMap};
 
 use chrono::{DateTime, Utc};
-use entity::{custom_fields, invite_codes, promo_codes, tags};
 
-use crate::domain::audit::Recorded;
+use crate::domain::{audit::Recorded, values};
 use poem_openapi::{
     ApiResponse, Object,
     payload::Json,
@@ -189,7 +188,7 @@ pub struct InviteCode {
 }
 
 impl InviteCode {
-    pub fn from_model(model: invite_codes::Model, code: Option<String>) -> Self {
+    pub fn from_model(model: values::InviteCode, code: Option<String>) -> Self {
         Self {
             id: model.id,
             code,
@@ -248,15 +247,15 @@ pub struct PromoCode {
     pub created_at: DateTime<Utc>,
 }
 
-impl From<promo_codes::Model> for PromoCode {
-    fn from(model: promo_codes::Model) -> Self {
+impl From<values::PromoCode> for PromoCode {
+    fn from(model: values::PromoCode) -> Self {
         Self {
             id: model.id,
             code: model.code,
-            max_redemptions: model.max_redemptions,
+            max_redemptions: model.limits.max_redemptions,
             redemptions: model.redemptions,
-            valid_from: model.valid_from,
-            valid_until: model.valid_until,
+            valid_from: model.limits.valid_from,
+            valid_until: model.limits.valid_until,
             active: model.active,
             created_at: model.created_at,
         }
@@ -311,8 +310,8 @@ pub struct Tag {
     pub created_at: DateTime<Utc>,
 }
 
-impl From<tags::Model> for Tag {
-    fn from(model: tags::Model) -> Self {
+impl From<values::Tag> for Tag {
+    fn from(model: values::Tag) -> Self {
         Self {
             id: model.id,
             name: model.name,
@@ -373,8 +372,8 @@ pub struct CustomField {
     pub created_at: DateTime<Utc>,
 }
 
-impl From<custom_fields::Model> for CustomField {
-    fn from(model: custom_fields::Model) -> Self {
+impl From<values::CustomField> for CustomField {
+    fn from(model: values::CustomField) -> Self {
         Self {
             id: model.id,
             name: model.name,

@@ -2,8 +2,10 @@
 //! passwords, ids, roles, scopes), the records the store hands up, and the
 //! clock. A leaf: nothing here imports another module of the crate.
 
+pub mod catalog;
 pub mod client_id;
 pub mod clock;
+pub mod credentials;
 pub mod email;
 pub mod field_error;
 pub mod page;
@@ -12,10 +14,13 @@ pub mod quota;
 pub mod role;
 pub mod scope;
 pub mod tenant;
+pub mod user;
 pub mod username;
 
+pub use catalog::{CustomField, InviteCode, PromoCode, PromoLimits, Tag};
 pub use client_id::ClientId;
 pub use clock::Clock;
+pub use credentials::{RefreshToken, SigningKey};
 pub use email::Email;
 pub use field_error::{FieldError, Problem};
 pub use page::Page;
@@ -24,4 +29,5 @@ pub use quota::Quota;
 pub use role::Role;
 pub use scope::Scope;
 pub use tenant::{PublicSignUp, Tenant, TenantPolicy};
+pub use user::{Account, User, UserStatus};
 pub use username::{Username, UsernameCharset, UsernameRules};
