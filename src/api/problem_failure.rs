@@ -12,8 +12,10 @@ use crate::{
         problem::{FieldProblem, ProblemJson},
         rate_limit::{self, Refused},
     },
-    domain::{FieldError, access::AccessError, registration::RegistrationError},
-    ratelimit::Refusal,
+    domain::{
+        FieldError,
+        error::{Cause, Credential, Denied, Error},
+    },
 };
 
 /// Seconds a shed request is told to wait.
@@ -40,26 +42,6 @@ pub enum Failure {
 pub struct Throttled {
     pub body: ProblemJson,
     pub refused: Refused,
-}
-
-impl From<Refusal> for Failure {
-    fn from(refusal: Refusal) -> Self {
-        match refusal {
-            Refusal::Limited(decision) => Failure::TooManyRequests(Throttled {
-                body: ProblemJson::new(
-                    429,
-                    "Too Many Requests",
-                    "too many requests, retry after the time in Retry-After".to_owned(),
-                ),
-                refused: decision.into(),
-            }),
-            Refusal::Unavailable => Failure::Unavailable(ProblemJson::new(
-                503,
-                "Service Unavailable",
-                "the service cannot take this request now, retry shortly".to_owned(),
-            )),
-        }
-    }
 }
 
 impl Failure {
@@ -130,15 +112,6 @@ impl Failure {
         ))
     }
 
-    /// A storage failure: 503 when the database cannot be reached, else 500.
-    pub fn storage(err: &sea_orm::DbErr) -> Self {
-        if crate::store::is_unavailable(err) {
-            Failure::unavailable(err)
-        } else {
-            Failure::internal(err)
-        }
-    }
-
     pub fn internal(err: &dyn std::fmt::Display) -> Self {
         tracing::error!(error = %err, "request failed");
         Failure::Internal(ProblemJson::new(500, "Internal Server Error", None))
@@ -147,7 +120,7 @@ impl Failure {
     /// Errors raised before the handler runs: bearer header, content type, JSON syntax.
     pub fn from_parse_error(err: poem::Error) -> Self {
         if err.is::<AuthorizationError>() {
-            AccessError::InvalidToken.into()
+            Error::Unauthenticated(Credential::Token).into()
         } else if err.is::<ContentTypeError>() {
             Failure::UnsupportedMediaType(ProblemJson::new(
                 415,
@@ -195,49 +168,65 @@ impl Failure {
     }
 }
 
-impl From<AccessError> for Failure {
-    fn from(err: AccessError) -> Self {
-        let unauthorized = |detail: &str, description: &str| {
-            Failure::Unauthorized(
-                ProblemJson::new(401, "Unauthorized", detail.to_owned()),
-                format!(
-                    r#"Bearer realm="portcullis", error="invalid_token", error_description="{description}""#
-                ),
-            )
-        };
+/// The one mapping of the domain's failures to problem details.
+impl From<Error> for Failure {
+    fn from(err: Error) -> Self {
+        let problem =
+            |status, title, detail: &str| ProblemJson::new(status, title, detail.to_owned());
         match err {
-            AccessError::InvalidToken => unauthorized(
+            Error::Rejected(errors) => Failure::invalid(&errors),
+            Error::NotFound(what) => Failure::not_found(what),
+            Error::Unauthenticated(Credential::ExpiredToken) => {
+                unauthorized("the bearer token has expired", "the token has expired")
+            }
+            Error::Unauthenticated(_) => unauthorized(
                 "a valid bearer token is required",
                 "the token is missing or invalid",
             ),
-            AccessError::ExpiredToken => {
-                unauthorized("the bearer token has expired", "the token has expired")
-            }
-            AccessError::Forbidden(scope) => Failure::Forbidden(ProblemJson::new(
+            Error::Forbidden(denied) => Failure::Forbidden(problem(
                 403,
                 "Forbidden",
-                format!("this operation needs a tenant admin or the {scope} scope"),
+                &match denied {
+                    Denied::MissingScope(scope) => {
+                        format!("this operation needs a tenant admin or the {scope} scope")
+                    }
+                    Denied::Client(reason) => reason.to_owned(),
+                    Denied::Scope => "a requested scope is not allowed".to_owned(),
+                },
             )),
-            AccessError::Unavailable => Failure::unavailable(&"bearer check"),
-            AccessError::Internal(reason) => Failure::internal(&reason),
+            Error::RateLimited(decision) => Failure::TooManyRequests(Throttled {
+                body: problem(
+                    429,
+                    "Too Many Requests",
+                    "too many requests, retry after the time in Retry-After",
+                ),
+                refused: decision.into(),
+            }),
+            Error::Conflict => Failure::precondition_failed(),
+            Error::Overloaded => Failure::Unavailable(problem(
+                503,
+                "Service Unavailable",
+                "too many registrations in progress, retry shortly",
+            )),
+            Error::Unavailable(Cause::RateLimiter) => Failure::Unavailable(problem(
+                503,
+                "Service Unavailable",
+                "the service cannot take this request now, retry shortly",
+            )),
+            Error::Unavailable(cause) => Failure::unavailable(&format!("{cause:?}")),
+            Error::Internal(reason) => Failure::internal(&reason),
         }
     }
 }
 
-impl From<RegistrationError> for Failure {
-    fn from(err: RegistrationError) -> Self {
-        match err {
-            RegistrationError::Rejected(errors) => Failure::invalid(&errors),
-            RegistrationError::Overloaded => Failure::Unavailable(ProblemJson::new(
-                503,
-                "Service Unavailable",
-                "too many registrations in progress, retry shortly".to_owned(),
-            )),
-            RegistrationError::Unavailable(err) => Failure::unavailable(&err),
-            RegistrationError::Hashing(reason) => Failure::internal(&reason),
-            RegistrationError::Storage(err) => Failure::storage(&err),
-        }
-    }
+/// A 401 with the bearer challenge of RFC 6750.
+fn unauthorized(detail: &str, description: &str) -> Failure {
+    Failure::Unauthorized(
+        ProblemJson::new(401, "Unauthorized", detail.to_owned()),
+        format!(
+            r#"Bearer realm="portcullis", error="invalid_token", error_description="{description}""#
+        ),
+    )
 }
 
 /// An answer of the HTTP layer itself: the router's 404 or 405, the body limit's 413 (see `api::edge_answer`).

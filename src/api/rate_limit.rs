@@ -10,8 +10,8 @@ use std::{
 use poem::{Endpoint, IntoResponse, Request, Response, Result, http::HeaderValue};
 
 use crate::{
-    domain::{Tenant, access::Caller},
-    ratelimit::{Decision, RateLimits, Refusal},
+    domain::{Error, Tenant, access::Caller},
+    ratelimit::{Decision, RateLimits},
 };
 
 pub const RETRY_AFTER: &str = "retry-after";
@@ -82,7 +82,7 @@ pub async fn creation(
     req: &Request,
     caller: &Caller,
     tenant: &Tenant,
-) -> Result<(), Refusal> {
+) -> Result<(), Error> {
     report(req, limits.creation(tenant, &caller.subject()).await?);
     Ok(())
 }

@@ -5,11 +5,7 @@ use serde_json::json;
 
 use crate::{
     context::AppContext,
-    domain::{
-        Email, FieldError, Password, Role, Username,
-        access::Grantor,
-        registration::{NewUser, RegistrationError},
-    },
+    domain::{Email, FieldError, Password, Role, Username, access::Grantor, registration::NewUser},
     startup::BoxError,
 };
 
@@ -73,15 +69,7 @@ pub async fn run(ctx: &AppContext, action: UserAction) -> Result<(), BoxError> {
     let user = ctx
         .registrar
         .register(&tenant, new_user, Grantor::Operator)
-        .await
-        .map_err(|err| match err {
-            RegistrationError::Rejected(errors) => errors
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join("; "),
-            other => other.to_string(),
-        })?;
+        .await?;
     let roles: Vec<&str> = user.roles.iter().map(|r| r.as_str()).collect();
     if json {
         let out = json!({

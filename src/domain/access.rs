@@ -2,7 +2,11 @@
 
 use std::sync::Arc;
 
-use super::{Role, Scope, Tenant, audit, oauth::TokenService};
+use super::{
+    Role, Scope, Tenant, audit,
+    error::{Credential, Denied, Error},
+    oauth::TokenService,
+};
 use crate::{
     auth::tokens::{self, Claims, TokenError},
     store,
@@ -29,30 +33,8 @@ impl Caller {
     }
 }
 
-#[derive(Debug, thiserror::Error)]
-pub enum AccessError {
-    #[error("missing, malformed or unverifiable bearer token")]
-    InvalidToken,
-    #[error("the bearer token has expired")]
-    ExpiredToken,
-    #[error("the token does not allow {0}")]
-    Forbidden(Scope),
-    /// The database cannot be reached now (503).
-    #[error("the database is unavailable")]
-    Unavailable,
-    #[error("internal: {0}")]
-    Internal(String),
-}
-
-impl From<sea_orm::DbErr> for AccessError {
-    fn from(err: sea_orm::DbErr) -> Self {
-        if store::is_unavailable(&err) {
-            AccessError::Unavailable
-        } else {
-            AccessError::Internal(err.to_string())
-        }
-    }
-}
+/// A bearer token that does not (or no longer) stands for anyone.
+const INVALID_TOKEN: Error = Error::Unauthenticated(Credential::Token);
 
 /// Who asks for roles to be granted, and so which roles may be.
 #[derive(Debug, Clone, Copy)]
@@ -88,13 +70,13 @@ impl Caller {
 
     /// A user token must be a tenant admin's, and every token must carry the
     /// operation's scope (an admin may have asked for fewer than all).
-    pub fn require(&self, needed: Scope) -> Result<(), AccessError> {
+    pub fn require(&self, needed: Scope) -> Result<(), Error> {
         let admin = self.user_id.is_none() || self.roles.contains(&Role::Admin);
         let allowed = admin && self.scopes.contains(&needed);
         if allowed {
             Ok(())
         } else {
-            Err(AccessError::Forbidden(needed))
+            Err(Error::Forbidden(Denied::MissingScope(needed)))
         }
     }
 }
@@ -125,18 +107,14 @@ impl TokenService {
 
     /// The caller and the tenant a bearer token acts on, once the caller is
     /// allowed `needed` there. A deleted tenant makes its tokens invalid.
-    pub async fn authorize(
-        &self,
-        bearer: &str,
-        needed: Scope,
-    ) -> Result<(Caller, Tenant), AccessError> {
+    pub async fn authorize(&self, bearer: &str, needed: Scope) -> Result<(Caller, Tenant), Error> {
         let (caller, user) = self.current_caller(bearer).await?;
         audit::set_actor(user.map_or_else(|| "client".to_owned(), audit::user));
         caller.require(needed)?;
         match self.tenants.by_client_id(&caller.client_id).await {
             Ok(Some(tenant)) if tenant.id == caller.tenant_id => Ok((caller, tenant)),
-            Ok(_) => Err(AccessError::InvalidToken),
-            Err(err) => Err(err.into()),
+            Ok(_) => Err(INVALID_TOKEN),
+            Err(err) => Err(err),
         }
     }
 
@@ -148,7 +126,7 @@ impl TokenService {
     pub async fn current_caller(
         &self,
         bearer: &str,
-    ) -> Result<(Caller, Option<uuid::Uuid>), AccessError> {
+    ) -> Result<(Caller, Option<uuid::Uuid>), Error> {
         let mut caller = self.caller(bearer).await?;
         let Some(user_id) = caller.user_id else {
             return Ok((caller, None));
@@ -164,35 +142,31 @@ impl TokenService {
         &self,
         tenant_id: i64,
         user_id: i64,
-    ) -> Result<(uuid::Uuid, Vec<Role>), AccessError> {
+    ) -> Result<(uuid::Uuid, Vec<Role>), Error> {
         let user = store::users::find_by_id(&self.db, tenant_id, user_id).await?;
         match user {
             Some(user) if !user.is_disabled() => {
                 let roles = store::users::roles_of(&self.db, tenant_id, user_id).await?;
                 Ok((user.uuid, roles))
             }
-            _ => Err(AccessError::InvalidToken),
+            _ => Err(INVALID_TOKEN),
         }
     }
 
     /// Who presents this bearer token.
-    pub async fn caller(&self, bearer: &str) -> Result<Caller, AccessError> {
-        let claims = self.verify_access(bearer).await.map_err(|err| match err {
-            TokenError::Invalid => AccessError::InvalidToken,
-            TokenError::Expired => AccessError::ExpiredToken,
-            TokenError::Keys(err) => AccessError::Internal(err.to_string()),
-        })?;
+    pub async fn caller(&self, bearer: &str) -> Result<Caller, Error> {
+        let claims = self.verify_access(bearer).await?;
         let user_id = if claims.sub == claims.client_id {
             None
         } else {
-            Some(claims.sub.parse().map_err(|_| AccessError::InvalidToken)?)
+            Some(claims.sub.parse().map_err(|_| INVALID_TOKEN)?)
         };
         Ok(Caller {
             tenant_id: claims.tid,
             client_id: claims.client_id.clone(),
             user_id,
             roles: claims.roles.iter().filter_map(|r| r.parse().ok()).collect(),
-            scopes: Scope::parse_list(&claims.scope).ok_or(AccessError::InvalidToken)?,
+            scopes: Scope::parse_list(&claims.scope).ok_or(INVALID_TOKEN)?,
         })
     }
 }

@@ -11,7 +11,9 @@ use regex::Regex;
 use sea_orm::DbErr;
 use serde_json::{Map, Value};
 
-use super::{Email, FieldError, Problem, Tenant, registration::Registrar, values::CustomField};
+use super::{
+    Email, Error, FieldError, Problem, Tenant, registration::Registrar, values::CustomField,
+};
 use crate::store;
 
 /// A tenant's custom field definitions, compiled, with a fingerprint of what
@@ -32,7 +34,7 @@ const FIELD_CACHE_CAPACITY: usize = 10_000;
 
 impl Registrar {
     /// The tenant's custom field definitions.
-    pub async fn custom_fields(&self, tenant: &Tenant) -> Result<Fields, DbErr> {
+    pub async fn custom_fields(&self, tenant: &Tenant) -> Result<Fields, Error> {
         let rows = store::custom_fields::of_tenant(&self.db, tenant.id).await?;
         let fingerprint = fingerprint(&rows);
         let mut cache = self.fields.0.lock().unwrap_or_else(PoisonError::into_inner);

@@ -5,10 +5,9 @@ use sea_orm::TransactionTrait;
 use tracing::instrument;
 
 use super::{
-    Role, Scope, Tenant,
-    access::AccessError,
-    audit,
-    oauth::{OAuthError, TokenService, user_scopes},
+    Role, Scope, Tenant, audit,
+    error::{Denied, Error},
+    oauth::{TokenService, user_scopes},
 };
 use crate::{
     auth::{secrets::hash_secret, tokens::TokenError},
@@ -54,7 +53,7 @@ impl TokenService {
         &self,
         tenant: &Tenant,
         token: &str,
-    ) -> Result<Option<TokenInfo>, OAuthError> {
+    ) -> Result<Option<TokenInfo>, Error> {
         if is_access_token(token) {
             let claims = match self.verify_access(token).await {
                 Ok(claims) => claims,
@@ -66,9 +65,8 @@ impl TokenService {
             // more than the user may hold today (a demoted admin's, nothing).
             let caller = match self.current_caller(token).await {
                 Ok((caller, _)) => caller,
-                Err(AccessError::Unavailable) => return Err(OAuthError::Unavailable),
-                Err(AccessError::Internal(reason)) => return Err(OAuthError::Internal(reason)),
-                Err(_) => return Ok(None),
+                Err(Error::Unauthenticated(_)) => return Ok(None),
+                Err(err) => return Err(err),
             };
             let scopes = match caller.user_id {
                 Some(_) => within(&caller.scopes, &caller.roles),
@@ -122,9 +120,9 @@ impl TokenService {
     /// expired tokens need nothing (RFC 7009 section 2.2); another tenant's token
     /// is refused.
     #[instrument(skip_all, fields(tenant = %tenant.client_id))]
-    pub async fn revoke(&self, tenant: &Tenant, token: &str) -> Result<(), OAuthError> {
-        const FOREIGN: OAuthError =
-            OAuthError::UnauthorizedClient("the token was issued to another client");
+    pub async fn revoke(&self, tenant: &Tenant, token: &str) -> Result<(), Error> {
+        const FOREIGN: Error =
+            Error::Forbidden(Denied::Client("the token was issued to another client"));
         if is_access_token(token) {
             let claims = match self.verify_access(token).await {
                 Ok(claims) => claims,

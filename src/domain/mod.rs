@@ -4,6 +4,7 @@
 pub mod access;
 pub mod audit;
 pub mod custom_fields;
+pub mod error;
 pub mod introspection;
 pub mod oauth;
 pub mod policy_change;
@@ -15,6 +16,7 @@ pub mod tenant_admin;
 pub mod user_admin;
 pub mod values;
 
+pub use error::Error;
 pub use policy_change::PolicyChange;
 pub use values::{
     ClientId, Clock, Email, FieldError, Page, Password, PasswordPolicy, Problem, Role, Scope,

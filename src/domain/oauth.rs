@@ -17,21 +17,22 @@ use uuid::Uuid;
 
 use super::{
     Clock, Role, Scope, Tenant, Username,
+    error::{Credential, Denied, Error},
     revocation::Revocations,
     tenant::Tenants,
     values::{Account, password::MAX_PASSWORD_CHARS},
 };
 use crate::{
     auth::{
-        HashError, PasswordHasher,
+        PasswordHasher,
         hashing::Verified,
-        keys::{KeyError, KeyRing},
+        keys::KeyRing,
         secrets::{generate_client_secret, hash_secret},
         tokens::{self, Claims},
         verified::VerifiedTokens,
     },
     domain::audit,
-    ratelimit::{Decision, RateLimits, Refusal, Unavailable},
+    ratelimit::RateLimits,
     store::{self, refresh_tokens::NewRefreshToken},
 };
 
@@ -72,76 +73,6 @@ pub struct ClientCredentials {
 pub struct AuthenticatedClient {
     pub tenant: Tenant,
     pub confidential: bool,
-}
-
-/// The RFC 6749 section 5.2 error codes, plus overload and internal failure.
-#[derive(Debug, thiserror::Error)]
-pub enum OAuthError {
-    #[error("invalid_request: {0}")]
-    InvalidRequest(String),
-    #[error("invalid_client")]
-    InvalidClient,
-    #[error("unauthorized_client: {0}")]
-    UnauthorizedClient(&'static str),
-    #[error("invalid_grant: {0}")]
-    InvalidGrant(&'static str),
-    #[error("unsupported_grant_type")]
-    UnsupportedGrantType,
-    #[error("invalid_scope")]
-    InvalidScope,
-    #[error("too many password checks in flight")]
-    Overloaded,
-    /// The shared rate limiter cannot be asked and `fail_mode = "closed"` (503).
-    #[error("the rate limiter is unavailable")]
-    LimiterUnavailable,
-    /// The database cannot be reached now (503).
-    #[error("the database is unavailable")]
-    Unavailable,
-    /// Over a rate limit (429).
-    #[error("rate limited")]
-    RateLimited(Decision),
-    #[error("internal: {0}")]
-    Internal(String),
-}
-
-impl From<DbErr> for OAuthError {
-    fn from(err: DbErr) -> Self {
-        if store::is_unavailable(&err) {
-            OAuthError::Unavailable
-        } else {
-            OAuthError::Internal(err.to_string())
-        }
-    }
-}
-
-impl From<Refusal> for OAuthError {
-    fn from(refusal: Refusal) -> Self {
-        match refusal {
-            Refusal::Limited(decision) => OAuthError::RateLimited(decision),
-            Refusal::Unavailable => OAuthError::LimiterUnavailable,
-        }
-    }
-}
-
-impl From<Unavailable> for OAuthError {
-    fn from(_: Unavailable) -> Self {
-        OAuthError::LimiterUnavailable
-    }
-}
-
-impl From<KeyError> for OAuthError {
-    fn from(err: KeyError) -> Self {
-        OAuthError::Internal(err.to_string())
-    }
-}
-
-impl From<HashError> for OAuthError {
-    fn from(err: HashError) -> Self {
-        match err {
-            HashError::Overloaded => OAuthError::Overloaded,
-            HashError::Failed(reason) => OAuthError::Internal(reason),
-        }
-    }
 }
 
 /// A successful token response.
@@ -214,7 +145,7 @@ impl SecretCache {
     }
 }
 
-const INVALID_REFRESH: OAuthError = OAuthError::InvalidGrant("invalid refresh token");
+const INVALID_REFRESH: Error = Error::Unauthenticated(Credential::Grant("invalid refresh token"));
 
 /// Whom a token is for.
 pub(super) struct Subject {
@@ -271,12 +202,12 @@ impl TokenService {
     pub async fn authenticate(
         &self,
         credentials: &ClientCredentials,
-    ) -> Result<AuthenticatedClient, OAuthError> {
+    ) -> Result<AuthenticatedClient, Error> {
         let tenant = self
             .tenants
             .by_client_id(&credentials.client_id)
             .await?
-            .ok_or(OAuthError::InvalidClient)?;
+            .ok_or(Error::Unauthenticated(Credential::Client))?;
         let Some(secret) = credentials.client_secret.as_deref() else {
             return if tenant.policy.public_client {
                 Ok(AuthenticatedClient {
@@ -284,7 +215,7 @@ impl TokenService {
                     confidential: false,
                 })
             } else {
-                Err(OAuthError::InvalidClient)
+                Err(Error::Unauthenticated(Credential::Client))
             };
         };
         let presented = hash_secret(secret);
@@ -306,7 +237,7 @@ impl TokenService {
                 confidential: true,
             })
         } else {
-            Err(OAuthError::InvalidClient)
+            Err(Error::Unauthenticated(Credential::Client))
         }
     }
 
@@ -318,11 +249,11 @@ impl TokenService {
         &self,
         tenant: &Tenant,
         scope: Option<&str>,
-    ) -> Result<IssuedTokens, OAuthError> {
+    ) -> Result<IssuedTokens, Error> {
         if tenant.policy.public_client {
-            return Err(OAuthError::UnauthorizedClient(
+            return Err(Error::Forbidden(Denied::Client(
                 "a public client cannot use the client_credentials grant",
-            ));
+            )));
         }
         let scopes = granted_scopes(scope, &Scope::ALL)?;
         let subject = Subject {
@@ -349,8 +280,9 @@ impl TokenService {
         username: &str,
         password: &str,
         scope: Option<&str>,
-    ) -> Result<IssuedTokens, OAuthError> {
-        const REFUSED: OAuthError = OAuthError::InvalidGrant("invalid username or password");
+    ) -> Result<IssuedTokens, Error> {
+        const REFUSED: Error =
+            Error::Unauthenticated(Credential::Grant("invalid username or password"));
         // No password that long was ever accepted, and hashing whatever arrives
         // would let one request buy a long argon2 run.
         if password.chars().count() > MAX_PASSWORD_CHARS {
@@ -397,7 +329,9 @@ impl TokenService {
             self.limits.login_succeeded(tenant, key, attempt).await?;
         }
         if user.is_disabled() {
-            return Err(OAuthError::InvalidGrant("the account is disabled"));
+            return Err(Error::Unauthenticated(Credential::Grant(
+                "the account is disabled",
+            )));
         }
         let rehashed = if verified.outdated {
             let parsed = super::Password::parse(password, super::PasswordPolicy::LENIENT)
@@ -443,7 +377,7 @@ impl TokenService {
         tenant: &Tenant,
         key: Option<&Username>,
         password: &str,
-    ) -> Result<(Option<Account>, Verified), OAuthError> {
+    ) -> Result<(Option<Account>, Verified), Error> {
         let user = match key {
             Some(key) => store::users::find_by_username_key(&self.db, tenant.id, key.key()).await?,
             None => None,
@@ -473,7 +407,7 @@ impl TokenService {
         tenant: &Tenant,
         refresh_token: &str,
         scope: Option<&str>,
-    ) -> Result<IssuedTokens, OAuthError> {
+    ) -> Result<IssuedTokens, Error> {
         let now = self.clock.now();
         let stored = store::refresh_tokens::find(&self.db, &hash_secret(refresh_token))
             .await?
@@ -531,7 +465,7 @@ impl TokenService {
     /// A spent refresh token came back: every token of its family is revoked,
     /// with the user's row locked so that a rotation still in flight commits
     /// its new token first and is revoked too.
-    async fn reused(&self, tenant: &Tenant, user_id: i64, family: Uuid) -> OAuthError {
+    async fn reused(&self, tenant: &Tenant, user_id: i64, family: Uuid) -> Error {
         let revoked = async {
             let txn = self.db.begin().await?;
             store::users::lock(&txn, tenant.id, user_id).await?;
@@ -564,7 +498,7 @@ impl TokenService {
         scopes: &[Scope],
         family: Uuid,
         replaces: Option<i64>,
-    ) -> Result<Option<IssuedTokens>, OAuthError> {
+    ) -> Result<Option<IssuedTokens>, Error> {
         let (access_token, expires_in) = self.access_token(tenant, subject, scopes)?;
         let (refresh_token, token_hash) = generate_client_secret();
         let now = self.clock.now();
@@ -600,7 +534,7 @@ impl TokenService {
         tenant: &Tenant,
         subject: &Subject,
         scopes: &[Scope],
-    ) -> Result<(String, i64), OAuthError> {
+    ) -> Result<(String, i64), Error> {
         let now = self.clock.now().timestamp();
         let ttl = i64::from(self.settings.access_ttl_secs);
         let claims = Claims {
@@ -649,14 +583,14 @@ pub(super) fn user_scopes(roles: &[Role]) -> Vec<Scope> {
 
 /// The requested scopes when all are allowed; everything allowed when none are
 /// requested (RFC 6749 section 3.3 lets the server pick a default).
-fn granted_scopes(requested: Option<&str>, allowed: &[Scope]) -> Result<Vec<Scope>, OAuthError> {
+fn granted_scopes(requested: Option<&str>, allowed: &[Scope]) -> Result<Vec<Scope>, Error> {
     let Some(requested) = requested.filter(|r| !r.trim().is_empty()) else {
         return Ok(allowed.to_vec());
     };
-    let scopes = Scope::parse_list(requested).ok_or(OAuthError::InvalidScope)?;
+    let scopes = Scope::parse_list(requested).ok_or(Error::Forbidden(Denied::Scope))?;
     if scopes.iter().all(|s| allowed.contains(s)) {
         Ok(scopes)
     } else {
-        Err(OAuthError::InvalidScope)
+        Err(Error::Forbidden(Denied::Scope))
     }
 }

@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 
 use serde_json::{Map, Value};
 
-use super::{TenantPolicy, values::password::MAX_PASSWORD_CHARS};
+use super::{Error, FieldError, Problem, TenantPolicy, values::password::MAX_PASSWORD_CHARS};
 use crate::ratelimit::{PolicyName, Quota};
 
 /// The key of the rate-limit overrides, and the prefix of one override's key in
@@ -28,19 +28,22 @@ pub struct PolicyChange {
     rate_limits: BTreeMap<String, Option<Quota>>,
 }
 
-#[derive(Debug, thiserror::Error, PartialEq, Eq)]
-pub enum PolicyError {
-    #[error("unknown policy key `{0}` (known: {known}, rate_limit.<{policies}>)", known = settable_keys().join(", "), policies = PolicyName::CONFIGURABLE.map(PolicyName::as_str).join("|"))]
-    UnknownKey(String),
-    #[error("invalid value for `{key}`: {reason}")]
-    InvalidValue { key: String, reason: String },
+/// A key no policy has.
+fn unknown(key: String) -> Error {
+    let known = settable_keys().join(", ");
+    let policies = PolicyName::CONFIGURABLE.map(PolicyName::as_str).join("|");
+    let reason = format!("unknown policy key `{key}` (known: {known}, rate_limit.<{policies}>)");
+    Error::Rejected(vec![
+        FieldError::new(key, Problem::NotAllowed).because(reason),
+    ])
 }
 
-fn invalid(key: &str, reason: &str) -> PolicyError {
-    PolicyError::InvalidValue {
-        key: key.to_owned(),
-        reason: reason.to_owned(),
-    }
+/// A value its key does not take.
+fn invalid(key: &str, reason: &str) -> Error {
+    let reason = format!("invalid value for `{key}`: {reason}");
+    Error::Rejected(vec![
+        FieldError::new(key.to_owned(), Problem::Invalid).because(reason),
+    ])
 }
 
 /// The policy as stored: what decides the keys and their types.
@@ -65,7 +68,7 @@ impl PolicyChange {
     /// lists, and `rate_limit.<policy>=LIMIT/WINDOW_SECS|off|default`.
     pub fn from_settings<'a>(
         settings: impl IntoIterator<Item = (&'a str, &'a str)>,
-    ) -> Result<Self, PolicyError> {
+    ) -> Result<Self, Error> {
         let defaults = defaults();
         let mut change = Self::default();
         for (key, text) in settings {
@@ -89,7 +92,7 @@ impl PolicyChange {
                         .filter(|item| !item.is_empty())
                         .collect::<Vec<_>>(),
                 ),
-                _ => return Err(PolicyError::UnknownKey(key.to_owned())),
+                _ => return Err(unknown(key.to_owned())),
             };
             change.values.insert(key.to_owned(), value);
         }
@@ -99,7 +102,7 @@ impl PolicyChange {
     /// From a JSON object of keys (the management API): each value of its key's
     /// type, `null` meaning "unchanged"; `rate_limits` maps policy names to text
     /// as in the CLI or to `{"limit", "window_secs"}` (a limit of 0 is off).
-    pub fn from_json(object: Map<String, Value>) -> Result<Self, PolicyError> {
+    pub fn from_json(object: Map<String, Value>) -> Result<Self, Error> {
         let defaults = defaults();
         let mut change = Self::default();
         for (key, value) in object {
@@ -116,7 +119,7 @@ impl PolicyChange {
                 continue;
             }
             let Some(current) = defaults.get(&key) else {
-                return Err(PolicyError::UnknownKey(key));
+                return Err(unknown(key));
             };
             let same_type = match (current, &value) {
                 (Value::Bool(_), Value::Bool(_)) => true,
@@ -133,10 +136,10 @@ impl PolicyChange {
     }
 
     /// `LIMIT/WINDOW_SECS`, `off`, `default`, or `{"limit", "window_secs"}`.
-    fn set_rate_limit(&mut self, name: &str, setting: &Value) -> Result<(), PolicyError> {
+    fn set_rate_limit(&mut self, name: &str, setting: &Value) -> Result<(), Error> {
         let key = format!("{RATE_LIMIT_PREFIX}{name}");
         if PolicyName::configurable(name).is_none() {
-            return Err(PolicyError::UnknownKey(key));
+            return Err(unknown(key));
         }
         const TEXT: &str = "expected LIMIT/WINDOW_SECS (e.g. 30/60), off, or default";
         let quota = match setting {
@@ -191,7 +194,7 @@ impl PolicyChange {
 
 impl TenantPolicy {
     /// This policy with `change` merged in, every changed key checked.
-    pub fn changed(&self, change: &PolicyChange) -> Result<TenantPolicy, PolicyError> {
+    pub fn changed(&self, change: &PolicyChange) -> Result<TenantPolicy, Error> {
         let mut merged = match serde_json::to_value(self) {
             Ok(Value::Object(map)) => map,
             _ => return Err(invalid("policy", "the stored policy is not an object")),
@@ -212,7 +215,7 @@ impl TenantPolicy {
     }
 
     /// The rules beyond each key's type.
-    fn check(&self) -> Result<(), PolicyError> {
+    fn check(&self) -> Result<(), Error> {
         if !(1..=MAX_PASSWORD_CHARS).contains(&self.password_min_length) {
             return Err(invalid(
                 "password_min_length",
@@ -261,7 +264,7 @@ mod tests {
 
     use super::*;
 
-    fn settings(pairs: &[(&str, &str)]) -> Result<TenantPolicy, PolicyError> {
+    fn settings(pairs: &[(&str, &str)]) -> Result<TenantPolicy, Error> {
         TenantPolicy::default().changed(&PolicyChange::from_settings(pairs.iter().copied())?)
     }
 
@@ -286,14 +289,14 @@ mod tests {
 
     #[test]
     fn bad_keys_and_values_are_refused() {
-        assert!(matches!(
-            settings(&[("nope", "1")]),
-            Err(PolicyError::UnknownKey(_))
-        ));
-        assert!(matches!(
-            settings(&[("rate_limits", "1")]),
-            Err(PolicyError::UnknownKey(_))
-        ));
+        let refused = |result: Result<TenantPolicy, Error>| match result {
+            Err(Error::Rejected(fields)) => fields.into_iter().next(),
+            _ => None,
+        };
+        for key in ["nope", "rate_limits"] {
+            let field = refused(settings(&[(key, "1")]));
+            assert_eq!(field.map(|f| f.problem), Some(Problem::NotAllowed), "{key}");
+        }
         for (key, value) in [
             ("public_signup_enabled", "yes please"),
             ("allowed_origins", "https://a.example/path"),
@@ -303,8 +306,10 @@ mod tests {
             ("password_min_length", "-1"),
             ("rate_limit.sign_up_per_ip", "0/60"),
         ] {
+            let field = refused(settings(&[(key, value)])).expect("refused");
+            assert_eq!(field.problem, Problem::Invalid, "{key}={value}");
             assert!(
-                matches!(settings(&[(key, value)]), Err(PolicyError::InvalidValue { key: k, .. }) if k.starts_with(key.split('.').next().unwrap())),
+                field.field.starts_with(key.split('.').next().unwrap()),
                 "{key}={value}"
             );
         }

@@ -11,16 +11,16 @@ use super::{access::Grantor, audit, custom_fields::FieldCache};
 
 pub use super::values::{User, UserStatus};
 use super::{
-    Clock, Email, FieldError, Password, Problem, Role, Tenant, TenantPolicy, Username,
+    Clock, Email, Error, FieldError, Password, Problem, Role, Tenant, TenantPolicy, Username,
     tenant::PublicSignUp,
 };
 use serde_json::{Map, Value};
 
 use crate::{
-    auth::{HashError, PasswordHasher, secrets::hash_secret},
+    auth::{PasswordHasher, secrets::hash_secret},
     store::{
-        self, codes, tags,
-        users::{self, Duplicate, InsertError, NewUserRow},
+        codes, tags,
+        users::{self, Duplicate, NewUserRow},
     },
 };
 
@@ -72,31 +72,6 @@ impl Gate {
     }
 }
 
-#[derive(Debug, thiserror::Error)]
-pub enum RegistrationError {
-    #[error("rejected: {0:?}")]
-    Rejected(Vec<FieldError>),
-    #[error("too many registrations in flight")]
-    Overloaded,
-    #[error("password hashing failed: {0}")]
-    Hashing(String),
-    /// The database cannot be reached now; retrying later may succeed.
-    #[error("the database is unavailable: {0}")]
-    Unavailable(DbErr),
-    #[error("storage failure: {0}")]
-    Storage(DbErr),
-}
-
-impl From<DbErr> for RegistrationError {
-    fn from(err: DbErr) -> Self {
-        if store::is_unavailable(&err) {
-            RegistrationError::Unavailable(err)
-        } else {
-            RegistrationError::Storage(err)
-        }
-    }
-}
-
 #[derive(Clone)]
 pub struct Registrar {
     pub(super) db: DatabaseConnection,
@@ -121,7 +96,7 @@ impl Registrar {
         tenant: &Tenant,
         new_user: NewUser,
         by: Grantor<'_>,
-    ) -> Result<User, RegistrationError> {
+    ) -> Result<User, Error> {
         self.register_with(tenant, new_user, Extras::default(), by)
             .await
     }
@@ -136,9 +111,9 @@ impl Registrar {
         new_user: NewUser,
         extras: Extras,
         by: Grantor<'_>,
-    ) -> Result<User, RegistrationError> {
+    ) -> Result<User, Error> {
         if new_user.roles.iter().any(|role| !by.may_grant(*role)) {
-            return Err(RegistrationError::Rejected(vec![role_not_allowed()]));
+            return Err(Error::Rejected(vec![role_not_allowed()]));
         }
         let checked_at = self.clock.now();
         let email_key = new_user.email.as_ref().map(Email::key);
@@ -168,14 +143,11 @@ impl Registrar {
             }
         }
         if !rejected.is_empty() {
-            return Err(RegistrationError::Rejected(rejected));
+            return Err(Error::Rejected(rejected));
         }
 
         let password_hash = match &new_user.password {
-            Some(password) => Some(self.hasher.hash(password).await.map_err(|err| match err {
-                HashError::Overloaded => RegistrationError::Overloaded,
-                HashError::Failed(reason) => RegistrationError::Hashing(reason),
-            })?),
+            Some(password) => Some(self.hasher.hash(password).await?),
             None => None,
         };
         let status = if password_hash.is_some() {
@@ -238,24 +210,7 @@ impl Registrar {
             invite_code_hash: invite_hash.as_deref(),
             promo_code_id: promo_id,
         };
-        let model = users::insert(&self.db, row)
-            .await
-            .map_err(|err| match err {
-                InsertError::Duplicate(duplicate) => {
-                    RegistrationError::Rejected(vec![taken_field(duplicate)])
-                }
-                InsertError::UnknownTag => {
-                    RegistrationError::Rejected(vec![FieldError::new("tags", Problem::Invalid)])
-                }
-                InsertError::CodeUnavailable(field) => {
-                    RegistrationError::Rejected(vec![FieldError::new(field, Problem::Expired)])
-                }
-                // Rare: a retry is decided under the rules as they are now.
-                InsertError::RulesChanged => RegistrationError::Unavailable(DbErr::Custom(
-                    "the tenant's sign-up rules changed meanwhile".to_owned(),
-                )),
-                InsertError::Db(err) => err.into(),
-            })?;
+        let model = users::insert(&self.db, row).await?;
         tracing::info!(user_id = model.id, "user registered");
         Ok(User {
             id: model.id,

@@ -6,8 +6,8 @@ use tracing::instrument;
 use uuid::Uuid;
 
 use super::{
-    Scope, Tenant,
-    oauth::{IssuedTokens, OAuthError, Subject, TokenService, user_scopes},
+    Error, Scope, Tenant,
+    oauth::{IssuedTokens, Subject, TokenService, user_scopes},
 };
 use crate::store;
 
@@ -18,21 +18,8 @@ pub enum UserRef {
     ExtId(i64),
 }
 
-#[derive(Debug, thiserror::Error)]
-pub enum SsoError {
-    #[error("no such user in this tenant")]
-    NotFound,
-    #[error("the user is disabled")]
-    Disabled,
-    #[error(transparent)]
-    OAuth(#[from] OAuthError),
-}
-
-impl From<sea_orm::DbErr> for SsoError {
-    fn from(err: sea_orm::DbErr) -> Self {
-        SsoError::OAuth(err.into())
-    }
-}
+/// What SSO names a user it cannot issue tokens for.
+const NO_USER: Error = Error::NotFound("active user with this id in your tenant");
 
 impl TokenService {
     /// A token pair for one of the tenant's users, as if they had logged in, with
@@ -44,22 +31,22 @@ impl TokenService {
         tenant: &Tenant,
         user: UserRef,
         allowed: &[Scope],
-    ) -> Result<IssuedTokens, SsoError> {
+    ) -> Result<IssuedTokens, Error> {
         let found = match user {
             UserRef::Id(id) => store::users::find_by_id(&self.db, tenant.id, id).await?,
             UserRef::ExtId(ext_id) => {
                 store::users::find_by_ext_id(&self.db, tenant.id, ext_id).await?
             }
         };
-        let found = found.ok_or(SsoError::NotFound)?;
+        let found = found.ok_or(NO_USER)?;
         // Judged with the user's row locked, in the transaction that stores the
         // refresh token: a disable landing meanwhile revokes it or refuses it.
         let txn = self.db.begin().await?;
         let user = store::users::lock(&txn, tenant.id, found.id)
             .await?
-            .ok_or(SsoError::NotFound)?;
+            .ok_or(NO_USER)?;
         if user.is_disabled() {
-            return Err(SsoError::Disabled);
+            return Err(NO_USER);
         }
         let roles = store::users::roles_of(&txn, tenant.id, user.id).await?;
         let scopes: Vec<Scope> = user_scopes(&roles)
@@ -74,7 +61,7 @@ impl TokenService {
         let issued = self
             .user_tokens(&txn, tenant, &user, &subject, &scopes, Uuid::now_v7(), None)
             .await?
-            .ok_or(SsoError::NotFound)?;
+            .ok_or(NO_USER)?;
         txn.commit().await?;
         tracing::info!(user_id = user.id, "SSO tokens issued");
         Ok(issued)

@@ -7,13 +7,10 @@ use std::{
 };
 
 use chrono::{DateTime, Utc};
-use sea_orm::{DatabaseConnection, DbErr, TransactionTrait};
+use sea_orm::{DatabaseConnection, TransactionTrait};
 
 pub use super::values::tenant::{PublicSignUp, Tenant, TenantPolicy};
-use super::{
-    ClientId, audit,
-    policy_change::{PolicyChange, PolicyError},
-};
+use super::{ClientId, Error, FieldError, Problem, audit, policy_change::PolicyChange};
 use crate::store::{self, changes::Change};
 
 /// How long a looked-up tenant is trusted before it is read again. Changes made in
@@ -50,7 +47,7 @@ impl Tenants {
     /// The tenant a raw `client_id` names; `None` when it is malformed or unknown,
     /// which callers must not tell apart. Unknown ids are not cached, so guessing
     /// cannot fill memory.
-    pub async fn by_client_id(&self, raw: &str) -> Result<Option<Tenant>, DbErr> {
+    pub async fn by_client_id(&self, raw: &str) -> Result<Option<Tenant>, Error> {
         let Ok(client_id) = ClientId::parse(raw) else {
             return Ok(None);
         };
@@ -78,19 +75,22 @@ impl Tenants {
         change: &PolicyChange,
         if_version: Option<i64>,
         now: DateTime<Utc>,
-    ) -> Result<Tenant, PolicyUpdateError> {
+    ) -> Result<Tenant, Error> {
         let txn = self.db.begin().await?;
         let current = store::tenants::lock(&txn, tenant.id)
             .await?
-            .ok_or(PolicyUpdateError::NotFound)?;
+            .ok_or(Error::NotFound("tenant"))?;
         if if_version.is_some_and(|version| version != current.version) {
-            return Err(PolicyUpdateError::VersionMismatch);
+            return Err(Error::Conflict);
         }
         let policy = current.policy.changed(change)?;
         let case_rule_changes =
             policy.username_case_insensitive != current.policy.username_case_insensitive;
         if !store::tenants::write_policy(&txn, tenant.id, &policy, case_rule_changes).await? {
-            return Err(PolicyUpdateError::CaseRuleLocked);
+            return Err(Error::Rejected(vec![FieldError::new(
+                "username_case_insensitive",
+                Problem::NotAllowed,
+            )]));
         }
         let event = audit::Event::new(audit::Kind::PolicyUpdated, "tenant")
             .with_detail(serde_json::json!({"changed": change.keys()}));
@@ -142,18 +142,4 @@ impl Tenants {
             cache.entries.insert(tenant.client_id.clone(), entry);
         }
     }
-}
-
-#[derive(Debug, thiserror::Error)]
-pub enum PolicyUpdateError {
-    #[error("username_case_insensitive can only change while the tenant has no users")]
-    CaseRuleLocked,
-    #[error("the policy changed since the version given")]
-    VersionMismatch,
-    #[error("no such tenant")]
-    NotFound,
-    #[error(transparent)]
-    Invalid(#[from] PolicyError),
-    #[error(transparent)]
-    Storage(#[from] DbErr),
 }

@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 
 pub use super::values::PromoLimits;
 use super::{
-    FieldError, Page, Problem, Tenant, audit,
+    Error, FieldError, Page, Problem, Tenant, audit,
     custom_fields::{FieldType, compile_pattern},
     values::{CustomField, InviteCode, PromoCode, Tag},
 };
@@ -39,29 +39,19 @@ const RESERVED_NAMES: [&str; 11] = [
 const CODE_ALPHABET: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
 const CODE_LEN: usize = 20;
 
-#[derive(Debug, thiserror::Error)]
-pub enum ManageError {
-    #[error("rejected: {0:?}")]
-    Rejected(Vec<FieldError>),
-    #[error("not found")]
-    NotFound,
-    /// The item changed since the version the caller named (`If-Match`).
-    #[error("changed since the version given")]
-    VersionMismatch,
-    #[error(transparent)]
-    Storage(#[from] DbErr),
-}
+/// What a missing item is called.
+const ITEM: &str = "item in your tenant";
 
-fn rejected(field: &'static str, problem: Problem) -> ManageError {
-    ManageError::Rejected(vec![FieldError::new(field, problem)])
+fn rejected(field: &'static str, problem: Problem) -> Error {
+    Error::Rejected(vec![FieldError::new(field, problem)])
 }
 
 /// A unique-index violation on `field` is a `Taken` problem; anything else stays
 /// a storage error.
-fn taken_as(field: &'static str) -> impl Fn(DbErr) -> ManageError {
+fn taken_as(field: &'static str) -> impl Fn(DbErr) -> Error {
     move |err| match err.sql_err() {
         Some(SqlErr::UniqueConstraintViolation(_)) => rejected(field, Problem::Taken),
-        _ => ManageError::Storage(err),
+        _ => err.into(),
     }
 }
 
@@ -70,8 +60,8 @@ async fn audited<T>(
     db: &DatabaseConnection,
     tenant: &Tenant,
     now: DateTime<Utc>,
-    change: impl AsyncFnOnce(&DatabaseTransaction) -> Result<(T, Vec<audit::Event>), ManageError>,
-) -> Result<T, ManageError> {
+    change: impl AsyncFnOnce(&DatabaseTransaction) -> Result<(T, Vec<audit::Event>), Error>,
+) -> Result<T, Error> {
     let txn = db.begin().await?;
     // The tenant first: see `store::users::lock` for the order of locks.
     store::tenants::lock_row(&txn, tenant.id).await?;
@@ -82,9 +72,9 @@ async fn audited<T>(
 }
 
 /// The version a caller expects, checked against the stored one.
-fn expect_version(expected: Option<i64>, stored: i64) -> Result<(), ManageError> {
+fn expect_version(expected: Option<i64>, stored: i64) -> Result<(), Error> {
     match expected {
-        Some(expected) if expected != stored => Err(ManageError::VersionMismatch),
+        Some(expected) if expected != stored => Err(Error::Conflict),
         _ => Ok(()),
     }
 }
@@ -93,7 +83,7 @@ pub async fn list_invites(
     db: &DatabaseConnection,
     tenant: &Tenant,
     page: Page,
-) -> Result<Vec<InviteCode>, ManageError> {
+) -> Result<Vec<InviteCode>, Error> {
     Ok(store::codes::list_invites(db, tenant.id, page.skip, page.limit).await?)
 }
 
@@ -111,7 +101,7 @@ pub async fn issue_invite(
     max_uses: i32,
     expires_at: Option<DateTime<Utc>>,
     now: DateTime<Utc>,
-) -> Result<(String, InviteCode), ManageError> {
+) -> Result<(String, InviteCode), Error> {
     if !(1..=1_000_000).contains(&max_uses) {
         return Err(rejected("max_uses", Problem::Invalid));
     }
@@ -137,10 +127,10 @@ pub async fn revoke_invite(
     tenant: &Tenant,
     id: i64,
     now: DateTime<Utc>,
-) -> Result<(), ManageError> {
+) -> Result<(), Error> {
     audited(db, tenant, now, async |txn| {
         if !store::codes::revoke_invite(txn, tenant.id, id, now).await? {
-            return Err(ManageError::NotFound);
+            return Err(Error::NotFound(ITEM));
         }
         Ok((
             (),
@@ -157,18 +147,14 @@ pub async fn list_promos(
     db: &DatabaseConnection,
     tenant: &Tenant,
     page: Page,
-) -> Result<Vec<PromoCode>, ManageError> {
+) -> Result<Vec<PromoCode>, Error> {
     Ok(store::codes::list_promos(db, tenant.id, page.skip, page.limit).await?)
 }
 
-pub async fn promo(
-    db: &DatabaseConnection,
-    tenant: &Tenant,
-    id: i64,
-) -> Result<PromoCode, ManageError> {
+pub async fn promo(db: &DatabaseConnection, tenant: &Tenant, id: i64) -> Result<PromoCode, Error> {
     store::codes::find_promo_by_id(db, tenant.id, id)
         .await?
-        .ok_or(ManageError::NotFound)
+        .ok_or(Error::NotFound(ITEM))
 }
 
 fn check_promo(limits: &PromoLimits) -> Vec<FieldError> {
@@ -190,14 +176,14 @@ pub async fn create_promo(
     code: &str,
     limits: PromoLimits,
     now: DateTime<Utc>,
-) -> Result<PromoCode, ManageError> {
+) -> Result<PromoCode, Error> {
     let mut errors = check_promo(&limits);
     let code = code.trim();
     if code.is_empty() || code.chars().count() > 64 || code.chars().any(char::is_whitespace) {
         errors.insert(0, FieldError::new("code", Problem::Invalid));
     }
     if !errors.is_empty() {
-        return Err(ManageError::Rejected(errors));
+        return Err(Error::Rejected(errors));
     }
     audited(db, tenant, now, async |txn| {
         let promo = NewPromoCode { code, limits };
@@ -229,11 +215,11 @@ pub async fn update_promo(
     change: PromoChange,
     expected_version: Option<i64>,
     now: DateTime<Utc>,
-) -> Result<PromoCode, ManageError> {
+) -> Result<PromoCode, Error> {
     audited(db, tenant, now, async |txn| {
         let stored = store::codes::lock_promo(txn, tenant.id, id)
             .await?
-            .ok_or(ManageError::NotFound)?;
+            .ok_or(Error::NotFound(ITEM))?;
         expect_version(expected_version, stored.version)?;
         let limits = PromoLimits {
             max_redemptions: change
@@ -244,7 +230,7 @@ pub async fn update_promo(
         };
         let errors = check_promo(&limits);
         if !errors.is_empty() {
-            return Err(ManageError::Rejected(errors));
+            return Err(Error::Rejected(errors));
         }
         let active = change.active.unwrap_or(stored.active);
         let model = store::codes::write_promo(txn, tenant.id, id, active, &limits).await?;
@@ -268,11 +254,11 @@ pub async fn list_tags(
     db: &DatabaseConnection,
     tenant: &Tenant,
     page: Page,
-) -> Result<Vec<Tag>, ManageError> {
+) -> Result<Vec<Tag>, Error> {
     Ok(store::tags::list(db, tenant.id, page.skip, page.limit).await?)
 }
 
-fn tag_name(name: &str) -> Result<&str, ManageError> {
+fn tag_name(name: &str) -> Result<&str, Error> {
     let name = name.trim();
     if name.is_empty() || name.chars().count() > 100 {
         return Err(rejected("name", Problem::Invalid));
@@ -285,7 +271,7 @@ pub async fn create_tag(
     tenant: &Tenant,
     name: &str,
     now: DateTime<Utc>,
-) -> Result<Tag, ManageError> {
+) -> Result<Tag, Error> {
     let name = tag_name(name)?;
     audited(db, tenant, now, async |txn| {
         let model = store::tags::create(txn, tenant.id, name, now)
@@ -304,13 +290,13 @@ pub async fn rename_tag(
     id: i64,
     name: &str,
     now: DateTime<Utc>,
-) -> Result<Tag, ManageError> {
+) -> Result<Tag, Error> {
     let name = tag_name(name)?;
     audited(db, tenant, now, async |txn| {
         let model = store::tags::rename(txn, tenant.id, id, name)
             .await
             .map_err(taken_as("name"))?
-            .ok_or(ManageError::NotFound)?;
+            .ok_or(Error::NotFound(ITEM))?;
         let event = audit::Event::new(audit::Kind::TagRenamed, format!("tag:{id}"))
             .with_detail(json!({"name": model.name}));
         Ok((model, vec![event]))
@@ -324,10 +310,10 @@ pub async fn delete_tag(
     tenant: &Tenant,
     id: i64,
     now: DateTime<Utc>,
-) -> Result<(), ManageError> {
+) -> Result<(), Error> {
     audited(db, tenant, now, async |txn| {
         if !store::tags::lock(txn, tenant.id, id).await? {
-            return Err(ManageError::NotFound);
+            return Err(Error::NotFound(ITEM));
         }
         let holders = store::tags::holders(txn, tenant.id, id).await?;
         store::tags::delete(txn, tenant.id, id).await?;
@@ -348,7 +334,7 @@ pub async fn list_fields(
     db: &DatabaseConnection,
     tenant: &Tenant,
     page: Page,
-) -> Result<Vec<CustomField>, ManageError> {
+) -> Result<Vec<CustomField>, Error> {
     Ok(store::custom_fields::page(db, tenant.id, page.skip, page.limit).await?)
 }
 
@@ -356,10 +342,10 @@ pub async fn field(
     db: &DatabaseConnection,
     tenant: &Tenant,
     id: i64,
-) -> Result<CustomField, ManageError> {
+) -> Result<CustomField, Error> {
     store::custom_fields::find(db, tenant.id, id)
         .await?
-        .ok_or(ManageError::NotFound)
+        .ok_or(Error::NotFound(ITEM))
 }
 
 /// Deletes a definition; values already stored stay in users' metadata.
@@ -368,10 +354,10 @@ pub async fn delete_field(
     tenant: &Tenant,
     id: i64,
     now: DateTime<Utc>,
-) -> Result<(), ManageError> {
+) -> Result<(), Error> {
     audited(db, tenant, now, async |txn| {
         if !store::custom_fields::delete(txn, tenant.id, id).await? {
-            return Err(ManageError::NotFound);
+            return Err(Error::NotFound(ITEM));
         }
         Ok((
             (),
@@ -437,7 +423,7 @@ pub async fn create_field(
     tenant: &Tenant,
     field: FieldSettings,
     now: DateTime<Utc>,
-) -> Result<CustomField, ManageError> {
+) -> Result<CustomField, Error> {
     let mut errors = Vec::new();
     let name_ok = field.name.len() <= 64
         && field.name.starts_with(|c: char| c.is_ascii_lowercase())
@@ -452,7 +438,7 @@ pub async fn create_field(
     }
     check_rules(&field, &mut errors);
     if !errors.is_empty() {
-        return Err(ManageError::Rejected(errors));
+        return Err(Error::Rejected(errors));
     }
     audited(db, tenant, now, async |txn| {
         let model = store::custom_fields::create(txn, tenant.id, definition(&field), now)
@@ -484,11 +470,11 @@ pub async fn update_field(
     change: FieldChange,
     expected_version: Option<i64>,
     now: DateTime<Utc>,
-) -> Result<CustomField, ManageError> {
+) -> Result<CustomField, Error> {
     audited(db, tenant, now, async |txn| {
         let stored = store::custom_fields::lock(txn, tenant.id, id)
             .await?
-            .ok_or(ManageError::NotFound)?;
+            .ok_or(Error::NotFound(ITEM))?;
         expect_version(expected_version, stored.version)?;
         let changed: Vec<&str> = [
             ("required", change.required.is_some()),
@@ -514,7 +500,7 @@ pub async fn update_field(
         let mut errors = Vec::new();
         check_rules(&field, &mut errors);
         if !errors.is_empty() {
-            return Err(ManageError::Rejected(errors));
+            return Err(Error::Rejected(errors));
         }
         let model = store::custom_fields::write(txn, tenant.id, id, &definition(&field)).await?;
         let event = audit::Event::new(audit::Kind::FieldUpdated, format!("field:{id}"))

@@ -2,23 +2,19 @@
 //! read, change (email, roles, status, password) and delete. Users are named by
 //! their uuid, and only ever within the caller's tenant.
 
-use sea_orm::{DbErr, TransactionTrait};
+use sea_orm::TransactionTrait;
 use tracing::instrument;
 use uuid::Uuid;
 
 use super::{
-    Email, FieldError, Password, Problem, Role, Tenant,
+    Email, Error, Password, Role, Tenant,
     access::Grantor,
     audit,
     registration::{Registrar, User, UserStatus, role_not_allowed},
 };
-use crate::{
-    auth::HashError,
-    store::{
-        self,
-        user_directory::{self, UserChanges, UserQuery},
-        users::{Duplicate, InsertError},
-    },
+use crate::store::{
+    self,
+    user_directory::{self, UserChanges, UserQuery},
 };
 
 /// Which users to list.
@@ -40,46 +36,6 @@ pub struct UserUpdate {
     pub status: Option<UserStatus>,
 }
 
-#[derive(Debug, thiserror::Error)]
-pub enum AdminError {
-    #[error("no such user in this tenant")]
-    NotFound,
-    #[error("rejected: {0:?}")]
-    Rejected(FieldError),
-    #[error("too many password hashes in flight")]
-    Overloaded,
-    #[error("password hashing failed: {0}")]
-    Hashing(String),
-    #[error("storage failure: {0}")]
-    Storage(#[from] DbErr),
-}
-
-impl From<InsertError> for AdminError {
-    fn from(err: InsertError) -> Self {
-        match err {
-            InsertError::Duplicate(Duplicate::Email) => {
-                AdminError::Rejected(FieldError::new("email", Problem::Taken))
-            }
-            InsertError::Duplicate(Duplicate::Username) => {
-                AdminError::Rejected(FieldError::new("username", Problem::Taken))
-            }
-            InsertError::Duplicate(Duplicate::ExtId) => {
-                AdminError::Rejected(FieldError::new("ext_id", Problem::Taken))
-            }
-            InsertError::CodeUnavailable(field) => {
-                AdminError::Rejected(FieldError::new(field, Problem::Expired))
-            }
-            InsertError::UnknownTag => {
-                AdminError::Rejected(FieldError::new("tags", Problem::Invalid))
-            }
-            InsertError::RulesChanged => AdminError::Storage(DbErr::Custom(
-                "the tenant's sign-up rules changed meanwhile".to_owned(),
-            )),
-            InsertError::Db(err) => AdminError::Storage(err),
-        }
-    }
-}
-
 impl Registrar {
     pub async fn list_users(
         &self,
@@ -87,7 +43,7 @@ impl Registrar {
         filter: &UserFilter,
         skip: u64,
         limit: u64,
-    ) -> Result<Vec<User>, DbErr> {
+    ) -> Result<Vec<User>, Error> {
         let prefix = filter.prefix.as_deref().filter(|p| !p.is_empty());
         let username_prefix = prefix.map(|p| {
             if tenant.policy.username_case_insensitive {
@@ -116,7 +72,7 @@ impl Registrar {
             .collect())
     }
 
-    pub async fn find_user(&self, tenant: &Tenant, uuid: Uuid) -> Result<Option<User>, DbErr> {
+    pub async fn find_user(&self, tenant: &Tenant, uuid: Uuid) -> Result<Option<User>, Error> {
         let Some(account) = user_directory::find_by_uuid(&self.db, tenant.id, uuid).await? else {
             return Ok(None);
         };
@@ -133,21 +89,18 @@ impl Registrar {
         uuid: Uuid,
         update: UserUpdate,
         by: Grantor<'_>,
-    ) -> Result<User, AdminError> {
+    ) -> Result<User, Error> {
         let user = self
             .find_user(tenant, uuid)
             .await?
-            .ok_or(AdminError::NotFound)?;
+            .ok_or(Error::NotFound("user"))?;
         let grants_admin = update
             .roles
             .as_ref()
             .is_some_and(|roles| roles.contains(&Role::Admin));
         may_manage(&user, by, grants_admin)?;
         let password_hash = match &update.password {
-            Some(password) => Some(self.hasher.hash(password).await.map_err(|err| match err {
-                HashError::Overloaded => AdminError::Overloaded,
-                HashError::Failed(reason) => AdminError::Hashing(reason),
-            })?),
+            Some(password) => Some(self.hasher.hash(password).await?),
             None => None,
         };
         // What the change does depends on the user as they are now, not as they
@@ -156,7 +109,7 @@ impl Registrar {
         let txn = self.db.begin().await?;
         let locked = store::users::lock(&txn, tenant.id, user.id)
             .await?
-            .ok_or(AdminError::NotFound)?;
+            .ok_or(Error::NotFound("user"))?;
         let roles = store::users::roles_of(&txn, tenant.id, user.id).await?;
         let user = locked.into_user(roles, Vec::new());
         may_manage(&user, by, grants_admin)?;
@@ -189,13 +142,13 @@ impl Registrar {
             audit: (audit::current(), events),
         };
         if !user_directory::update(&txn, tenant.id, user.id, changes).await? {
-            return Err(AdminError::NotFound);
+            return Err(Error::NotFound("user"));
         }
         txn.commit().await?;
         tracing::info!("user updated");
         self.find_user(tenant, uuid)
             .await?
-            .ok_or(AdminError::NotFound)
+            .ok_or(Error::NotFound("user"))
     }
 
     #[instrument(skip_all, fields(tenant = %tenant.client_id, user = %uuid))]
@@ -204,23 +157,23 @@ impl Registrar {
         tenant: &Tenant,
         uuid: Uuid,
         by: Grantor<'_>,
-    ) -> Result<(), AdminError> {
+    ) -> Result<(), Error> {
         let found = self
             .find_user(tenant, uuid)
             .await?
-            .ok_or(AdminError::NotFound)?;
+            .ok_or(Error::NotFound("user"))?;
         // Judged on the user as they are, the row locked, in the transaction
         // that deletes them.
         let txn = self.db.begin().await?;
         let locked = store::users::lock(&txn, tenant.id, found.id)
             .await?
-            .ok_or(AdminError::NotFound)?;
+            .ok_or(Error::NotFound("user"))?;
         let roles = store::users::roles_of(&txn, tenant.id, found.id).await?;
         may_manage(&locked.into_user(roles, Vec::new()), by, false)?;
         let event = audit::Event::new(audit::Kind::UserDeleted, audit::user(uuid));
         let audit = (audit::current(), vec![event]);
         if !user_directory::delete(&txn, tenant.id, uuid, self.clock.now(), audit).await? {
-            return Err(AdminError::NotFound);
+            return Err(Error::NotFound("user"));
         }
         txn.commit().await?;
         tracing::info!("user deleted");
@@ -230,10 +183,10 @@ impl Registrar {
 
 /// A tenant admin's account, and the admin role, are for whoever may grant that
 /// role: anyone else could otherwise set an admin's password and sign in as them.
-fn may_manage(user: &User, by: Grantor<'_>, grants_admin: bool) -> Result<(), AdminError> {
+fn may_manage(user: &User, by: Grantor<'_>, grants_admin: bool) -> Result<(), Error> {
     let touches_admin = grants_admin || user.roles.contains(&Role::Admin);
     if touches_admin && !by.may_grant(Role::Admin) {
-        return Err(AdminError::Rejected(role_not_allowed()));
+        return Err(Error::Rejected(vec![role_not_allowed()]));
     }
     Ok(())
 }

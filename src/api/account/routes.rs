@@ -63,11 +63,7 @@ impl AccountApi {
                 .await?;
             tracing::Span::current().record("tenant", tenant.client_id.as_str());
             rate_limit::creation(&ctx.limits, req, &caller, &tenant).await?;
-            let fields = ctx
-                .registrar
-                .custom_fields(&tenant)
-                .await
-                .map_err(|err| Failure::storage(&err))?;
+            let fields = ctx.registrar.custom_fields(&tenant).await?;
             let body = body.value().map_err(Failure::from_parse_error)?;
             let (new_user, extras) = requests::create(&tenant, &fields.definitions, &body)
                 .map_err(|errors| Failure::invalid(&errors))?;

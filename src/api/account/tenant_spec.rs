@@ -20,7 +20,7 @@ use crate::{
     api::{problem_failure::Failure, rate_limit},
     context::AppContext,
     domain::{
-        Tenant,
+        Error, Tenant,
         custom_fields::{FieldDefinition, FieldType},
     },
 };
@@ -145,7 +145,7 @@ pub async fn openapi_json(
     let ip = rate_limit::client_ip(req, &ctx.limits);
     match ctx.limits.tenant_document(ip).await {
         Ok(decision) => rate_limit::report(req, decision),
-        Err(refusal) => return Failure::from(refusal).into_problem_response(),
+        Err(refusal) => return Failure::from(Error::from(refusal)).into_problem_response(),
     }
     let failed = |err: &dyn std::fmt::Display| {
         tracing::error!(error = %err, "the tenant's document could not be built");

@@ -14,10 +14,9 @@ use super::{
 use crate::{
     api::rate_limit::Refused,
     domain::{
-        FieldError, Problem, access::AccessError, registration::RegistrationError,
-        user_admin::AdminError,
+        FieldError, Problem,
+        error::{Cause, Error},
     },
-    ratelimit::Refusal,
 };
 
 /// A failed admin request, before it is put into an operation's response type.
@@ -70,15 +69,6 @@ impl Failure {
         }
     }
 
-    /// A storage failure: 503 when the database cannot be reached, else 500.
-    pub fn storage(err: &sea_orm::DbErr) -> Self {
-        if crate::store::is_unavailable(err) {
-            Failure::unavailable(err)
-        } else {
-            Failure::internal(err)
-        }
-    }
-
     fn unavailable(err: &dyn std::fmt::Display) -> Self {
         tracing::warn!(error = %err, "admin request: database unavailable");
         Failure::Unavailable(detail("Service temporarily unavailable, retry shortly"), 1)
@@ -106,24 +96,21 @@ impl From<Errors> for Failure {
     }
 }
 
-impl From<AccessError> for Failure {
-    fn from(err: AccessError) -> Self {
-        let invalid = r#"Bearer error="invalid_token""#.to_owned();
+/// The one mapping of the domain's failures to FastAPI's answers.
+impl From<Error> for Failure {
+    fn from(err: Error) -> Self {
         match err {
-            AccessError::InvalidToken | AccessError::ExpiredToken => {
-                Failure::Unauthorized(detail("Not authenticated"), invalid)
-            }
-            AccessError::Forbidden(_) => Failure::Forbidden(detail("Not enough permissions")),
-            AccessError::Unavailable => Failure::unavailable(&"bearer check"),
-            AccessError::Internal(reason) => Failure::internal(&reason),
-        }
-    }
-}
-
-impl From<Refusal> for Failure {
-    fn from(refusal: Refusal) -> Self {
-        match refusal {
-            Refusal::Limited(decision) => {
+            Error::Rejected(fields) => match fields.first() {
+                Some(field) => Failure::rejected(field),
+                None => Failure::internal(&"a rejection without a reason"),
+            },
+            Error::NotFound(_) => Failure::not_found(),
+            Error::Unauthenticated(_) => Failure::Unauthorized(
+                detail("Not authenticated"),
+                r#"Bearer error="invalid_token""#.to_owned(),
+            ),
+            Error::Forbidden(_) => Failure::Forbidden(detail("Not enough permissions")),
+            Error::RateLimited(decision) => {
                 let refused = Refused::from(decision);
                 Failure::TooManyRequests(
                     detail("Too Many Requests"),
@@ -133,34 +120,10 @@ impl From<Refusal> for Failure {
                     refused.reset,
                 )
             }
-            Refusal::Unavailable => Failure::overloaded(),
-        }
-    }
-}
-
-impl From<RegistrationError> for Failure {
-    fn from(err: RegistrationError) -> Self {
-        match err {
-            RegistrationError::Rejected(fields) => match fields.first() {
-                Some(field) => Failure::rejected(field),
-                None => Failure::internal(&"a rejection without a reason"),
-            },
-            RegistrationError::Overloaded => Failure::overloaded(),
-            RegistrationError::Unavailable(err) => Failure::unavailable(&err),
-            RegistrationError::Hashing(reason) => Failure::internal(&reason),
-            RegistrationError::Storage(err) => Failure::storage(&err),
-        }
-    }
-}
-
-impl From<AdminError> for Failure {
-    fn from(err: AdminError) -> Self {
-        match err {
-            AdminError::NotFound => Failure::not_found(),
-            AdminError::Rejected(field) => Failure::rejected(&field),
-            AdminError::Overloaded => Failure::overloaded(),
-            AdminError::Hashing(reason) => Failure::internal(&reason),
-            AdminError::Storage(err) => Failure::storage(&err),
+            Error::Conflict => Failure::Conflict(detail("Conflict")),
+            Error::Overloaded | Error::Unavailable(Cause::RateLimiter) => Failure::overloaded(),
+            Error::Unavailable(cause) => Failure::unavailable(&format!("{cause:?}")),
+            Error::Internal(reason) => Failure::internal(&reason),
         }
     }
 }

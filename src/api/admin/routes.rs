@@ -144,10 +144,11 @@ impl AdminApi {
                 role: role.0.as_deref(),
                 q: q.0.as_deref(),
             })?;
-            ctx.registrar
-                .list_users(&tenant, &filter, skip, limit)
-                .await
-                .map_err(|err| Failure::storage(&err))
+            Ok::<_, Failure>(
+                ctx.registrar
+                    .list_users(&tenant, &filter, skip, limit)
+                    .await?,
+            )
         };
         match listed.await {
             Ok(users) => ListReply::Ok(Json(users.into_iter().map(user_response).collect())),
@@ -172,8 +173,7 @@ impl AdminApi {
             let id = self::user_id(&user_id)?;
             ctx.registrar
                 .find_user(&tenant, id)
-                .await
-                .map_err(|err| Failure::storage(&err))?
+                .await?
                 .ok_or_else(Failure::not_found)
         };
         match found.await {

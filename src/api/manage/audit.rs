@@ -90,9 +90,7 @@ impl AuditApi {
                 skip: skip.0,
                 limit: limit.0,
             };
-            audit::list(&ctx.db, &tenant, &filter, page)
-                .await
-                .map_err(|err| Failure::storage(&err))
+            Ok::<_, Failure>(audit::list(&ctx.db, &tenant, &filter, page).await?)
         };
         match listed.await {
             Ok(events) => AuditList::Ok(Json(events.into_iter().map(AuditEvent::from).collect())),

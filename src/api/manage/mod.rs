@@ -5,7 +5,6 @@
 mod audit;
 mod catalog;
 mod codes;
-mod errors;
 mod routes;
 mod types;
 mod versions;

@@ -3,11 +3,18 @@
 use poem::{IntoResponse, Response, http::StatusCode};
 use poem_openapi::payload::Json;
 
+use super::client_auth::invalid_request;
 use super::types::{
     IntrospectionEndpointResponse, OAuthErrorBody, RevocationEndpointResponse,
     TokenEndpointResponse,
 };
-use crate::{api::rate_limit::Refused, domain::oauth::OAuthError};
+use crate::{
+    api::rate_limit::Refused,
+    domain::{
+        Problem,
+        error::{Cause, Credential, Denied, Error},
+    },
+};
 
 /// An answer of the HTTP layer itself: the router's 404 or 405, the body limit's 413 (see `api::edge_answer`).
 pub fn edge_answer(status: StatusCode, message: &str) -> Response {
@@ -35,50 +42,53 @@ enum Failure {
     Internal(Json<OAuthErrorBody>),
 }
 
-impl From<OAuthError> for Failure {
-    fn from(err: OAuthError) -> Self {
+/// The one mapping of the domain's failures to RFC 6749 errors.
+impl From<Error> for Failure {
+    fn from(err: Error) -> Self {
+        let unavailable =
+            |message| Self::Unavailable(body("temporarily_unavailable", Some(message)));
         match err {
-            OAuthError::InvalidRequest(reason) => {
-                Self::BadRequest(body("invalid_request", Some(&reason)))
-            }
-            OAuthError::InvalidClient => {
-                Self::Unauthorized(body("invalid_client", Some("client authentication failed")))
-            }
-            OAuthError::UnauthorizedClient(reason) => {
-                Self::BadRequest(body("unauthorized_client", Some(reason)))
-            }
-            OAuthError::InvalidGrant(reason) => {
+            Error::Rejected(fields) => match fields.first() {
+                Some(field)
+                    if field.field == "grant_type" && field.problem == Problem::NotAllowed =>
+                {
+                    Self::BadRequest(body(
+                        "unsupported_grant_type",
+                        Some("supported: client_credentials, password, refresh_token"),
+                    ))
+                }
+                Some(field) => Self::BadRequest(body("invalid_request", Some(&field.to_string()))),
+                None => Self::BadRequest(body("invalid_request", None)),
+            },
+            Error::Unauthenticated(Credential::Grant(reason)) => {
                 Self::BadRequest(body("invalid_grant", Some(reason)))
             }
-            OAuthError::UnsupportedGrantType => Self::BadRequest(body(
-                "unsupported_grant_type",
-                Some("supported: client_credentials, password, refresh_token"),
-            )),
-            OAuthError::InvalidScope => Self::BadRequest(body(
+            Error::Unauthenticated(_) => {
+                Self::Unauthorized(body("invalid_client", Some("client authentication failed")))
+            }
+            Error::Forbidden(Denied::Client(reason)) => {
+                Self::BadRequest(body("unauthorized_client", Some(reason)))
+            }
+            Error::Forbidden(_) => Self::BadRequest(body(
                 "invalid_scope",
                 Some("a requested scope is unknown or not allowed for this client or user"),
             )),
-            OAuthError::Overloaded => Self::Unavailable(body(
-                "temporarily_unavailable",
-                Some("too many logins in progress, retry shortly"),
-            )),
-            OAuthError::LimiterUnavailable => Self::Unavailable(body(
-                "temporarily_unavailable",
-                Some("the rate limiter cannot be reached, retry shortly"),
-            )),
-            OAuthError::Unavailable => Self::Unavailable(body(
-                "temporarily_unavailable",
-                Some("the service cannot reach its database, retry shortly"),
-            )),
-            OAuthError::RateLimited(decision) => Self::TooManyRequests(
+            Error::RateLimited(decision) => Self::TooManyRequests(
                 body(
                     "temporarily_unavailable",
                     Some("too many requests, retry after the time in Retry-After"),
                 ),
                 decision.into(),
             ),
-            OAuthError::Internal(reason) => {
-                tracing::error!(error = %reason, "OAuth2 request failed");
+            Error::Overloaded => unavailable("too many logins in progress, retry shortly"),
+            Error::Unavailable(Cause::RateLimiter) => {
+                unavailable("the rate limiter cannot be reached, retry shortly")
+            }
+            Error::Unavailable(_) => {
+                unavailable("the service cannot reach its database, retry shortly")
+            }
+            Error::NotFound(_) | Error::Conflict | Error::Internal(_) => {
+                tracing::error!(error = %err, "OAuth2 request failed");
                 Self::Internal(body("server_error", None))
             }
         }
@@ -86,8 +96,8 @@ impl From<OAuthError> for Failure {
 }
 
 /// Malformed forms and wrong content types, before the handler runs.
-fn parse_failure(err: &poem::Error) -> OAuthError {
-    OAuthError::InvalidRequest(format!("the request is not a valid form: {err}"))
+fn parse_failure(err: &poem::Error) -> Error {
+    invalid_request("body", format!("the request is not a valid form: {err}"))
 }
 
 pub fn from_parse_error(err: poem::Error) -> TokenEndpointResponse {
@@ -105,8 +115,8 @@ pub fn revocation_parse_error(err: poem::Error) -> RevocationEndpointResponse {
 /// Every token endpoint answers failures alike.
 macro_rules! from_oauth_error {
     ($($response:ty),+) => {$(
-        impl From<OAuthError> for $response {
-            fn from(err: OAuthError) -> Self {
+        impl From<Error> for $response {
+            fn from(err: Error) -> Self {
                 match Failure::from(err) {
                     Failure::BadRequest(body) => Self::BadRequest(body),
                     Failure::Unauthorized(body) => {

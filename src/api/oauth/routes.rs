@@ -7,7 +7,7 @@ use poem_openapi::{
 };
 
 use super::{
-    client_auth::client_credentials,
+    client_auth::{client_credentials, invalid_request},
     types::{
         IntrospectionEndpointResponse, IntrospectionResponse, Jwk, JwkSet,
         RevocationEndpointResponse, ServerMetadata, TokenEndpointResponse, TokenLookupRequest,
@@ -18,9 +18,10 @@ use crate::{
     api::rate_limit,
     context::AppContext,
     domain::{
-        Scope, audit,
+        FieldError, Problem, Scope, audit,
+        error::{Credential, Error},
         introspection::TokenInfo,
-        oauth::{AuthenticatedClient, IssuedTokens, OAuthError},
+        oauth::{AuthenticatedClient, IssuedTokens},
     },
 };
 
@@ -69,7 +70,7 @@ impl OAuthApi {
         let introspected = async {
             let client = authenticated_lookup(&ctx, req, &form).await?;
             if !client.confidential {
-                return Err(OAuthError::InvalidClient);
+                return Err(Error::Unauthenticated(Credential::Client));
             }
             ctx.tokens.introspect(&client.tenant, &form.token).await
         };
@@ -164,7 +165,7 @@ async fn authenticated_lookup(
     ctx: &AppContext,
     req: &Request,
     form: &TokenLookupRequest,
-) -> Result<AuthenticatedClient, OAuthError> {
+) -> Result<AuthenticatedClient, Error> {
     let ip = rate_limit::client_ip(req, &ctx.limits);
     rate_limit::report(req, ctx.limits.lookup_attempt(ip).await?);
     let client = authenticate(ctx, req, &form.client_id, &form.client_secret).await?;
@@ -177,7 +178,7 @@ async fn authenticate(
     req: &Request,
     client_id: &Option<String>,
     client_secret: &Option<String>,
-) -> Result<AuthenticatedClient, OAuthError> {
+) -> Result<AuthenticatedClient, Error> {
     let credentials = client_credentials(req, client_id.as_deref(), client_secret.as_deref())?;
     let client = ctx.tokens.authenticate(&credentials).await?;
     tracing::Span::current().record("tenant", client.tenant.client_id.as_str());
@@ -204,7 +205,7 @@ async fn issue(
     ctx: &AppContext,
     req: &Request,
     form: &TokenRequest,
-) -> Result<IssuedTokens, OAuthError> {
+) -> Result<IssuedTokens, Error> {
     let ip = rate_limit::client_ip(req, &ctx.limits);
     let per_ip = ctx.limits.token_attempt(ip).await?;
     let client = authenticate(ctx, req, &form.client_id, &form.client_secret).await?;
@@ -220,18 +221,25 @@ async fn issue(
         "client_credentials" => ctx.tokens.client_credentials(tenant, scope).await,
         "password" => {
             let (Some(username), Some(password)) = (&form.username, &form.password) else {
-                return Err(OAuthError::InvalidRequest(
-                    "the password grant needs username and password".into(),
+                return Err(invalid_request(
+                    "username",
+                    "the password grant needs username and password",
                 ));
             };
             ctx.tokens.password(tenant, username, password, scope).await
         }
         "refresh_token" => {
             let token = form.refresh_token.as_deref().ok_or_else(|| {
-                OAuthError::InvalidRequest("the refresh_token grant needs refresh_token".into())
+                invalid_request(
+                    "refresh_token",
+                    "the refresh_token grant needs refresh_token",
+                )
             })?;
             ctx.tokens.refresh(tenant, token, scope).await
         }
-        _ => Err(OAuthError::UnsupportedGrantType),
+        _ => Err(Error::Rejected(vec![FieldError::new(
+            "grant_type",
+            Problem::NotAllowed,
+        )])),
     }
 }

@@ -4,14 +4,14 @@ use std::collections::BTreeMap;
 
 use poem::{IntoResponse, Response, http::StatusCode};
 use poem_openapi::{error::ContentTypeError, payload::Json};
-use sea_orm::DbErr;
 
 use super::types::{ErrorResponse, SignUpResponse};
 use crate::{
     api::{json_body::MalformedJson, rate_limit::Refused},
-    domain::{FieldError, Problem, registration::RegistrationError},
-    ratelimit::Refusal,
-    store,
+    domain::{
+        FieldError, Problem,
+        error::{Cause, Error},
+    },
 };
 
 /// Seconds a shed request is told to wait.
@@ -81,32 +81,20 @@ pub fn invalid_client() -> SignUpResponse {
     SignUpResponse::Unauthorized(ErrorResponse::one("client_id", "is invalid"))
 }
 
-/// A storage failure: 503 when the database cannot be reached, else 500.
-pub fn storage(err: &DbErr) -> SignUpResponse {
-    if store::is_unavailable(err) {
-        unavailable(err)
-    } else {
-        internal(err)
-    }
-}
-
-fn unavailable(err: &DbErr) -> SignUpResponse {
-    tracing::warn!(error = %err, "sign-up: unavailable");
-    SignUpResponse::Unavailable(
-        ErrorResponse::one("base", "is unavailable, retry shortly"),
-        RETRY_AFTER_SECS,
-    )
-}
-
 pub fn internal(err: &dyn std::error::Error) -> SignUpResponse {
     tracing::error!(error = %err, "sign-up failed");
     SignUpResponse::Internal(ErrorResponse::one("base", "internal error"))
 }
 
-impl From<Refusal> for SignUpResponse {
-    fn from(refusal: Refusal) -> Self {
-        match refusal {
-            Refusal::Limited(decision) => {
+/// The one mapping of the domain's failures to Rails-style answers.
+impl From<Error> for SignUpResponse {
+    fn from(err: Error) -> Self {
+        let unavailable = |message: &str| {
+            SignUpResponse::Unavailable(ErrorResponse::one("base", message), RETRY_AFTER_SECS)
+        };
+        match err {
+            Error::Rejected(errors) => unprocessable(&errors),
+            Error::RateLimited(decision) => {
                 let refused = Refused::from(decision);
                 SignUpResponse::TooManyRequests(
                     ErrorResponse::one("base", "too many sign-up attempts, retry later"),
@@ -116,23 +104,14 @@ impl From<Refusal> for SignUpResponse {
                     refused.reset,
                 )
             }
-            Refusal::Unavailable => SignUpResponse::Unavailable(
-                ErrorResponse::one("base", "sign-up is unavailable, retry shortly"),
-                RETRY_AFTER_SECS,
-            ),
-        }
-    }
-}
-
-impl From<RegistrationError> for SignUpResponse {
-    fn from(err: RegistrationError) -> Self {
-        match err {
-            RegistrationError::Rejected(errors) => unprocessable(&errors),
-            RegistrationError::Overloaded => SignUpResponse::Unavailable(
-                ErrorResponse::one("base", "too many sign-ups in progress, retry shortly"),
-                RETRY_AFTER_SECS,
-            ),
-            RegistrationError::Unavailable(err) => unavailable(&err),
+            Error::Overloaded => unavailable("too many sign-ups in progress, retry shortly"),
+            Error::Unavailable(Cause::RateLimiter) => {
+                unavailable("sign-up is unavailable, retry shortly")
+            }
+            Error::Unavailable(cause) => {
+                tracing::warn!(?cause, "sign-up: unavailable");
+                unavailable("is unavailable, retry shortly")
+            }
             other => internal(&other),
         }
     }

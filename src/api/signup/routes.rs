@@ -11,7 +11,7 @@ use serde_json::{Map, Value};
 use super::{
     errors::{
         from_parse_error, invalid_client, invite_only, not_an_object, origin_not_allowed,
-        signup_disabled, storage, unprocessable,
+        signup_disabled, unprocessable,
     },
     types::{SignUpRequest, SignUpResponse, SignUpResult, SignUpUser},
 };
@@ -19,7 +19,7 @@ use crate::{
     api::{json_body::RawJson, rate_limit},
     context::AppContext,
     domain::{
-        FieldError, Password, Problem, Tenant, Username,
+        Error, FieldError, Password, Problem, Tenant, Username,
         access::Grantor,
         registration::{Extras, Gate, NewUser},
         tenant::PublicSignUp,
@@ -82,7 +82,7 @@ async fn sign_up(ctx: &AppContext, req: &Request, body: &Value) -> (SignUpRespon
     let tenant = match named {
         Some(client_id) => match ctx.tenants.by_client_id(client_id).await {
             Ok(tenant) => tenant,
-            Err(err) => return (storage(&err), Cors::AnyOrigin),
+            Err(err) => return (err.into(), Cors::AnyOrigin),
         },
         None => None,
     };
@@ -103,7 +103,7 @@ async fn sign_up(ctx: &AppContext, req: &Request, body: &Value) -> (SignUpRespon
     };
     match verdict {
         Ok(decision) => rate_limit::report(req, decision),
-        Err(refusal) => return (refusal.into(), cors),
+        Err(refusal) => return (Error::from(refusal).into(), cors),
     }
 
     let Some(body) = body.as_object() else {

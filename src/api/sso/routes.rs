@@ -12,9 +12,9 @@ use crate::{
     context::AppContext,
     domain::{
         Scope,
-        access::{AccessError, Grantor},
+        access::Grantor,
+        error::{Denied, Error},
         registration::User,
-        sso::SsoError,
     },
 };
 
@@ -92,7 +92,9 @@ impl SsoApi {
                 .authorize(&auth.0.token, Scope::UsersWrite)
                 .await?;
             if caller.user_id.is_some() {
-                return Err(Failure::from(AccessError::Forbidden(Scope::UsersWrite)));
+                return Err(Failure::from(Error::Forbidden(Denied::MissingScope(
+                    Scope::UsersWrite,
+                ))));
             }
             tracing::Span::current().record("tenant", tenant.client_id.as_str());
             let body = body.value().map_err(Failure::from_parse_error)?;
@@ -111,17 +113,6 @@ impl SsoApi {
                 "no-store".to_owned(),
             ),
             Err(failure) => failure.into(),
-        }
-    }
-}
-
-impl From<SsoError> for Failure {
-    fn from(err: SsoError) -> Self {
-        match err {
-            SsoError::NotFound | SsoError::Disabled => {
-                Failure::not_found("active user with this id in your tenant")
-            }
-            SsoError::OAuth(err) => Failure::internal(&err),
         }
     }
 }

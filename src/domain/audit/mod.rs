@@ -11,7 +11,7 @@ use chrono::{DateTime, Utc};
 use sea_orm::{DatabaseConnection, DbErr, TransactionTrait};
 
 pub use self::event::{AuditContext, Event, Filter, Kind, Recorded, user};
-use super::{Page, Tenant};
+use super::{Error, Page, Tenant};
 use crate::store;
 
 tokio::task_local! {
@@ -40,8 +40,8 @@ pub async fn list(
     tenant: &Tenant,
     filter: &Filter,
     page: Page,
-) -> Result<Vec<Recorded>, DbErr> {
-    store::audit::list(db, tenant.id, filter, page).await
+) -> Result<Vec<Recorded>, Error> {
+    Ok(store::audit::list(db, tenant.id, filter, page).await?)
 }
 
 /// Writes events that belong to no other change (a failed login) on their own.

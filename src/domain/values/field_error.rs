@@ -8,6 +8,9 @@ pub struct FieldError {
     /// field names are not known in advance).
     pub field: Cow<'static, str>,
     pub problem: Problem,
+    /// Why, in words, where the problem's kind says too little (a policy key's
+    /// rule); it replaces the plain wording.
+    pub reason: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -41,7 +44,13 @@ impl FieldError {
         Self {
             field: field.into(),
             problem,
+            reason: None,
         }
+    }
+
+    pub fn because(mut self, reason: impl Into<String>) -> Self {
+        self.reason = Some(reason.into());
+        self
     }
 }
 
@@ -49,6 +58,9 @@ impl FieldError {
 impl std::fmt::Display for FieldError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let field = &self.field;
+        if let Some(reason) = &self.reason {
+            return f.write_str(reason);
+        }
         match &self.problem {
             Problem::Blank => write!(f, "{field} must not be blank"),
             Problem::TooShort { min } => write!(f, "{field} needs at least {min} characters"),
