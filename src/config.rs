@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 
 pub use crate::{
     auth::hashing::Argon2Config,
-    domain::oauth::TokensConfig,
+    domain::tokens::TokensConfig,
     ratelimit::{RateLimitConfig, RateLimitPolicies},
 };
 

@@ -1,5 +1,6 @@
-//! What every request handler and CLI command needs: the database, the registration
-//! pipeline, the token service and the clock.
+//! What every request handler and CLI command needs: the database, the domain's
+//! services (tenants, registration, the user directory, tokens), the rate
+//! limits and the clock.
 
 use sea_orm::DatabaseConnection;
 
@@ -8,10 +9,9 @@ use crate::{
     config::Config,
     domain::{
         Clock,
-        oauth::{TokenService, TokenSetup},
-        registration::Registrar,
-        revocation::Revocations,
-        tenant::Tenants,
+        tenants::Tenants,
+        tokens::{Revocations, TokenService, TokenSetup},
+        users::{Directory, Registrar},
     },
     ratelimit::RateLimits,
     startup::BoxError,
@@ -22,6 +22,8 @@ pub struct AppContext {
     pub db: DatabaseConnection,
     pub tenants: Tenants,
     pub registrar: Registrar,
+    /// The tenant's users as administrators list and change them.
+    pub users: Directory,
     pub tokens: TokenService,
     /// The bounded argon2 pool the registrar and the token service share.
     pub hasher: PasswordHasher,
@@ -70,6 +72,7 @@ impl AppContext {
                 },
             ),
             registrar: Registrar::new(db.clone(), hasher.clone(), clock.clone()),
+            users: Directory::new(db.clone(), hasher.clone(), clock.clone()),
             hasher,
             limits,
             tenants,

@@ -12,7 +12,7 @@ use crate::{
     api,
     config::Config,
     context::AppContext,
-    domain::{Clock, revocation},
+    domain::{Clock, tokens::revocation},
     following, store,
 };
 

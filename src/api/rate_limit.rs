@@ -10,7 +10,7 @@ use std::{
 use poem::{Endpoint, IntoResponse, Request, Response, Result, http::HeaderValue};
 
 use crate::{
-    domain::{Error, Tenant, access::Caller},
+    domain::{Error, Tenant, tokens::Caller},
     ratelimit::{Decision, RateLimits},
 };
 

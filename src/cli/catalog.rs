@@ -9,7 +9,7 @@ use crate::{
     context::AppContext,
     domain::{
         Tenant,
-        tenant_admin::{self, FieldSettings, PromoLimits},
+        tenants::catalog::{self, FieldSettings, PromoLimits},
     },
     startup::BoxError,
 };
@@ -124,8 +124,7 @@ pub async fn invite(ctx: &AppContext, action: InviteAction) -> Result<(), BoxErr
     let tenant = tenant(ctx, &client_id).await?;
     let now = ctx.clock.now();
     let expires_at = expires_in.map(|lifetime| now + lifetime);
-    let (code, model) =
-        tenant_admin::issue_invite(&ctx.db, &tenant, max_uses, expires_at, now).await?;
+    let (code, model) = catalog::issue_invite(&ctx.db, &tenant, max_uses, expires_at, now).await?;
     if json {
         println!(
             "{}",
@@ -151,8 +150,7 @@ pub async fn promo(ctx: &AppContext, action: PromoAction) -> Result<(), BoxError
         valid_from,
         valid_until,
     };
-    let model =
-        tenant_admin::create_promo(&ctx.db, &tenant, &code, limits, ctx.clock.now()).await?;
+    let model = catalog::create_promo(&ctx.db, &tenant, &code, limits, ctx.clock.now()).await?;
     println!("promo code {} created (id {})", model.code, model.id);
     Ok(())
 }
@@ -160,7 +158,7 @@ pub async fn promo(ctx: &AppContext, action: PromoAction) -> Result<(), BoxError
 pub async fn tag(ctx: &AppContext, action: TagAction) -> Result<(), BoxError> {
     let TagAction::Create { client_id, name } = action;
     let tenant = tenant(ctx, &client_id).await?;
-    let model = tenant_admin::create_tag(&ctx.db, &tenant, &name, ctx.clock.now()).await?;
+    let model = catalog::create_tag(&ctx.db, &tenant, &name, ctx.clock.now()).await?;
     println!("{}", model.id);
     Ok(())
 }
@@ -184,7 +182,7 @@ pub async fn field(ctx: &AppContext, action: FieldAction) -> Result<(), BoxError
         pattern,
         choices: (!choices.is_empty()).then_some(choices),
     };
-    let model = tenant_admin::create_field(&ctx.db, &tenant, settings, ctx.clock.now()).await?;
+    let model = catalog::create_field(&ctx.db, &tenant, settings, ctx.clock.now()).await?;
     println!("custom field {} ({}) created", model.name, model.field_type);
     Ok(())
 }

@@ -5,7 +5,7 @@ use serde_json::json;
 
 use crate::{
     context::AppContext,
-    domain::{Email, FieldError, Password, Role, Username, access::Grantor, registration::NewUser},
+    domain::{Email, FieldError, Password, Role, Username, tokens::Grantor, users::NewUser},
     startup::BoxError,
 };
 

@@ -411,7 +411,7 @@ async fn both_slash_forms_work(backend: Backend) {
 db_test!(both_slash_forms_work);
 
 async fn logins_and_status_changes_show_up(backend: Backend) {
-    use portcullis::domain::{Username, access::Grantor, registration::NewUser};
+    use portcullis::domain::{Username, tokens::Grantor, users::NewUser};
 
     let app = spawn_app(backend).await;
     let tenant = app.create_tenant("app").await;
@@ -835,7 +835,7 @@ async fn a_disable_landing_during_a_password_change_stays(backend: Backend) {
             .registrar
             .register(
                 &tenant.tenant,
-                portcullis::domain::registration::NewUser {
+                portcullis::domain::users::NewUser {
                     username: portcullis::domain::Username::parse(
                         &format!("pat{round}"),
                         tenant.tenant.policy.signup_username_rules(),
@@ -845,7 +845,7 @@ async fn a_disable_landing_during_a_password_change_stays(backend: Backend) {
                     password: None,
                     roles: vec![],
                 },
-                portcullis::domain::access::Grantor::Operator,
+                portcullis::domain::tokens::access::Grantor::Operator,
             )
             .await
             .unwrap();

@@ -6,7 +6,7 @@ use std::sync::{
 };
 
 use portcullis::domain::{
-    Clock, Password, PasswordPolicy, Role, Username, access::Grantor, registration::NewUser,
+    Clock, Password, PasswordPolicy, Role, Username, tokens::Grantor, users::NewUser,
 };
 use reqwest::StatusCode;
 use serde_json::Value;

@@ -7,9 +7,7 @@ use oauth2::{
 };
 use portcullis::{
     auth::tokens,
-    domain::{
-        Email, Password, PasswordPolicy, Role, Username, access::Grantor, registration::NewUser,
-    },
+    domain::{Email, Password, PasswordPolicy, Role, Username, tokens::Grantor, users::NewUser},
 };
 use reqwest::StatusCode;
 use serde_json::{Value, json};

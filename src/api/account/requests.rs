@@ -7,8 +7,8 @@ use crate::{
     api::v2_fields::{PASSWORD_POLICY, object, parsed, string, username_rules},
     domain::{
         Email, FieldError, Password, Tenant, Username,
-        custom_fields::{self, FieldDefinition},
-        registration::{Extras, Gate, NewUser},
+        users::fields::{self, FieldDefinition},
+        users::{Extras, Gate, NewUser},
     },
 };
 
@@ -42,7 +42,7 @@ pub fn create(
         .filter(|(key, _)| !OWN_FIELDS.contains(&key.as_str()))
         .map(|(key, value)| (key.clone(), value.clone()))
         .collect();
-    let metadata = custom_fields::validate(definitions, &given)
+    let metadata = fields::validate(definitions, &given)
         .map_err(|problems| errors.extend(problems))
         .ok();
     match (username, metadata) {

@@ -12,7 +12,7 @@ use super::{
 use crate::{
     api::{bearer::OAuth2Bearer, json_body::RawJson, problem_failure::Failure, rate_limit},
     context::AppContext,
-    domain::{Scope, access::Grantor, registration::User},
+    domain::{Scope, tokens::Grantor, users::User},
 };
 
 pub struct AccountApi;

@@ -21,7 +21,7 @@ use crate::{
     context::AppContext,
     domain::{
         Error, Tenant,
-        custom_fields::{FieldDefinition, FieldType},
+        users::fields::{FieldDefinition, FieldType},
     },
 };
 

@@ -13,8 +13,8 @@ use super::{
 use crate::domain::{
     Email, FieldError, Password, PasswordPolicy, Role, Tenant, Username, UsernameCharset,
     UsernameRules,
-    registration::{NewUser, UserStatus},
-    user_admin::{UserFilter, UserUpdate},
+    users::{NewUser, UserStatus},
+    users::{UserFilter, UserUpdate},
 };
 
 pub const ROLES: &[&str] = &["admin", "editor", "viewer"];

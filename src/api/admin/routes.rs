@@ -24,8 +24,8 @@ use crate::{
     context::AppContext,
     domain::{
         Scope, Tenant,
-        access::{Caller, Grantor},
-        registration::User,
+        tokens::{Caller, Grantor},
+        users::User,
     },
 };
 
@@ -36,7 +36,7 @@ fn user_response(user: User) -> UserResponse {
         id: user.uuid,
         username: user.username,
         email: user.email,
-        is_active: user.status == crate::domain::registration::UserStatus::Active,
+        is_active: user.status == crate::domain::users::UserStatus::Active,
         status: user.status.as_str().to_owned(),
         last_login_at: user.last_login_at.map(Timestamp),
         created_at: Timestamp(user.created_at),
@@ -144,11 +144,7 @@ impl AdminApi {
                 role: role.0.as_deref(),
                 q: q.0.as_deref(),
             })?;
-            Ok::<_, Failure>(
-                ctx.registrar
-                    .list_users(&tenant, &filter, skip, limit)
-                    .await?,
-            )
+            Ok::<_, Failure>(ctx.users.list(&tenant, &filter, skip, limit).await?)
         };
         match listed.await {
             Ok(users) => ListReply::Ok(Json(users.into_iter().map(user_response).collect())),
@@ -171,8 +167,8 @@ impl AdminApi {
         let found = async {
             let tenant = tenant(&ctx, &auth, Scope::UsersRead).await?;
             let id = self::user_id(&user_id)?;
-            ctx.registrar
-                .find_user(&tenant, id)
+            ctx.users
+                .find(&tenant, id)
                 .await?
                 .ok_or_else(Failure::not_found)
         };
@@ -207,7 +203,7 @@ impl AdminApi {
             match (id, value.and_then(|value| requests::update(&value))) {
                 (Some(id), Ok(update)) if errors.is_empty() => {
                     let by = Grantor::Caller(&caller);
-                    Ok::<_, Failure>(ctx.registrar.update_user(&tenant, id, update, by).await?)
+                    Ok::<_, Failure>(ctx.users.update(&tenant, id, update, by).await?)
                 }
                 (_, body) => {
                     errors.0.extend(body.err().map(|e| e.0).unwrap_or_default());
@@ -237,7 +233,7 @@ impl AdminApi {
             let (caller, tenant) = caller(&ctx, &auth, Scope::UsersWrite).await?;
             let id = self::user_id(&user_id)?;
             let by = Grantor::Caller(&caller);
-            Ok::<_, Failure>(ctx.registrar.delete_user(&tenant, id, by).await?)
+            Ok::<_, Failure>(ctx.users.delete(&tenant, id, by).await?)
         };
         match deleted.await {
             Ok(()) => DeleteReply::Deleted,

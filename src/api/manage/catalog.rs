@@ -24,7 +24,7 @@ use crate::{
     context::AppContext,
     domain::{
         Page,
-        tenant_admin::{self, FieldChange, FieldSettings},
+        tenants::catalog::{self, FieldChange, FieldSettings},
     },
 };
 
@@ -52,7 +52,7 @@ impl CatalogApi {
             let tenant = managed_tenant(&ctx, &auth).await?;
             let body = body.decode().map_err(Failure::from_parse_error)?;
             let now = ctx.clock.now();
-            Ok::<_, Failure>(tenant_admin::create_tag(&ctx.db, &tenant, &body.name, now).await?)
+            Ok::<_, Failure>(catalog::create_tag(&ctx.db, &tenant, &body.name, now).await?)
         };
         match created.await {
             Ok(model) => TagOne::Created(Json(model.into())),
@@ -85,7 +85,7 @@ impl CatalogApi {
                 skip: skip.0,
                 limit: limit.0,
             };
-            Ok::<_, Failure>(tenant_admin::list_tags(&ctx.db, &tenant, page).await?)
+            Ok::<_, Failure>(catalog::list_tags(&ctx.db, &tenant, page).await?)
         };
         match listed.await {
             Ok(tags) => TagList::Ok(Json(tags.into_iter().map(Tag::from).collect())),
@@ -110,9 +110,7 @@ impl CatalogApi {
             let tenant = managed_tenant(&ctx, &auth).await?;
             let body = body.decode().map_err(Failure::from_parse_error)?;
             let now = ctx.clock.now();
-            Ok::<_, Failure>(
-                tenant_admin::rename_tag(&ctx.db, &tenant, id.0, &body.name, now).await?,
-            )
+            Ok::<_, Failure>(catalog::rename_tag(&ctx.db, &tenant, id.0, &body.name, now).await?)
         };
         match renamed.await {
             Ok(model) => TagOne::Ok(Json(model.into())),
@@ -137,7 +135,7 @@ impl CatalogApi {
         let result = async {
             let tenant = managed_tenant(&ctx, &auth).await?;
             let now = ctx.clock.now();
-            Ok::<_, Failure>(tenant_admin::delete_tag(&ctx.db, &tenant, id.0, now).await?)
+            Ok::<_, Failure>(catalog::delete_tag(&ctx.db, &tenant, id.0, now).await?)
         };
         deleted(result.await)
     }
@@ -166,7 +164,7 @@ impl CatalogApi {
                 choices: body.choices.map(JsonString::strings),
             };
             let now = ctx.clock.now();
-            Ok::<_, Failure>(tenant_admin::create_field(&ctx.db, &tenant, settings, now).await?)
+            Ok::<_, Failure>(catalog::create_field(&ctx.db, &tenant, settings, now).await?)
         };
         match created.await {
             Ok(model) => FieldOne::Created(Json(model.into())),
@@ -203,7 +201,7 @@ impl CatalogApi {
                 skip: skip.0,
                 limit: limit.0,
             };
-            Ok::<_, Failure>(tenant_admin::list_fields(&ctx.db, &tenant, page).await?)
+            Ok::<_, Failure>(catalog::list_fields(&ctx.db, &tenant, page).await?)
         };
         match listed.await {
             Ok(fields) => FieldList::Ok(Json(fields.into_iter().map(CustomField::from).collect())),
@@ -227,7 +225,7 @@ impl CatalogApi {
     ) -> FieldOne {
         let found = async {
             let tenant = managed_tenant(&ctx, &auth).await?;
-            Ok::<_, Failure>(tenant_admin::field(&ctx.db, &tenant, id.0).await?)
+            Ok::<_, Failure>(catalog::field(&ctx.db, &tenant, id.0).await?)
         };
         match found.await {
             Ok(model) => {
@@ -271,7 +269,7 @@ impl CatalogApi {
             };
             let now = ctx.clock.now();
             Ok::<_, Failure>(
-                tenant_admin::update_field(&ctx.db, &tenant, id.0, change, expected, now).await?,
+                catalog::update_field(&ctx.db, &tenant, id.0, change, expected, now).await?,
             )
         };
         match updated.await {
@@ -301,7 +299,7 @@ impl CatalogApi {
         let result = async {
             let tenant = managed_tenant(&ctx, &auth).await?;
             let now = ctx.clock.now();
-            Ok::<_, Failure>(tenant_admin::delete_field(&ctx.db, &tenant, id.0, now).await?)
+            Ok::<_, Failure>(catalog::delete_field(&ctx.db, &tenant, id.0, now).await?)
         };
         deleted(result.await)
     }

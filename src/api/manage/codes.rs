@@ -21,7 +21,7 @@ use crate::{
     context::AppContext,
     domain::{
         Page,
-        tenant_admin::{self, PromoChange, PromoLimits},
+        tenants::catalog::{self, PromoChange, PromoLimits},
     },
 };
 
@@ -51,7 +51,7 @@ impl CodesApi {
             let body = body.decode().map_err(Failure::from_parse_error)?;
             let now = ctx.clock.now();
             Ok::<_, Failure>(
-                tenant_admin::issue_invite(&ctx.db, &tenant, body.max_uses, body.expires_at, now)
+                catalog::issue_invite(&ctx.db, &tenant, body.max_uses, body.expires_at, now)
                     .await?,
             )
         };
@@ -92,7 +92,7 @@ impl CodesApi {
                 skip: skip.0,
                 limit: limit.0,
             };
-            Ok::<_, Failure>(tenant_admin::list_invites(&ctx.db, &tenant, page).await?)
+            Ok::<_, Failure>(catalog::list_invites(&ctx.db, &tenant, page).await?)
         };
         match listed.await {
             Ok(codes) => InviteList::Ok(Json(
@@ -120,7 +120,7 @@ impl CodesApi {
         let revoked = async {
             let tenant = managed_tenant(&ctx, &auth).await?;
             let now = ctx.clock.now();
-            Ok::<_, Failure>(tenant_admin::revoke_invite(&ctx.db, &tenant, id.0, now).await?)
+            Ok::<_, Failure>(catalog::revoke_invite(&ctx.db, &tenant, id.0, now).await?)
         };
         match revoked.await {
             Ok(()) => Deleted::NoContent,
@@ -150,7 +150,7 @@ impl CodesApi {
             };
             let now = ctx.clock.now();
             Ok::<_, Failure>(
-                tenant_admin::create_promo(&ctx.db, &tenant, &body.code, limits, now).await?,
+                catalog::create_promo(&ctx.db, &tenant, &body.code, limits, now).await?,
             )
         };
         match created.await {
@@ -188,7 +188,7 @@ impl CodesApi {
                 skip: skip.0,
                 limit: limit.0,
             };
-            Ok::<_, Failure>(tenant_admin::list_promos(&ctx.db, &tenant, page).await?)
+            Ok::<_, Failure>(catalog::list_promos(&ctx.db, &tenant, page).await?)
         };
         match listed.await {
             Ok(codes) => PromoList::Ok(Json(codes.into_iter().map(PromoCode::from).collect())),
@@ -212,7 +212,7 @@ impl CodesApi {
     ) -> PromoOne {
         let found = async {
             let tenant = managed_tenant(&ctx, &auth).await?;
-            Ok::<_, Failure>(tenant_admin::promo(&ctx.db, &tenant, id.0).await?)
+            Ok::<_, Failure>(catalog::promo(&ctx.db, &tenant, id.0).await?)
         };
         match found.await {
             Ok(model) => {
@@ -255,7 +255,7 @@ impl CodesApi {
             };
             let now = ctx.clock.now();
             Ok::<_, Failure>(
-                tenant_admin::update_promo(&ctx.db, &tenant, id.0, change, expected, now).await?,
+                catalog::update_promo(&ctx.db, &tenant, id.0, change, expected, now).await?,
             )
         };
         match updated.await {

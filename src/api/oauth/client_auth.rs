@@ -8,7 +8,7 @@ use poem::{Request, http::header};
 use crate::domain::{
     FieldError, Problem,
     error::{Credential, Error},
-    oauth::ClientCredentials,
+    tokens::ClientCredentials,
 };
 
 const INVALID_CLIENT: Error = Error::Unauthenticated(Credential::Client);

@@ -20,8 +20,8 @@ use crate::{
     domain::{
         FieldError, Problem, Scope, audit,
         error::{Credential, Error},
-        introspection::TokenInfo,
-        oauth::{AuthenticatedClient, IssuedTokens},
+        tokens::TokenInfo,
+        tokens::{AuthenticatedClient, IssuedTokens},
     },
 };
 

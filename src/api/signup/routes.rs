@@ -19,10 +19,9 @@ use crate::{
     api::{json_body::RawJson, rate_limit},
     context::AppContext,
     domain::{
-        Error, FieldError, Password, Problem, Tenant, Username,
-        access::Grantor,
-        registration::{Extras, Gate, NewUser},
-        tenant::PublicSignUp,
+        Error, FieldError, Password, Problem, PublicSignUp, Tenant, Username,
+        tokens::Grantor,
+        users::{Extras, Gate, NewUser},
     },
 };
 

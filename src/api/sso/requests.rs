@@ -10,8 +10,8 @@ use crate::{
     },
     domain::{
         Email, FieldError, Password, Problem, Role, Tenant, Username,
-        registration::{Extras, NewUser},
-        sso::UserRef,
+        tokens::UserRef,
+        users::{Extras, NewUser},
     },
 };
 

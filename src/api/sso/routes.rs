@@ -12,9 +12,9 @@ use crate::{
     context::AppContext,
     domain::{
         Scope,
-        access::Grantor,
         error::{Denied, Error},
-        registration::User,
+        tokens::Grantor,
+        users::User,
     },
 };
 

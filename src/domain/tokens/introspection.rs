@@ -1,14 +1,10 @@
 //! Token introspection (RFC 7662) and revocation (RFC 7009). A client only ever
 //! sees and revokes its own tenant's tokens.
 
-use sea_orm::TransactionTrait;
 use tracing::instrument;
 
-use super::{
-    Role, Scope, Tenant, audit,
-    error::{Denied, Error},
-    oauth::{TokenService, user_scopes},
-};
+use super::{TokenService, issue::user_scopes};
+use crate::domain::{Error, Role, Scope, Tenant};
 use crate::{
     auth::{secrets::hash_secret, tokens::TokenError},
     store,
@@ -40,7 +36,7 @@ fn within(scopes: &[Scope], roles: &[Role]) -> Vec<Scope> {
 }
 
 /// Access tokens are JWS compact serializations; refresh tokens are opaque hex.
-fn is_access_token(token: &str) -> bool {
+pub(super) fn is_access_token(token: &str) -> bool {
     token.bytes().filter(|b| *b == b'.').count() == 2
 }
 
@@ -113,54 +109,5 @@ impl TokenService {
                 exp: t.expires_at.timestamp(),
                 jti: None,
             }))
-    }
-
-    /// Revokes a token of `tenant`: an access token is denied until it expires, a
-    /// refresh token takes the rest of its family with it. Unknown, malformed and
-    /// expired tokens need nothing (RFC 7009 section 2.2); another tenant's token
-    /// is refused.
-    #[instrument(skip_all, fields(tenant = %tenant.client_id))]
-    pub async fn revoke(&self, tenant: &Tenant, token: &str) -> Result<(), Error> {
-        const FOREIGN: Error =
-            Error::Forbidden(Denied::Client("the token was issued to another client"));
-        if is_access_token(token) {
-            let claims = match self.verify_access(token).await {
-                Ok(claims) => claims,
-                Err(TokenError::Keys(err)) => return Err(err.into()),
-                Err(_) => return Ok(()),
-            };
-            if claims.tid != tenant.id {
-                return Err(FOREIGN);
-            }
-            self.revocations
-                .revoke(tenant.id, &claims.jti, claims.exp)
-                .await?;
-            tracing::info!(jti = %claims.jti, "access token revoked");
-            let event = audit::Event::new(audit::Kind::TokenRevoked, format!("jti:{}", claims.jti))
-                .with_detail(serde_json::json!({"token_type": "access_token", "sub": claims.sub}));
-            audit::record(&self.db, tenant.id, self.clock.now(), &[event]).await?;
-            return Ok(());
-        }
-        let Some(stored) = store::refresh_tokens::find(&self.db, &hash_secret(token)).await? else {
-            return Ok(());
-        };
-        if stored.tenant_id != tenant.id {
-            return Err(FOREIGN);
-        }
-        // Under the user's lock, like a rotation: one in flight commits its
-        // new token first, and the revocation takes that one too.
-        let txn = self.db.begin().await?;
-        store::users::lock(&txn, tenant.id, stored.user_id).await?;
-        let now = self.clock.now();
-        let revoked = store::refresh_tokens::revoke_family(&txn, stored.family, now).await?;
-        let event = audit::Event::new(
-            audit::Kind::TokenRevoked,
-            format!("family:{}", stored.family),
-        )
-        .with_detail(serde_json::json!({"token_type": "refresh_token", "revoked": revoked}));
-        store::audit::insert(&txn, tenant.id, now, &audit::current(), &[event]).await?;
-        txn.commit().await?;
-        tracing::info!(family = %stored.family, revoked, "refresh token family revoked");
-        Ok(())
     }
 }

@@ -5,11 +5,11 @@ use sea_orm::TransactionTrait;
 use tracing::instrument;
 use uuid::Uuid;
 
-use super::{
-    Error, Scope, Tenant,
-    oauth::{IssuedTokens, Subject, TokenService, user_scopes},
+use super::{IssuedTokens, TokenService, issue::user_scopes, service::Subject};
+use crate::{
+    domain::{Error, Scope, Tenant},
+    store,
 };
-use crate::store;
 
 /// How the backend names its user.
 #[derive(Debug, Clone, Copy)]

@@ -10,8 +10,18 @@ use std::{
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::{DatabaseConnection, DbErr};
 
-use super::Clock;
-use crate::store;
+use sea_orm::TransactionTrait;
+use tracing::instrument;
+
+use super::{TokenService, introspection::is_access_token};
+use crate::{
+    auth::{secrets::hash_secret, tokens::TokenError},
+    domain::{
+        Clock, Tenant, audit,
+        error::{Denied, Error},
+    },
+    store,
+};
 
 /// How often running servers pull revocations made elsewhere.
 pub const SYNC_INTERVAL: std::time::Duration = std::time::Duration::from_secs(2);
@@ -81,6 +91,57 @@ impl Revocations {
             }
             state.synced_at = Some(now);
         }
+        Ok(())
+    }
+}
+
+impl TokenService {
+    /// Revokes a token of `tenant`: an access token is denied until it expires, a
+    /// refresh token takes the rest of its family with it. Unknown, malformed and
+    /// expired tokens need nothing (RFC 7009 section 2.2); another tenant's token
+    /// is refused.
+    #[instrument(skip_all, fields(tenant = %tenant.client_id))]
+    pub async fn revoke(&self, tenant: &Tenant, token: &str) -> Result<(), Error> {
+        const FOREIGN: Error =
+            Error::Forbidden(Denied::Client("the token was issued to another client"));
+        if is_access_token(token) {
+            let claims = match self.verify_access(token).await {
+                Ok(claims) => claims,
+                Err(TokenError::Keys(err)) => return Err(err.into()),
+                Err(_) => return Ok(()),
+            };
+            if claims.tid != tenant.id {
+                return Err(FOREIGN);
+            }
+            self.revocations
+                .revoke(tenant.id, &claims.jti, claims.exp)
+                .await?;
+            tracing::info!(jti = %claims.jti, "access token revoked");
+            let event = audit::Event::new(audit::Kind::TokenRevoked, format!("jti:{}", claims.jti))
+                .with_detail(serde_json::json!({"token_type": "access_token", "sub": claims.sub}));
+            audit::record(&self.db, tenant.id, self.clock.now(), &[event]).await?;
+            return Ok(());
+        }
+        let Some(stored) = store::refresh_tokens::find(&self.db, &hash_secret(token)).await? else {
+            return Ok(());
+        };
+        if stored.tenant_id != tenant.id {
+            return Err(FOREIGN);
+        }
+        // Under the user's lock, like a rotation: one in flight commits its
+        // new token first, and the revocation takes that one too.
+        let txn = self.db.begin().await?;
+        store::users::lock(&txn, tenant.id, stored.user_id).await?;
+        let now = self.clock.now();
+        let revoked = store::refresh_tokens::revoke_family(&txn, stored.family, now).await?;
+        let event = audit::Event::new(
+            audit::Kind::TokenRevoked,
+            format!("family:{}", stored.family),
+        )
+        .with_detail(serde_json::json!({"token_type": "refresh_token", "revoked": revoked}));
+        store::audit::insert(&txn, tenant.id, now, &audit::current(), &[event]).await?;
+        txn.commit().await?;
+        tracing::info!(family = %stored.family, revoked, "refresh token family revoked");
         Ok(())
     }
 }

@@ -1,4 +1,5 @@
-//! Tenants (the apps, OAuth2 clients) and the policy each one sets for its users.
+//! Looking tenants up by what callers present, through a short-lived cache
+//! that every change (here, or elsewhere as the change feed tells) clears.
 
 use std::{
     collections::HashMap,
@@ -6,12 +7,12 @@ use std::{
     time::{Duration, Instant},
 };
 
-use chrono::{DateTime, Utc};
-use sea_orm::{DatabaseConnection, TransactionTrait};
+use sea_orm::DatabaseConnection;
 
-pub use super::values::tenant::{PublicSignUp, Tenant, TenantPolicy};
-use super::{ClientId, Error, FieldError, Problem, audit, policy_change::PolicyChange};
-use crate::store::{self, changes::Change};
+use crate::{
+    domain::{ClientId, Error, Tenant},
+    store,
+};
 
 /// How long a looked-up tenant is trusted before it is read again. Changes made in
 /// this process invalidate at once; changes made by another instance or the CLI are
@@ -24,7 +25,7 @@ const CACHE_CAPACITY: usize = 10_000;
 /// request names its tenant, and tenants change rarely.
 #[derive(Clone)]
 pub struct Tenants {
-    db: DatabaseConnection,
+    pub(super) db: DatabaseConnection,
     cache: Arc<Mutex<Cache>>,
 }
 
@@ -60,49 +61,6 @@ impl Tenants {
             self.remember(tenant, before);
         }
         Ok(found)
-    }
-
-    /// Applies `change` to the policy as stored now, not as cached: the row is
-    /// locked, read, changed and written (its version bumped) in one transaction,
-    /// with the audit event and the notice to other instances, so concurrent
-    /// changes of different keys all land. With `if_version` (an `If-Match`),
-    /// nothing changes unless the stored version is that one. The username case
-    /// rule cannot change once the tenant has users: their names were keyed
-    /// under the old rule (checked in the same UPDATE).
-    pub async fn change_policy(
-        &self,
-        tenant: &Tenant,
-        change: &PolicyChange,
-        if_version: Option<i64>,
-        now: DateTime<Utc>,
-    ) -> Result<Tenant, Error> {
-        let txn = self.db.begin().await?;
-        let current = store::tenants::lock(&txn, tenant.id)
-            .await?
-            .ok_or(Error::NotFound("tenant"))?;
-        if if_version.is_some_and(|version| version != current.version) {
-            return Err(Error::Conflict);
-        }
-        let policy = current.policy.changed(change)?;
-        let case_rule_changes =
-            policy.username_case_insensitive != current.policy.username_case_insensitive;
-        if !store::tenants::write_policy(&txn, tenant.id, &policy, case_rule_changes).await? {
-            return Err(Error::Rejected(vec![FieldError::new(
-                "username_case_insensitive",
-                Problem::NotAllowed,
-            )]));
-        }
-        let event = audit::Event::new(audit::Kind::PolicyUpdated, "tenant")
-            .with_detail(serde_json::json!({"changed": change.keys()}));
-        store::audit::insert(&txn, tenant.id, now, &audit::current(), &[event]).await?;
-        store::changes::publish(&txn, &Change::Tenant(tenant.client_id.to_string()), now).await?;
-        txn.commit().await?;
-        self.forget(tenant.client_id.as_str());
-        Ok(Tenant {
-            policy,
-            version: current.version + 1,
-            ..current
-        })
     }
 
     /// Drops every cached tenant.

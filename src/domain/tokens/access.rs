@@ -2,10 +2,10 @@
 
 use std::sync::Arc;
 
-use super::{
+use super::TokenService;
+use crate::domain::{
     Role, Scope, Tenant, audit,
     error::{Credential, Denied, Error},
-    oauth::TokenService,
 };
 use crate::{
     auth::tokens::{self, Claims, TokenError},

@@ -6,15 +6,20 @@ use sea_orm::TransactionTrait;
 use tracing::instrument;
 use uuid::Uuid;
 
-use super::{
-    Email, Error, Password, Role, Tenant,
-    access::Grantor,
-    audit,
-    registration::{Registrar, User, UserStatus, role_not_allowed},
-};
-use crate::store::{
-    self,
-    user_directory::{self, UserChanges, UserQuery},
+use sea_orm::DatabaseConnection;
+
+use super::register::role_not_allowed;
+use crate::{
+    auth::PasswordHasher,
+    domain::{
+        Clock, Email, Error, Password, Role, Tenant, audit,
+        tokens::Grantor,
+        values::{User, UserStatus},
+    },
+    store::{
+        self,
+        user_directory::{self, UserChanges, UserQuery},
+    },
 };
 
 /// Which users to list.
@@ -36,8 +41,20 @@ pub struct UserUpdate {
     pub status: Option<UserStatus>,
 }
 
-impl Registrar {
-    pub async fn list_users(
+/// A tenant's users, as its administrators see and change them.
+#[derive(Clone)]
+pub struct Directory {
+    db: DatabaseConnection,
+    hasher: PasswordHasher,
+    clock: Clock,
+}
+
+impl Directory {
+    pub fn new(db: DatabaseConnection, hasher: PasswordHasher, clock: Clock) -> Self {
+        Self { db, hasher, clock }
+    }
+
+    pub async fn list(
         &self,
         tenant: &Tenant,
         filter: &UserFilter,
@@ -72,7 +89,7 @@ impl Registrar {
             .collect())
     }
 
-    pub async fn find_user(&self, tenant: &Tenant, uuid: Uuid) -> Result<Option<User>, Error> {
+    pub async fn find(&self, tenant: &Tenant, uuid: Uuid) -> Result<Option<User>, Error> {
         let Some(account) = user_directory::find_by_uuid(&self.db, tenant.id, uuid).await? else {
             return Ok(None);
         };
@@ -83,7 +100,7 @@ impl Registrar {
     /// Applies an administrator's change. Setting a password activates a pending
     /// user unless a status is given too.
     #[instrument(skip_all, fields(tenant = %tenant.client_id, user = %uuid))]
-    pub async fn update_user(
+    pub async fn update(
         &self,
         tenant: &Tenant,
         uuid: Uuid,
@@ -91,7 +108,7 @@ impl Registrar {
         by: Grantor<'_>,
     ) -> Result<User, Error> {
         let user = self
-            .find_user(tenant, uuid)
+            .find(tenant, uuid)
             .await?
             .ok_or(Error::NotFound("user"))?;
         let grants_admin = update
@@ -146,20 +163,15 @@ impl Registrar {
         }
         txn.commit().await?;
         tracing::info!("user updated");
-        self.find_user(tenant, uuid)
+        self.find(tenant, uuid)
             .await?
             .ok_or(Error::NotFound("user"))
     }
 
     #[instrument(skip_all, fields(tenant = %tenant.client_id, user = %uuid))]
-    pub async fn delete_user(
-        &self,
-        tenant: &Tenant,
-        uuid: Uuid,
-        by: Grantor<'_>,
-    ) -> Result<(), Error> {
+    pub async fn delete(&self, tenant: &Tenant, uuid: Uuid, by: Grantor<'_>) -> Result<(), Error> {
         let found = self
-            .find_user(tenant, uuid)
+            .find(tenant, uuid)
             .await?
             .ok_or(Error::NotFound("user"))?;
         // Judged on the user as they are, the row locked, in the transaction

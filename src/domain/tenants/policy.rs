@@ -6,13 +6,26 @@
 //! The keys and their types are the policy's own (its serialized form), so a new
 //! field of [`TenantPolicy`] is settable without being listed here; only a rule
 //! beyond its type (a range, a format) is added to [`TenantPolicy::check`].
+//!
+//! A field of the policy is spelled in two files: `domain/values/tenant.rs`
+//! (the field and its default) and `api/manage` (the document's types).
 
 use std::collections::BTreeMap;
 
 use serde_json::{Map, Value};
 
-use super::{Error, FieldError, Problem, TenantPolicy, values::password::MAX_PASSWORD_CHARS};
-use crate::ratelimit::{PolicyName, Quota};
+use chrono::{DateTime, Utc};
+use sea_orm::TransactionTrait;
+
+use super::Tenants;
+use crate::{
+    domain::{
+        Error, FieldError, Problem, Tenant, TenantPolicy, audit,
+        values::password::MAX_PASSWORD_CHARS,
+    },
+    ratelimit::{PolicyName, Quota},
+    store::{self, changes::Change},
+};
 
 /// The key of the rate-limit overrides, and the prefix of one override's key in
 /// the CLI (`rate_limit.sign_up_per_ip=30/60`).
@@ -256,6 +269,51 @@ fn is_origin(value: &str) -> bool {
     matches!(scheme, "http" | "https")
         && !rest.is_empty()
         && !rest.contains(['/', '?', '#', ' ', '@'])
+}
+
+impl Tenants {
+    /// Applies `change` to the policy as stored now, not as cached: the row is
+    /// locked, read, changed and written (its version bumped) in one transaction,
+    /// with the audit event and the notice to other instances, so concurrent
+    /// changes of different keys all land. With `if_version` (an `If-Match`),
+    /// nothing changes unless the stored version is that one. The username case
+    /// rule cannot change once the tenant has users: their names were keyed
+    /// under the old rule (checked in the same UPDATE).
+    pub async fn change_policy(
+        &self,
+        tenant: &Tenant,
+        change: &PolicyChange,
+        if_version: Option<i64>,
+        now: DateTime<Utc>,
+    ) -> Result<Tenant, Error> {
+        let txn = self.db.begin().await?;
+        let current = store::tenants::lock(&txn, tenant.id)
+            .await?
+            .ok_or(Error::NotFound("tenant"))?;
+        if if_version.is_some_and(|version| version != current.version) {
+            return Err(Error::Conflict);
+        }
+        let policy = current.policy.changed(change)?;
+        let case_rule_changes =
+            policy.username_case_insensitive != current.policy.username_case_insensitive;
+        if !store::tenants::write_policy(&txn, tenant.id, &policy, case_rule_changes).await? {
+            return Err(Error::Rejected(vec![FieldError::new(
+                "username_case_insensitive",
+                Problem::NotAllowed,
+            )]));
+        }
+        let event = audit::Event::new(audit::Kind::PolicyUpdated, "tenant")
+            .with_detail(serde_json::json!({"changed": change.keys()}));
+        store::audit::insert(&txn, tenant.id, now, &audit::current(), &[event]).await?;
+        store::changes::publish(&txn, &Change::Tenant(tenant.client_id.to_string()), now).await?;
+        txn.commit().await?;
+        self.forget(tenant.client_id.as_str());
+        Ok(Tenant {
+            policy,
+            version: current.version + 1,
+            ..current
+        })
+    }
 }
 
 #[cfg(test)]

@@ -7,17 +7,17 @@ use sea_orm::{DatabaseConnection, DbErr};
 use tracing::instrument;
 use uuid::Uuid;
 
-use super::{access::Grantor, audit, custom_fields::FieldCache};
-
-pub use super::values::{User, UserStatus};
-use super::{
-    Clock, Email, Error, FieldError, Password, Problem, Role, Tenant, TenantPolicy, Username,
-    tenant::PublicSignUp,
-};
 use serde_json::{Map, Value};
 
+use super::fields::FieldCache;
 use crate::{
     auth::{PasswordHasher, secrets::hash_secret},
+    domain::{
+        Clock, Email, Error, FieldError, Password, Problem, PublicSignUp, Role, Tenant,
+        TenantPolicy, Username, audit,
+        tokens::Grantor,
+        values::{User, UserStatus},
+    },
     store::{
         codes, tags,
         users::{self, Duplicate, NewUserRow},

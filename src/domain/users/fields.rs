@@ -11,10 +11,11 @@ use regex::Regex;
 use sea_orm::DbErr;
 use serde_json::{Map, Value};
 
-use super::{
-    Email, Error, FieldError, Problem, Tenant, registration::Registrar, values::CustomField,
+use super::register::Registrar;
+use crate::{
+    domain::{Email, Error, FieldError, Problem, Tenant, values::CustomField},
+    store,
 };
-use crate::store;
 
 /// A tenant's custom field definitions, compiled, with a fingerprint of what
 /// they were compiled from (equal fingerprints, equal definitions).
