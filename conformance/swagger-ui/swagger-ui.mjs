@@ -4,12 +4,16 @@
 // with "Try it out" and reads the 200; on the account surface it signs in with
 // "Authorize" (client credentials), creates a user and reads the 201. Then it
 // checks that every surface's page renders all the operations of its document.
+// The /docs index must also pass axe-core with no serious or critical violation.
 // Screenshots of each step go to the folder given as the first argument.
 
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { randomUUID } from "node:crypto";
+import { createRequire } from "node:module";
 import { chromium } from "playwright-core";
+
+const require = createRequire(import.meta.url);
 
 const [screenshots] = process.argv.slice(2);
 const baseUrl = process.env.CONFORMANCE_BASE_URL ?? "";
@@ -62,6 +66,11 @@ try {
   // The index, then the sign-up surface by its link.
   await page.goto(`${baseUrl}/docs`);
   await shot("docs-index");
+  await page.addScriptTag({ path: require.resolve("axe-core/axe.min.js") });
+  const audit = await page.evaluate(() => globalThis.axe.run());
+  const grave = audit.violations.filter((v) => ["serious", "critical"].includes(v.impact));
+  assert.deepEqual(grave.map((v) => `${v.id}: ${v.help}`), [], "axe-core on /docs");
+  console.log(`swagger-ui: /docs passes axe-core (${audit.passes.length} rules passed, ${audit.violations.length} minor findings)`);
   await page.locator('a[href="/docs/signup/"]').click();
   await page.waitForURL(`${baseUrl}/docs/signup/`);
   await page.locator("#operations-default-signUp").waitFor();

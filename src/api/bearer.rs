@@ -1,7 +1,13 @@
 //! The OAuth2 bearer security scheme the protected surfaces declare, so that Swagger
-//! UI's "Authorize" button obtains a token from `/oauth/token`.
+//! UI's "Authorize" button obtains a token from `/oauth/token`, and the one check
+//! of a bearer token every protected operation opens with.
 
 use poem_openapi::{OAuthScopes, SecurityScheme, auth::Bearer};
+
+use crate::{
+    context::AppContext,
+    domain::{Error, Scope, Tenant, tokens::Caller},
+};
 
 #[derive(OAuthScopes)]
 pub enum ApiScopes {
@@ -28,3 +34,15 @@ pub enum ApiScopes {
     )
 )]
 pub struct OAuth2Bearer(pub Bearer);
+
+/// Who the bearer token names and the tenant it acts on, once the token allows
+/// `needed` there; the tenant is recorded on the request's span for the logs.
+pub async fn authorize(
+    ctx: &AppContext,
+    auth: &OAuth2Bearer,
+    needed: Scope,
+) -> Result<(Caller, Tenant), Error> {
+    let (caller, tenant) = ctx.tokens.authorize(&auth.0.token, needed).await?;
+    tracing::Span::current().record("tenant", tenant.client_id.as_str());
+    Ok((caller, tenant))
+}

@@ -9,29 +9,23 @@ use poem::{
     http::{Method, StatusCode, header},
 };
 
-use super::{admin, documented, json_body::is_json, metrics, oauth, problem_failure, signup};
+use super::{documented, json_body::is_json, surfaces};
 
 /// An answer with `status` and `message` in the format of `path`'s surface;
 /// `None` for a path outside the API surfaces.
 pub fn in_surface_format(path: &str, status: StatusCode, message: &str) -> Option<Response> {
-    Some(match metrics::surface(path) {
-        "signup" => signup::edge_answer(status, message),
-        "oauth" => oauth::edge_answer(status, message),
-        "admin" => admin::edge_answer(status, message),
-        "account" | "sso" | "manage" => problem_failure::edge_answer(status, message),
-        _ => return None,
-    })
+    surfaces::of_path(path).map(|surface| (surface.edge_answer)(status, message))
 }
 
 /// The router's 404 or 405 in the surface's format; any other response as it is.
-pub fn router_refusal(method: &Method, path: &str, resp: Response) -> Response {
+pub fn unrouted(method: &Method, path: &str, resp: Response) -> Response {
     let status = resp.status();
-    let refused = matches!(
+    let unrouted = matches!(
         status,
         StatusCode::NOT_FOUND | StatusCode::METHOD_NOT_ALLOWED
     );
     // A handler's own 404 (an unknown user, say) is in its surface's format already.
-    if !refused || resp.content_type().is_some_and(is_json) {
+    if !unrouted || resp.content_type().is_some_and(is_json) {
         return resp;
     }
     let message = if status == StatusCode::NOT_FOUND {
@@ -50,7 +44,7 @@ pub fn router_refusal(method: &Method, path: &str, resp: Response) -> Response {
     answer
 }
 
-/// The body limit's refusal: 413 in the surface's format (plain text elsewhere).
+/// The body limit's answer: 413 in the surface's format (plain text elsewhere).
 pub fn too_large(path: &str, limit: usize) -> Response {
     let message = format!("the request body is larger than {limit} bytes");
     in_surface_format(path, StatusCode::PAYLOAD_TOO_LARGE, &message).unwrap_or_else(|| {

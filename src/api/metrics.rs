@@ -9,7 +9,7 @@ use poem::{
     web::{Data, WithContentType},
 };
 
-use super::documented;
+use super::{documented, surfaces};
 use crate::context::AppContext;
 
 /// Latency buckets (seconds): sub-millisecond token checks up to queued hashes.
@@ -79,25 +79,22 @@ fn record_pool(db: &sea_orm::DatabaseConnection) {
     metrics::gauge!("portcullis_db_pool_idle_connections").set(idle as f64);
 }
 
-/// The surface a path belongs to: a label with a handful of values.
+/// The surface a path belongs to: a label with a handful of values (the API
+/// surfaces by name, then `docs`, `ops` and `other`).
 pub fn surface(path: &str) -> &'static str {
-    const SURFACES: &[(&str, &str)] = &[
-        ("/sign-up", "signup"),
-        ("/oauth/", "oauth"),
-        ("/.well-known/", "oauth"),
-        ("/manage/", "manage"),
-        ("/admin/", "admin"),
-        ("/api/v2/account/", "account"),
-        ("/api/v2/sso/", "sso"),
+    const OTHERS: &[(&str, &str)] = &[
         ("/docs", "docs"),
         ("/healthz", "ops"),
         ("/readyz", "ops"),
         ("/metrics", "ops"),
     ];
-    SURFACES
+    if let Some(surface) = surfaces::of_path(path) {
+        return surface.name;
+    }
+    OTHERS
         .iter()
         .find(|(prefix, _)| path.starts_with(prefix))
-        .map_or("other", |(_, surface)| surface)
+        .map_or("other", |(_, label)| label)
 }
 
 /// The route a served request took, as its surface's document names it

@@ -38,7 +38,7 @@ pub async fn request_context<E: Endpoint>(ep: Arc<E>, req: Request) -> Result<Re
         let resp = audit::scope(context, ep.get_response(req))
             .await
             .into_response();
-        let mut resp = super::edge_answer::router_refusal(&method, &path, resp);
+        let mut resp = super::edge_answer::unrouted(&method, &path, resp);
         let elapsed = started.elapsed();
         let headers = resp.headers_mut();
         if let Ok(value) = HeaderValue::from_str(&request_id) {

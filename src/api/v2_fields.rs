@@ -1,5 +1,5 @@
 //! Reading the fields the community API v2 surfaces (account, sso) share: the
-//! rules of seeds 000-002 for usernames and passwords, and the conversions from
+//! rules their API documents give for usernames and passwords, and the conversions from
 //! raw JSON that report each problem as a [`FieldError`].
 
 use serde_json::{Map, Value};

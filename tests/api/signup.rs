@@ -1,4 +1,4 @@
-//! `POST /sign-up` as seed 004 documents it.
+//! `POST /sign-up` as the public sign-up API document gives it.
 
 use std::collections::HashSet;
 

@@ -10,7 +10,12 @@ use super::{
     types::{AccountCreate, AccountUser, CreateAccountResponse},
 };
 use crate::{
-    api::{bearer::OAuth2Bearer, json_body::RawJson, problem_failure::Failure, rate_limit},
+    api::{
+        bearer::{OAuth2Bearer, authorize},
+        json_body::RawJson,
+        problem::errors::Failure,
+        rate_limit,
+    },
     context::AppContext,
     domain::{Scope, tokens::Grantor, users::User},
 };
@@ -57,11 +62,7 @@ impl AccountApi {
         body: RawJson<AccountCreate>,
     ) -> CreateAccountResponse {
         let created = async {
-            let (caller, tenant) = ctx
-                .tokens
-                .authorize(&auth.0.token, Scope::UsersWrite)
-                .await?;
-            tracing::Span::current().record("tenant", tenant.client_id.as_str());
+            let (caller, tenant) = authorize(&ctx, &auth, Scope::UsersWrite).await?;
             rate_limit::creation(&ctx.limits, req, &caller, &tenant).await?;
             let fields = ctx.registrar.custom_fields(&tenant).await?;
             let body = body.value().map_err(Failure::from_parse_error)?;

@@ -17,7 +17,7 @@ use poem::{
 use serde_json::{Value, json};
 
 use crate::{
-    api::{problem_failure::Failure, rate_limit},
+    api::{problem::errors::Failure, rate_limit},
     context::AppContext,
     domain::{
         Error, Tenant,

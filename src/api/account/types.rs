@@ -8,7 +8,7 @@ use serde_json::Value;
 
 use crate::api::{
     problem::ProblemJson,
-    problem_failure::{from_parse_error, problem_response},
+    problem::errors::{from_parse_error, problem_response},
 };
 
 /// The create request (seed 001; seed 000 when the tenant needs neither email nor

@@ -13,7 +13,7 @@ use poem_openapi::{
 };
 use serde_json::{Value, json};
 
-use super::{python_json, validation::Errors};
+use super::{pydantic::Errors, python_json};
 use crate::api::json_body::{is_json, read_limited};
 
 /// What the body turned out to be.

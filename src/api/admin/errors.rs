@@ -6,10 +6,10 @@ use poem_openapi::{error::AuthorizationError, payload::Json};
 
 use super::{
     body::Unusable,
+    pydantic::Errors,
     types::{
         CreateReply, DeleteReply, GetReply, HttpError, HttpValidationError, ListReply, UpdateReply,
     },
-    validation::Errors,
 };
 use crate::{
     api::rate_limit::Refused,

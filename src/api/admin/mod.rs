@@ -6,18 +6,35 @@
 mod body;
 mod email_validator;
 mod errors;
-pub(crate) use errors::edge_answer;
+use errors::edge_answer;
 mod params;
+mod pydantic;
 mod python_json;
 mod requests;
 mod routes;
 mod types;
-mod validation;
 
 use poem_openapi::OpenApiService;
+
+use super::{
+    surfaces::{self, Surface},
+    trailing_slash,
+};
 pub use routes::AdminApi;
 
 pub const NAME: &str = "admin";
+
+pub const SURFACE: Surface = Surface {
+    name: NAME,
+    purpose: "Admin API: list, create, read, change and delete users, as the FastAPI original does.",
+    prefixes: &["/admin/"],
+    document: || service().spec(),
+    mount: |route| {
+        let route = route.nest_no_strip("/admin", trailing_slash::optional(service()));
+        surfaces::with_docs(route, NAME, service(), true)
+    },
+    edge_answer,
+};
 
 pub fn service() -> OpenApiService<AdminApi, ()> {
     OpenApiService::new(AdminApi, "Portcullis admin API", env!("CARGO_PKG_VERSION")).description(

@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 
 use super::{
     email_validator,
-    validation::{Errors, Fields, Pattern, StrRules, literal, query_int},
+    pydantic::{Errors, Fields, Pattern, StrRules, literal, query_int},
 };
 use crate::domain::{
     Email, FieldError, Password, PasswordPolicy, Role, Tenant, Username, UsernameCharset,

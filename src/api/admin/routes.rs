@@ -12,21 +12,20 @@ use super::{
     body::{Body, FastApiBody, Unusable},
     errors::Failure,
     params::{RawLimit, RawSkip, RawUuid},
+    pydantic::{Errors, path_uuid},
     requests::{self, ListQuery},
     types::{
         AdminUserCreate, AdminUserUpdate, CreateReply, DeleteReply, GetReply, ListReply, Timestamp,
         UpdateReply, UserResponse,
     },
-    validation::{Errors, path_uuid},
 };
 use crate::{
-    api::{bearer::OAuth2Bearer, rate_limit},
-    context::AppContext,
-    domain::{
-        Scope, Tenant,
-        tokens::{Caller, Grantor},
-        users::User,
+    api::{
+        bearer::{OAuth2Bearer, authorize},
+        rate_limit,
     },
+    context::AppContext,
+    domain::{Scope, tokens::Grantor, users::User},
 };
 
 pub struct AdminApi;
@@ -42,20 +41,6 @@ fn user_response(user: User) -> UserResponse {
         created_at: Timestamp(user.created_at),
         roles: user.roles.iter().map(|r| r.as_str().to_owned()).collect(),
     }
-}
-
-async fn caller(
-    ctx: &AppContext,
-    auth: &OAuth2Bearer,
-    needed: Scope,
-) -> Result<(Caller, Tenant), Failure> {
-    let (caller, tenant) = ctx.tokens.authorize(&auth.0.token, needed).await?;
-    tracing::Span::current().record("tenant", tenant.client_id.as_str());
-    Ok((caller, tenant))
-}
-
-async fn tenant(ctx: &AppContext, auth: &OAuth2Bearer, needed: Scope) -> Result<Tenant, Failure> {
-    Ok(caller(ctx, auth, needed).await?.1)
 }
 
 /// FastAPI's first step: a body that cannot be decoded is answered at once; a
@@ -97,7 +82,7 @@ impl AdminApi {
         let created = async {
             // FastAPI decodes the body before it checks the token.
             let value = readable(body.body)?;
-            let (caller, tenant) = caller(&ctx, &auth, Scope::UsersWrite).await?;
+            let (caller, tenant) = authorize(&ctx, &auth, Scope::UsersWrite).await?;
             rate_limit::creation(&ctx.limits, req, &caller, &tenant).await?;
             let new_user = requests::create(&value?, &tenant)?;
             let by = Grantor::Caller(&caller);
@@ -136,7 +121,7 @@ impl AdminApi {
         q: Query<Option<String>>,
     ) -> ListReply {
         let listed = async {
-            let tenant = tenant(&ctx, &auth, Scope::UsersRead).await?;
+            let (_, tenant) = authorize(&ctx, &auth, Scope::UsersRead).await?;
             let (filter, skip, limit) = requests::list(&ListQuery {
                 skip: skip.0.as_ref().map(|s| s.0.as_str()),
                 limit: limit.0.as_ref().map(|s| s.0.as_str()),
@@ -165,7 +150,7 @@ impl AdminApi {
         user_id: Path<RawUuid>,
     ) -> GetReply {
         let found = async {
-            let tenant = tenant(&ctx, &auth, Scope::UsersRead).await?;
+            let (_, tenant) = authorize(&ctx, &auth, Scope::UsersRead).await?;
             let id = self::user_id(&user_id)?;
             ctx.users
                 .find(&tenant, id)
@@ -196,7 +181,7 @@ impl AdminApi {
     ) -> UpdateReply {
         let updated = async {
             let value = readable(body.body)?;
-            let (caller, tenant) = caller(&ctx, &auth, Scope::UsersWrite).await?;
+            let (caller, tenant) = authorize(&ctx, &auth, Scope::UsersWrite).await?;
             // Path and body problems are reported together, path first.
             let mut errors = Errors::default();
             let id = path_uuid(&mut errors, "user_id", &user_id.0.0);
@@ -230,7 +215,7 @@ impl AdminApi {
         user_id: Path<RawUuid>,
     ) -> DeleteReply {
         let deleted = async {
-            let (caller, tenant) = caller(&ctx, &auth, Scope::UsersWrite).await?;
+            let (caller, tenant) = authorize(&ctx, &auth, Scope::UsersWrite).await?;
             let id = self::user_id(&user_id)?;
             let by = Grantor::Caller(&caller);
             Ok::<_, Failure>(ctx.users.delete(&tenant, id, by).await?)

@@ -2,19 +2,19 @@
 
 use chrono::{DateTime, Utc};
 use poem::web::Data;
-use poem_openapi::{OpenApi, param::Query, payload::Json};
+use poem_openapi::{Object, OpenApi, param::Query, payload::Json};
 
-use super::{
-    codes::default_limit,
-    routes::managed_tenant,
-    types::{AuditEvent, replies::AuditList},
-};
+use super::shared::{default_limit, managed_tenant, reply};
 use crate::{
-    api::{bearer::OAuth2Bearer, problem::ProblemJson, problem_failure::Failure},
+    api::{
+        bearer::OAuth2Bearer,
+        problem::ProblemJson,
+        problem::errors::{Failure, from_parse_error},
+    },
     context::AppContext,
     domain::{
         Page,
-        audit::{self, Filter, Kind},
+        audit::{self, Filter, Kind, Recorded},
     },
 };
 
@@ -98,3 +98,42 @@ impl AuditApi {
         }
     }
 }
+
+/// One change in the tenant, with who made it and how.
+#[derive(Debug, Object)]
+#[oai(rename = "AuditEvent")]
+pub struct AuditEvent {
+    pub id: i64,
+    pub occurred_at: DateTime<Utc>,
+    #[oai(rename = "type")]
+    pub event_type: String,
+    pub actor: String,
+    #[oai(nullable)]
+    pub subject: Option<String>,
+    pub surface: String,
+    #[oai(nullable)]
+    pub request_id: Option<String>,
+    #[oai(nullable)]
+    pub detail: Option<serde_json::Value>,
+}
+
+impl From<Recorded> for AuditEvent {
+    fn from(model: Recorded) -> Self {
+        Self {
+            id: model.id,
+            occurred_at: model.occurred_at,
+            event_type: model.kind,
+            actor: model.actor,
+            subject: model.subject,
+            surface: model.surface,
+            request_id: model.request_id,
+            detail: model.detail,
+        }
+    }
+}
+
+reply!(AuditList {
+    /// The tenant's audit events, newest first.
+    #[oai(status = 200)]
+    Ok(Json<Vec<AuditEvent>>),
+});

@@ -3,23 +3,54 @@
 //! problem details.
 
 mod audit;
-mod catalog;
-mod codes;
-mod routes;
-mod types;
+mod fields;
+mod invites;
+mod policy;
+mod promos;
+mod shared;
+mod tags;
 mod versions;
 
 use audit::AuditApi;
-use catalog::CatalogApi;
-use codes::CodesApi;
+use fields::FieldsApi;
+use invites::InvitesApi;
 use poem_openapi::OpenApiService;
-pub use routes::ManageApi;
+use policy::PolicyApi;
+use promos::PromosApi;
+use tags::TagsApi;
+
+use super::{
+    problem,
+    surfaces::{self, Surface},
+};
 
 pub const NAME: &str = "manage";
 
-pub fn service() -> OpenApiService<(ManageApi, CodesApi, CatalogApi, AuditApi), ()> {
+pub const SURFACE: Surface = Surface {
+    name: NAME,
+    purpose: "Tenant management: policy, invite and promo codes, tags, custom fields and the audit trail.",
+    prefixes: &["/manage/"],
+    document: || service().spec(),
+    mount: |route| {
+        let route = route.nest_no_strip("/manage", service());
+        surfaces::with_docs(route, NAME, service(), true)
+    },
+    edge_answer: problem::errors::edge_answer,
+};
+
+/// The resources, in the order the document lists them.
+type Resources = (
+    PolicyApi,
+    InvitesApi,
+    PromosApi,
+    TagsApi,
+    FieldsApi,
+    AuditApi,
+);
+
+pub fn service() -> OpenApiService<Resources, ()> {
     OpenApiService::new(
-        (ManageApi, CodesApi, CatalogApi, AuditApi),
+        (PolicyApi, InvitesApi, PromosApi, TagsApi, FieldsApi, AuditApi),
         "Portcullis tenant management API",
         env!("CARGO_PKG_VERSION"),
     )

@@ -3,15 +3,31 @@
 
 mod client_auth;
 mod errors;
-pub(crate) use errors::edge_answer;
+use errors::edge_answer;
 mod routes;
 mod types;
 
 use poem::{Endpoint, EndpointExt, IntoEndpoint, IntoResponse, http::HeaderValue};
 use poem_openapi::OpenApiService;
+
+use super::surfaces::{self, Surface};
 pub use routes::OAuthApi;
 
 pub const NAME: &str = "oauth";
+
+pub const SURFACE: Surface = Surface {
+    name: NAME,
+    purpose: "OAuth 2.0 authorization server: tokens, introspection, revocation, keys and metadata.",
+    prefixes: &["/oauth/", "/.well-known/"],
+    document: || service().spec(),
+    mount: |route| {
+        let route = route
+            .nest_no_strip("/oauth", with_no_store(service()))
+            .nest_no_strip("/.well-known", service());
+        surfaces::with_docs(route, NAME, service(), true)
+    },
+    edge_answer,
+};
 
 pub fn service() -> OpenApiService<OAuthApi, ()> {
     OpenApiService::new(

@@ -1,4 +1,4 @@
-//! Request and response bodies of `POST /sign-up`, as seed 004 documents them.
+//! Request and response bodies of `POST /sign-up`, as the public sign-up API document gives them.
 
 use std::collections::BTreeMap;
 

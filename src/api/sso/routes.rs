@@ -8,7 +8,12 @@ use super::{
     types::{SignupResponse, SsoSignup, SsoTokenRequest, SsoTokens, SsoUser, token::TokenResponse},
 };
 use crate::{
-    api::{bearer::OAuth2Bearer, json_body::RawJson, problem_failure::Failure, rate_limit},
+    api::{
+        bearer::{OAuth2Bearer, authorize},
+        json_body::RawJson,
+        problem::errors::Failure,
+        rate_limit,
+    },
     context::AppContext,
     domain::{
         Scope,
@@ -54,11 +59,7 @@ impl SsoApi {
         body: RawJson<SsoSignup>,
     ) -> SignupResponse {
         let created = async {
-            let (caller, tenant) = ctx
-                .tokens
-                .authorize(&auth.0.token, Scope::UsersWrite)
-                .await?;
-            tracing::Span::current().record("tenant", tenant.client_id.as_str());
+            let (caller, tenant) = authorize(&ctx, &auth, Scope::UsersWrite).await?;
             rate_limit::creation(&ctx.limits, req, &caller, &tenant).await?;
             let body = body.value().map_err(Failure::from_parse_error)?;
             let (new_user, extras) =
@@ -87,16 +88,12 @@ impl SsoApi {
         body: RawJson<SsoTokenRequest>,
     ) -> TokenResponse {
         let issued = async {
-            let (caller, tenant) = ctx
-                .tokens
-                .authorize(&auth.0.token, Scope::UsersWrite)
-                .await?;
+            let (caller, tenant) = authorize(&ctx, &auth, Scope::UsersWrite).await?;
             if caller.user_id.is_some() {
                 return Err(Failure::from(Error::Forbidden(Denied::MissingScope(
                     Scope::UsersWrite,
                 ))));
             }
-            tracing::Span::current().record("tenant", tenant.client_id.as_str());
             let body = body.value().map_err(Failure::from_parse_error)?;
             let user = requests::token(&body).map_err(|errors| Failure::invalid(&errors))?;
             Ok::<_, Failure>(ctx.tokens.sso_tokens(&tenant, user, &caller.scopes).await?)

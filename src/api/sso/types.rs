@@ -4,7 +4,7 @@ use poem_openapi::{ApiResponse, Object, payload::Json, types::Example};
 
 use crate::api::{
     problem::ProblemJson,
-    problem_failure::{from_parse_error, problem_response},
+    problem::errors::{from_parse_error, problem_response},
 };
 
 /// The sign-up request (seed 002).
@@ -142,7 +142,7 @@ pub mod token {
     use super::SsoTokens;
     use crate::api::{
         problem::ProblemJson,
-        problem_failure::{from_parse_error, problem_response},
+        problem::errors::{from_parse_error, problem_response},
     };
 
     #[derive(Debug, ApiResponse)]

@@ -38,8 +38,8 @@ pub struct TenantPolicy {
     /// keep a secret) may use the password and refresh_token grants with its
     /// client_id alone.
     pub public_client: bool,
-    /// The community API v2 account surface requires an email (seed 001), or not
-    /// (seed 000).
+    /// The community API v2 account surface requires an email (the account document's second
+    /// edition), or not (its first).
     pub require_email: bool,
     /// The account surface requires a password; without one a user is `pending`.
     pub require_password: bool,

@@ -1,145 +1,39 @@
-//! `/manage/v1/tags` and `/manage/v1/custom-fields`.
+//! `/manage/v1/custom-fields`: define, list, read, change and delete custom
+//! user fields.
 
+use chrono::{DateTime, Utc};
 use poem::web::Data;
 use poem_openapi::{
-    OpenApi,
+    Object, OpenApi,
     param::{Header, Path, Query},
     payload::Json,
+    types::MaybeUndefined,
 };
 
 use super::{
-    codes::{default_limit, defined},
-    routes::managed_tenant,
-    types::{
-        CustomField, FieldCreate, FieldUpdate, Tag, TagCreate,
-        replies::{Deleted, FieldList, FieldOne, TagList, TagOne},
-    },
+    shared::{Deleted, default_limit, defined, deleted, managed_tenant, reply},
     versions::{etag, if_match},
 };
 use crate::{
     api::{
-        bearer::OAuth2Bearer, json_body::JsonBody, json_string::JsonString,
-        problem_failure::Failure,
+        bearer::OAuth2Bearer,
+        json_body::JsonBody,
+        json_string::JsonString,
+        problem::ProblemJson,
+        problem::errors::{Failure, from_parse_error},
     },
     context::AppContext,
     domain::{
         Page,
         tenants::catalog::{self, FieldChange, FieldSettings},
+        values,
     },
 };
 
-pub struct CatalogApi;
-
-/// A delete's answer: 204, or the failure (404 when the tenant has no such item).
-fn deleted(result: Result<(), Failure>) -> Deleted {
-    match result {
-        Ok(()) => Deleted::NoContent,
-        Err(failure) => failure.into(),
-    }
-}
+pub struct FieldsApi;
 
 #[OpenApi]
-impl CatalogApi {
-    /// Create a tag
-    #[oai(path = "/manage/v1/tags", method = "post", operation_id = "createTag")]
-    async fn create_tag(
-        &self,
-        ctx: Data<&AppContext>,
-        auth: OAuth2Bearer,
-        body: JsonBody<TagCreate>,
-    ) -> TagOne {
-        let created = async {
-            let tenant = managed_tenant(&ctx, &auth).await?;
-            let body = body.decode().map_err(Failure::from_parse_error)?;
-            let now = ctx.clock.now();
-            Ok::<_, Failure>(catalog::create_tag(&ctx.db, &tenant, &body.name, now).await?)
-        };
-        match created.await {
-            Ok(model) => TagOne::Created(Json(model.into())),
-            Err(failure) => failure.into(),
-        }
-    }
-
-    /// List tags
-    #[oai(path = "/manage/v1/tags", method = "get", operation_id = "listTags")]
-    async fn list_tags(
-        &self,
-        ctx: Data<&AppContext>,
-        auth: OAuth2Bearer,
-        /// How many items to skip (0 to 2147483647).
-        #[oai(
-            default,
-            validator(minimum(value = "0"), maximum(value = "2147483647"))
-        )]
-        skip: Query<u64>,
-        /// At most this many items (0 to 1000, default 100).
-        #[oai(
-            default = "default_limit",
-            validator(minimum(value = "0"), maximum(value = "1000"))
-        )]
-        limit: Query<u64>,
-    ) -> TagList {
-        let listed = async {
-            let tenant = managed_tenant(&ctx, &auth).await?;
-            let page = Page {
-                skip: skip.0,
-                limit: limit.0,
-            };
-            Ok::<_, Failure>(catalog::list_tags(&ctx.db, &tenant, page).await?)
-        };
-        match listed.await {
-            Ok(tags) => TagList::Ok(Json(tags.into_iter().map(Tag::from).collect())),
-            Err(failure) => failure.into(),
-        }
-    }
-
-    /// Rename a tag
-    #[oai(
-        path = "/manage/v1/tags/:id",
-        method = "patch",
-        operation_id = "renameTag"
-    )]
-    async fn rename_tag(
-        &self,
-        ctx: Data<&AppContext>,
-        auth: OAuth2Bearer,
-        id: Path<i64>,
-        body: JsonBody<TagCreate>,
-    ) -> TagOne {
-        let renamed = async {
-            let tenant = managed_tenant(&ctx, &auth).await?;
-            let body = body.decode().map_err(Failure::from_parse_error)?;
-            let now = ctx.clock.now();
-            Ok::<_, Failure>(catalog::rename_tag(&ctx.db, &tenant, id.0, &body.name, now).await?)
-        };
-        match renamed.await {
-            Ok(model) => TagOne::Ok(Json(model.into())),
-            Err(failure) => failure.into(),
-        }
-    }
-
-    /// Delete a tag
-    ///
-    /// Users carrying it lose it.
-    #[oai(
-        path = "/manage/v1/tags/:id",
-        method = "delete",
-        operation_id = "deleteTag"
-    )]
-    async fn delete_tag(
-        &self,
-        ctx: Data<&AppContext>,
-        auth: OAuth2Bearer,
-        id: Path<i64>,
-    ) -> Deleted {
-        let result = async {
-            let tenant = managed_tenant(&ctx, &auth).await?;
-            let now = ctx.clock.now();
-            Ok::<_, Failure>(catalog::delete_tag(&ctx.db, &tenant, id.0, now).await?)
-        };
-        deleted(result.await)
-    }
-
+impl FieldsApi {
     /// Define a custom user field
     #[oai(
         path = "/manage/v1/custom-fields",
@@ -304,3 +198,91 @@ impl CatalogApi {
         deleted(result.await)
     }
 }
+
+#[derive(Debug, Object)]
+#[oai(rename = "CustomFieldCreate")]
+pub struct FieldCreate {
+    /// `[a-z][a-z0-9_]*`, at most 64 characters, not a built-in field's name.
+    pub name: JsonString,
+    /// `string`, `integer`, `boolean`, `date`, `email`, `url` or `enum`.
+    #[oai(rename = "type")]
+    pub field_type: JsonString,
+    #[oai(default)]
+    pub required: bool,
+    #[oai(nullable)]
+    pub max_length: Option<i32>,
+    /// A regular expression the whole value must match.
+    #[oai(nullable)]
+    pub pattern: Option<JsonString>,
+    /// The allowed values of an `enum`.
+    #[oai(nullable)]
+    pub choices: Option<Vec<JsonString>>,
+}
+
+/// What to change of a field's rules (its name and type cannot change): rules
+/// left out stay as they are; `null` removes one.
+#[derive(Debug, Object)]
+#[oai(rename = "CustomFieldUpdate")]
+pub struct FieldUpdate {
+    #[oai(nullable)]
+    pub required: Option<bool>,
+    #[oai(nullable)]
+    pub max_length: MaybeUndefined<i32>,
+    #[oai(nullable)]
+    pub pattern: MaybeUndefined<JsonString>,
+    #[oai(nullable)]
+    pub choices: MaybeUndefined<Vec<JsonString>>,
+}
+
+#[derive(Debug, Object)]
+#[oai(rename = "CustomField")]
+pub struct CustomField {
+    pub id: i64,
+    pub name: String,
+    #[oai(rename = "type")]
+    pub field_type: String,
+    pub required: bool,
+    #[oai(nullable)]
+    pub max_length: Option<i32>,
+    #[oai(nullable)]
+    pub pattern: Option<String>,
+    #[oai(nullable)]
+    pub choices: Option<Vec<String>>,
+    pub created_at: DateTime<Utc>,
+}
+
+impl From<values::CustomField> for CustomField {
+    fn from(model: values::CustomField) -> Self {
+        Self {
+            id: model.id,
+            name: model.name,
+            field_type: model.field_type,
+            required: model.required,
+            max_length: model.max_length,
+            pattern: model.pattern,
+            choices: model.choices.and_then(|c| serde_json::from_value(c).ok()),
+            created_at: model.created_at,
+        }
+    }
+}
+
+reply!(takes_body FieldOne {
+    /// The field; `ETag` is its version, for `If-Match`.
+    #[oai(status = 200)]
+    Ok(Json<CustomField>, #[oai(header = "ETag")] String),
+    /// Created.
+    #[oai(status = 201)]
+    Created(Json<CustomField>),
+    /// No such field in your tenant.
+    #[oai(status = 404)]
+    NotFound(ProblemJson),
+    /// `If-Match` names another version: read the field again.
+    #[oai(status = 412)]
+    PreconditionFailed(ProblemJson),
+}, NotFound, PreconditionFailed);
+
+reply!(FieldList {
+    /// The tenant's custom user fields.
+    #[oai(status = 200)]
+    Ok(Json<Vec<CustomField>>),
+});

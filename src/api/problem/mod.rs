@@ -1,5 +1,8 @@
 //! RFC 9457 problem details (`application/problem+json`), the error format of the
-//! community API v2 and management surfaces.
+//! community API v2 (account, SSO) and management surfaces; `errors` maps the
+//! domain's failures to them, once for the three.
+
+pub mod errors;
 
 use poem::{IntoResponse, Response, http::header};
 use poem_openapi::{
@@ -22,7 +25,7 @@ pub struct FieldProblem {
 /// RFC 9457 problem details, with the offending fields listed in `errors`.
 #[derive(Debug, Clone, Object)]
 #[oai(rename = "Problem")]
-pub struct Problem {
+pub struct ProblemDetails {
     /// A URI naming the problem type; `about:blank` when the status says it all.
     #[oai(rename = "type")]
     pub problem_type: String,
@@ -52,7 +55,7 @@ fn code(problem: &crate::domain::Problem) -> &'static str {
 impl ProblemJson {
     /// 400 naming each invalid field.
     pub fn invalid_fields(errors: &[crate::domain::FieldError]) -> Self {
-        Self(Problem {
+        Self(ProblemDetails {
             problem_type: "about:blank".to_owned(),
             title: "Bad Request".to_owned(),
             status: 400,
@@ -69,7 +72,7 @@ impl ProblemJson {
     }
 
     pub fn new(status: u16, title: &str, detail: impl Into<Option<String>>) -> Self {
-        Self(Problem {
+        Self(ProblemDetails {
             problem_type: "about:blank".to_owned(),
             title: title.to_owned(),
             status,
@@ -79,19 +82,19 @@ impl ProblemJson {
     }
 }
 
-/// A [`Problem`] sent as `application/problem+json`.
+/// [`ProblemDetails`] sent as `application/problem+json`.
 #[derive(Debug, Clone)]
-pub struct ProblemJson(pub Problem);
+pub struct ProblemJson(pub ProblemDetails);
 
 impl Payload for ProblemJson {
     const CONTENT_TYPE: &'static str = "application/problem+json";
 
     fn schema_ref() -> MetaSchemaRef {
-        Problem::schema_ref()
+        ProblemDetails::schema_ref()
     }
 
     fn register(registry: &mut Registry) {
-        Problem::register(registry);
+        ProblemDetails::register(registry);
     }
 }
 

@@ -248,15 +248,15 @@ pub fn from_parse_error<T: From<Failure>>(err: poem::Error) -> T {
 /// variants it has are listed, and a failure it cannot express becomes a 500.
 macro_rules! problem_response {
     ($response:ident $(, $optional:ident)*) => {
-        impl From<$crate::api::problem_failure::Failure> for $response {
-            fn from(failure: $crate::api::problem_failure::Failure) -> Self {
-                use $crate::api::problem_failure::Failure;
+        impl From<$crate::api::problem::errors::Failure> for $response {
+            fn from(failure: $crate::api::problem::errors::Failure) -> Self {
+                use $crate::api::problem::errors::Failure;
                 match failure {
                     Failure::BadRequest(body) => Self::BadRequest(body),
                     Failure::Unauthorized(body, challenge) => Self::Unauthorized(body, challenge),
                     Failure::Forbidden(body) => Self::Forbidden(body),
                     Failure::Internal(body) => Self::Internal(body),
-                    $(Failure::$optional(body) => problem_response!(@build $optional body),)*
+                    $(Failure::$optional(body) => $crate::api::problem::errors::problem_response!(@build $optional body),)*
                     #[allow(unreachable_patterns)]
                     _ => Self::Internal($crate::api::problem::ProblemJson::new(
                         500,
@@ -277,7 +277,7 @@ macro_rules! problem_response {
         )
     };
     (@build Unavailable $body:ident) => {
-        Self::Unavailable($body, $crate::api::problem_failure::RETRY_AFTER_SECS)
+        Self::Unavailable($body, $crate::api::problem::errors::RETRY_AFTER_SECS)
     };
     (@build $variant:ident $body:ident) => { Self::$variant($body) };
 }

@@ -1,133 +1,38 @@
-//! `/manage/v1/invite-codes` and `/manage/v1/promo-codes`.
+//! `/manage/v1/promo-codes`: create, list, read and change promo codes.
 
+use chrono::{DateTime, Utc};
 use poem::web::Data;
 use poem_openapi::{
-    OpenApi,
+    Object, OpenApi,
     param::{Header, Path, Query},
     payload::Json,
     types::MaybeUndefined,
 };
 
 use super::{
-    routes::managed_tenant,
-    types::{
-        InviteCode, InviteCreate, PromoCode, PromoCreate, PromoUpdate,
-        replies::{Deleted, InviteCreated, InviteList, PromoList, PromoOne},
-    },
+    shared::{default_limit, defined, managed_tenant, reply},
     versions::{etag, if_match},
 };
 use crate::{
-    api::{bearer::OAuth2Bearer, json_body::JsonBody, problem_failure::Failure},
+    api::{
+        bearer::OAuth2Bearer,
+        json_body::JsonBody,
+        json_string::JsonString,
+        problem::ProblemJson,
+        problem::errors::{Failure, from_parse_error},
+    },
     context::AppContext,
     domain::{
         Page,
         tenants::catalog::{self, PromoChange, PromoLimits},
+        values,
     },
 };
 
-/// Page size when none is asked for (at most 1000 may be).
-const DEFAULT_LIMIT: u64 = 100;
-
-pub struct CodesApi;
+pub struct PromosApi;
 
 #[OpenApi]
-impl CodesApi {
-    /// Create an invite code
-    ///
-    /// The code is in this answer only; it is stored hashed.
-    #[oai(
-        path = "/manage/v1/invite-codes",
-        method = "post",
-        operation_id = "createInviteCode"
-    )]
-    async fn create_invite(
-        &self,
-        ctx: Data<&AppContext>,
-        auth: OAuth2Bearer,
-        body: JsonBody<InviteCreate>,
-    ) -> InviteCreated {
-        let created = async {
-            let tenant = managed_tenant(&ctx, &auth).await?;
-            let body = body.decode().map_err(Failure::from_parse_error)?;
-            let now = ctx.clock.now();
-            Ok::<_, Failure>(
-                catalog::issue_invite(&ctx.db, &tenant, body.max_uses, body.expires_at, now)
-                    .await?,
-            )
-        };
-        match created.await {
-            Ok((code, model)) => {
-                InviteCreated::Created(Json(InviteCode::from_model(model, Some(code))))
-            }
-            Err(failure) => failure.into(),
-        }
-    }
-
-    /// List invite codes
-    #[oai(
-        path = "/manage/v1/invite-codes",
-        method = "get",
-        operation_id = "listInviteCodes"
-    )]
-    async fn list_invites(
-        &self,
-        ctx: Data<&AppContext>,
-        auth: OAuth2Bearer,
-        /// How many items to skip (0 to 2147483647).
-        #[oai(
-            default,
-            validator(minimum(value = "0"), maximum(value = "2147483647"))
-        )]
-        skip: Query<u64>,
-        /// At most this many items (0 to 1000, default 100).
-        #[oai(
-            default = "default_limit",
-            validator(minimum(value = "0"), maximum(value = "1000"))
-        )]
-        limit: Query<u64>,
-    ) -> InviteList {
-        let listed = async {
-            let tenant = managed_tenant(&ctx, &auth).await?;
-            let page = Page {
-                skip: skip.0,
-                limit: limit.0,
-            };
-            Ok::<_, Failure>(catalog::list_invites(&ctx.db, &tenant, page).await?)
-        };
-        match listed.await {
-            Ok(codes) => InviteList::Ok(Json(
-                codes
-                    .into_iter()
-                    .map(|model| InviteCode::from_model(model, None))
-                    .collect(),
-            )),
-            Err(failure) => failure.into(),
-        }
-    }
-
-    /// Revoke an invite code
-    #[oai(
-        path = "/manage/v1/invite-codes/:id",
-        method = "delete",
-        operation_id = "revokeInviteCode"
-    )]
-    async fn revoke_invite(
-        &self,
-        ctx: Data<&AppContext>,
-        auth: OAuth2Bearer,
-        id: Path<i64>,
-    ) -> Deleted {
-        let revoked = async {
-            let tenant = managed_tenant(&ctx, &auth).await?;
-            let now = ctx.clock.now();
-            Ok::<_, Failure>(catalog::revoke_invite(&ctx.db, &tenant, id.0, now).await?)
-        };
-        match revoked.await {
-            Ok(()) => Deleted::NoContent,
-            Err(failure) => failure.into(),
-        }
-    }
-
+impl PromosApi {
     /// Create a promo code
     #[oai(
         path = "/manage/v1/promo-codes",
@@ -268,15 +173,84 @@ impl CodesApi {
     }
 }
 
-/// A partial update's field: absent leaves it, `null` removes it.
-pub fn defined<T>(value: MaybeUndefined<T>) -> Option<Option<T>> {
-    match value {
-        MaybeUndefined::Undefined => None,
-        MaybeUndefined::Null => Some(None),
-        MaybeUndefined::Value(value) => Some(Some(value)),
+#[derive(Debug, Object)]
+#[oai(rename = "PromoCodeCreate")]
+pub struct PromoCreate {
+    /// What users type; unique in the tenant.
+    pub code: JsonString,
+    /// Unlimited when absent or `null`.
+    #[oai(nullable)]
+    pub max_redemptions: Option<i32>,
+    #[oai(nullable)]
+    pub valid_from: Option<DateTime<Utc>>,
+    #[oai(nullable)]
+    pub valid_until: Option<DateTime<Utc>>,
+}
+
+/// What to change of a promo code: fields left out stay as they are; `null`
+/// removes a limit.
+#[derive(Debug, Object)]
+#[oai(rename = "PromoCodeUpdate")]
+pub struct PromoUpdate {
+    /// `false` deactivates the code.
+    #[oai(nullable)]
+    pub active: Option<bool>,
+    #[oai(nullable)]
+    pub max_redemptions: MaybeUndefined<i32>,
+    #[oai(nullable)]
+    pub valid_from: MaybeUndefined<DateTime<Utc>>,
+    #[oai(nullable)]
+    pub valid_until: MaybeUndefined<DateTime<Utc>>,
+}
+
+#[derive(Debug, Object)]
+#[oai(rename = "PromoCode")]
+pub struct PromoCode {
+    pub id: i64,
+    pub code: String,
+    #[oai(nullable)]
+    pub max_redemptions: Option<i32>,
+    pub redemptions: i32,
+    #[oai(nullable)]
+    pub valid_from: Option<DateTime<Utc>>,
+    #[oai(nullable)]
+    pub valid_until: Option<DateTime<Utc>>,
+    pub active: bool,
+    pub created_at: DateTime<Utc>,
+}
+
+impl From<values::PromoCode> for PromoCode {
+    fn from(model: values::PromoCode) -> Self {
+        Self {
+            id: model.id,
+            code: model.code,
+            max_redemptions: model.limits.max_redemptions,
+            redemptions: model.redemptions,
+            valid_from: model.limits.valid_from,
+            valid_until: model.limits.valid_until,
+            active: model.active,
+            created_at: model.created_at,
+        }
     }
 }
 
-pub fn default_limit() -> u64 {
-    DEFAULT_LIMIT
-}
+reply!(takes_body PromoOne {
+    /// The promo code; `ETag` is its version, for `If-Match`.
+    #[oai(status = 200)]
+    Ok(Json<PromoCode>, #[oai(header = "ETag")] String),
+    /// Created.
+    #[oai(status = 201)]
+    Created(Json<PromoCode>),
+    /// No such promo code in your tenant.
+    #[oai(status = 404)]
+    NotFound(ProblemJson),
+    /// `If-Match` names another version: read the code again.
+    #[oai(status = 412)]
+    PreconditionFailed(ProblemJson),
+}, NotFound, PreconditionFailed);
+
+reply!(PromoList {
+    /// The tenant's promo codes, oldest first.
+    #[oai(status = 200)]
+    Ok(Json<Vec<PromoCode>>),
+});
