@@ -8,7 +8,9 @@ use serde_json::{Value, json};
 
 use crate::{
     db_test,
-    helpers::{Backend, TestApp, TestTenant, json_body, spawn_app},
+    helpers::{
+        Backend, TestApp, TestTenant, assert_problem, error_codes, json_body, pairs, spawn_app,
+    },
 };
 
 async fn create(app: &TestApp, token: &str, body: Value) -> reqwest::Response {
@@ -21,32 +23,9 @@ async fn create(app: &TestApp, token: &str, body: Value) -> reqwest::Response {
         .unwrap()
 }
 
-/// The `(field, code)` pairs of a problem response.
+/// The `(field, code)` pairs of a 400 problem.
 async fn problems(response: reqwest::Response) -> Vec<(String, String)> {
-    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
-    assert_eq!(
-        response.headers()["content-type"],
-        "application/problem+json"
-    );
-    let body = json_body(response).await;
-    body["errors"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| {
-            (
-                e["field"].as_str().unwrap().to_owned(),
-                e["code"].as_str().unwrap().to_owned(),
-            )
-        })
-        .collect()
-}
-
-fn pairs(items: &[(&str, &str)]) -> Vec<(String, String)> {
-    items
-        .iter()
-        .map(|(f, c)| ((*f).to_owned(), (*c).to_owned()))
-        .collect()
+    error_codes(&assert_problem(response, StatusCode::BAD_REQUEST).await)
 }
 
 async fn setup(backend: Backend) -> (TestApp, TestTenant, String) {
@@ -136,11 +115,7 @@ async fn auth_and_malformed_requests(backend: Backend) {
     let (app, tenant, _) = setup(backend).await;
     let reader = app.client_token(&tenant, "users:read").await;
     let response = create(&app, &reader, json!({"username": "x"})).await;
-    assert_eq!(response.status(), StatusCode::FORBIDDEN);
-    assert_eq!(
-        response.headers()["content-type"],
-        "application/problem+json"
-    );
+    assert_problem(response, StatusCode::FORBIDDEN).await;
     let response = app
         .client
         .post(app.url("/api/v2/account/create/"))
@@ -165,8 +140,7 @@ async fn auth_and_malformed_requests(backend: Backend) {
         .send()
         .await
         .unwrap();
-    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
-    assert_eq!(json_body(response).await["status"], 400);
+    assert_problem(response, StatusCode::BAD_REQUEST).await;
     let response = app
         .client
         .post(app.url("/api/v2/account/create/"))
@@ -524,10 +498,13 @@ db_test!(a_single_use_promo_code_and_an_ext_id_race);
 /// bounded share of them, answered 429 past it, and a document follows the
 /// tenant's fields and policy as they change (built once per version of them).
 async fn tenant_documents_are_limited_per_address_and_follow_changes(backend: Backend) {
-    let mut config = crate::helpers::test_config(backend).await;
-    config.rate_limit.enabled = true;
-    config.rate_limit.policies.docs_per_ip = portcullis::ratelimit::Quota::new(3, 3600);
-    let app = crate::helpers::spawn_app_with(config).await;
+    let app = TestApp::builder(backend)
+        .configure(|config| {
+            config.rate_limit.enabled = true;
+            config.rate_limit.policies.docs_per_ip = portcullis::ratelimit::Quota::new(3, 3600);
+        })
+        .spawn()
+        .await;
     let mut tenant = app.create_tenant("typed").await;
     let path = format!(
         "/docs/account/openapi.json?client_id={}",
@@ -544,12 +521,8 @@ async fn tenant_documents_are_limited_per_address_and_follow_changes(backend: Ba
     assert_eq!(fetch().await.unwrap().status(), StatusCode::OK);
 
     let refused = fetch().await.unwrap();
-    assert_eq!(refused.status(), StatusCode::TOO_MANY_REQUESTS);
     assert!(refused.headers().contains_key("retry-after"));
-    assert_eq!(
-        refused.headers()["content-type"],
-        "application/problem+json"
-    );
+    assert_problem(refused, StatusCode::TOO_MANY_REQUESTS).await;
     // The generic document is static and not limited.
     let generic = app
         .client
@@ -568,18 +541,18 @@ async fn an_invite_expiring_during_the_hash_admits_nobody(backend: Backend) {
         Arc,
         atomic::{AtomicI64, Ordering},
     };
-    let mut config = crate::helpers::test_config(backend).await;
-    config.argon2 = portcullis::config::Argon2Config {
-        memory_kib: 32 * 1024,
-        iterations: 3,
-        parallelism: 1,
-    };
     let offset = Arc::new(AtomicI64::new(0));
-    let app = crate::helpers::spawn_app_with_clock(
-        config,
-        portcullis::domain::Clock::offset(offset.clone()),
-    )
-    .await;
+    let app = TestApp::builder(backend)
+        .configure(|config| {
+            config.argon2 = portcullis::config::Argon2Config {
+                memory_kib: 32 * 1024,
+                iterations: 3,
+                parallelism: 1,
+            };
+        })
+        .clock(portcullis::domain::Clock::offset(offset.clone()))
+        .spawn()
+        .await;
     let tenant = app.create_tenant("community").await;
     let manager = app.client_token(&tenant, "users:write tenant:manage").await;
     let expires_at = (Utc::now() + Duration::seconds(60)).to_rfc3339();

@@ -7,8 +7,7 @@ use serde_json::{Value, json};
 
 use crate::{
     db_test,
-    helpers::{Backend, json_body, spawn_app},
-    oauth::create_user,
+    helpers::{Backend, TestApp, json_body, spawn_app},
 };
 
 const FIXTURE: &str = include_str!("../fixtures/admin-fastapi-reference.json");
@@ -31,7 +30,7 @@ async fn fixture_cases_match_the_fastapi_original(backend: Backend) {
         let tenant = app.create_tenant(name).await;
         let token = app.client_token(&tenant, "users:read users:write").await;
         if name == "taken" {
-            create_user(&app, &tenant, "taken", vec![]).await;
+            app.create_user(&tenant, "taken", vec![]).await;
         }
         let method: Method = case["method"].as_str().unwrap().parse().unwrap();
         let path = case["path"].as_str().unwrap();
@@ -319,34 +318,14 @@ async fn only_tenant_admins_get_in(backend: Backend) {
     assert_eq!(body, json!({"detail": "Not enough permissions"}));
 
     // A user token: admins may, editors may not.
-    create_user(&app, &tenant, "boss", vec![portcullis::domain::Role::Admin]).await;
-    create_user(&app, &tenant, "ed", vec![portcullis::domain::Role::Editor]).await;
-    let login = |username: &'static str| {
-        let app = &app;
-        let tenant = &tenant;
-        async move {
-            let body: Value = app
-                .client
-                .post(app.url("/oauth/token"))
-                .basic_auth(tenant.client_id(), Some(&tenant.client_secret))
-                .form(&[
-                    ("grant_type", "password"),
-                    ("username", username),
-                    ("password", "Correct-horse-1"),
-                ])
-                .send()
-                .await
-                .unwrap()
-                .json()
-                .await
-                .unwrap();
-            body["access_token"].as_str().unwrap_or_default().to_owned()
-        }
-    };
-    let boss = login("boss").await;
+    app.create_user(&tenant, "boss", vec![portcullis::domain::Role::Admin])
+        .await;
+    app.create_user(&tenant, "ed", vec![portcullis::domain::Role::Editor])
+        .await;
+    let boss = app.user_token(&tenant, "boss").await;
     let (status, _) = app.call(Method::GET, "/admin/users/", &boss, None).await;
     assert_eq!(status, StatusCode::OK);
-    let editor = login("ed").await;
+    let editor = app.user_token(&tenant, "ed").await;
     let (status, _) = app.call(Method::GET, "/admin/users/", &editor, None).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
 
@@ -411,28 +390,11 @@ async fn both_slash_forms_work(backend: Backend) {
 db_test!(both_slash_forms_work);
 
 async fn logins_and_status_changes_show_up(backend: Backend) {
-    use portcullis::domain::{Username, tokens::Grantor, users::NewUser};
-
     let app = spawn_app(backend).await;
     let tenant = app.create_tenant("app").await;
     let token = app.client_token(&tenant, "users:read users:write").await;
     // A user registered without a password is pending until an admin sets one.
-    let pending = app
-        .ctx
-        .registrar
-        .register(
-            &tenant.tenant,
-            NewUser {
-                username: Username::parse("pat", tenant.tenant.policy.signup_username_rules())
-                    .unwrap(),
-                email: None,
-                password: None,
-                roles: vec![],
-            },
-            Grantor::Operator,
-        )
-        .await
-        .unwrap();
+    let pending = app.create_pending_user(&tenant, "pat").await;
     let path = format!("/admin/users/{}", pending.uuid);
     let (_, read) = app.call(Method::GET, &path, &token, None).await;
     assert_eq!(
@@ -495,25 +457,9 @@ async fn admin_changes_take_effect_at_once(backend: Backend) {
     let token = app
         .client_token(&tenant, "users:read users:write tenant:manage")
         .await;
-    create_user(&app, &tenant, "boss", vec![portcullis::domain::Role::Admin]).await;
-    let login: Value = app
-        .client
-        .post(app.url("/oauth/token"))
-        .basic_auth(tenant.client_id(), Some(&tenant.client_secret))
-        .form(&[
-            ("grant_type", "password"),
-            ("username", "boss"),
-            ("password", "Correct-horse-1"),
-        ])
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let boss_token = login["access_token"].as_str().unwrap();
+    let (boss_token, boss_refresh) = app.admin_tokens(&tenant).await;
     let (status, users) = app
-        .call(Method::GET, "/admin/users/?q=boss", boss_token, None)
+        .call(Method::GET, "/admin/users/?q=boss", &boss_token, None)
         .await;
     assert_eq!(status, StatusCode::OK);
     let path = format!("/admin/users/{}", users[0]["id"].as_str().unwrap());
@@ -534,7 +480,7 @@ async fn admin_changes_take_effect_at_once(backend: Backend) {
         .basic_auth(tenant.client_id(), Some(&tenant.client_secret))
         .form(&[
             ("grant_type", "refresh_token"),
-            ("refresh_token", login["refresh_token"].as_str().unwrap()),
+            ("refresh_token", boss_refresh.as_str()),
         ])
         .send()
         .await
@@ -550,7 +496,7 @@ async fn admin_changes_take_effect_at_once(backend: Backend) {
         .await;
     assert_eq!(status, StatusCode::OK);
     let (status, _) = app
-        .call(Method::GET, "/admin/users/", boss_token, None)
+        .call(Method::GET, "/admin/users/", &boss_token, None)
         .await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
 
@@ -683,7 +629,8 @@ async fn users_write_tokens_cannot_make_or_touch_admins(backend: Backend) {
         .await;
     assert_eq!((status, body), (StatusCode::FORBIDDEN, forbidden.clone()));
 
-    create_user(&app, &tenant, "boss", vec![portcullis::domain::Role::Admin]).await;
+    app.create_user(&tenant, "boss", vec![portcullis::domain::Role::Admin])
+        .await;
     let (_, found) = app
         .call(Method::GET, "/admin/users/?q=boss", &writer, None)
         .await;
@@ -819,36 +766,23 @@ db_test!(paging_offsets_are_bounded);
 /// user as they are when it writes, not as they were before its hash: a
 /// disable that lands meanwhile is not undone.
 async fn a_disable_landing_during_a_password_change_stays(backend: Backend) {
-    let mut config = crate::helpers::test_config(backend).await;
-    // A hash that takes a while, so the disable lands while it runs.
-    config.argon2 = portcullis::config::Argon2Config {
-        memory_kib: 32 * 1024,
-        iterations: 3,
-        parallelism: 1,
-    };
-    let app = crate::helpers::spawn_app_with(config).await;
+    let app = TestApp::builder(backend)
+        // A hash that takes a while, so the disable lands while it runs.
+        .configure(|config| {
+            config.argon2 = portcullis::config::Argon2Config {
+                memory_kib: 32 * 1024,
+                iterations: 3,
+                parallelism: 1,
+            };
+        })
+        .spawn()
+        .await;
     let tenant = app.create_tenant("app").await;
     let token = app.client_token(&tenant, "users:read users:write").await;
     for round in 0..3 {
         let pending = app
-            .ctx
-            .registrar
-            .register(
-                &tenant.tenant,
-                portcullis::domain::users::NewUser {
-                    username: portcullis::domain::Username::parse(
-                        &format!("pat{round}"),
-                        tenant.tenant.policy.signup_username_rules(),
-                    )
-                    .unwrap(),
-                    email: None,
-                    password: None,
-                    roles: vec![],
-                },
-                portcullis::domain::tokens::access::Grantor::Operator,
-            )
-            .await
-            .unwrap();
+            .create_pending_user(&tenant, &format!("pat{round}"))
+            .await;
         let path = format!("/admin/users/{}", pending.uuid);
         let password_change = {
             let request = app

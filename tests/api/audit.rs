@@ -8,7 +8,6 @@ use serde_json::{Value, json};
 use crate::{
     db_test,
     helpers::{Backend, TestApp, spawn_app},
-    oauth::create_user,
 };
 
 async fn events(app: &TestApp, token: &str, query: &str) -> Vec<Value> {
@@ -63,7 +62,7 @@ async fn changes_are_audited_with_actor_surface_and_request(backend: Backend) {
     assert!(carol_subject.starts_with("user:"));
 
     // An admin user changes carol's roles and deletes her, through the admin API.
-    create_user(&app, &tenant, "boss", vec![Role::Admin]).await;
+    app.create_user(&tenant, "boss", vec![Role::Admin]).await;
     let (_, tokens) = app
         .password_grant(
             &tenant,

@@ -14,7 +14,6 @@ use tokio::{
 use crate::{
     db_test,
     helpers::{Backend, TestApp, spawn_app},
-    oauth::create_user,
 };
 
 /// Every surface's body-taking route, with the method it takes.
@@ -164,7 +163,7 @@ db_test!(bad_tokens_are_answered_before_the_body);
 async fn overlong_passwords_are_never_hashed(backend: Backend) {
     let app = spawn_app(backend).await;
     let tenant = app.create_tenant("app").await;
-    create_user(&app, &tenant, "alice", vec![]).await;
+    app.create_user(&tenant, "alice", vec![]).await;
     let before = app.ctx.hasher.completed();
     let (status, body) = app
         .password_grant(&tenant, "alice", &"x".repeat(50_000), None)

@@ -10,18 +10,28 @@ use serde_json::{Value, json};
 
 use crate::{
     db_test,
-    helpers::{Backend, free_port, fresh_database_url, json_body, spawn_app_with, test_config},
+    helpers::{Backend, TestApp, free_port, fresh_database_url, json_body},
 };
 
 struct Cli {
+    backend: Backend,
     database_url: String,
 }
 
 impl Cli {
     async fn new(backend: Backend) -> Self {
         Self {
+            backend,
             database_url: fresh_database_url(backend).await,
         }
+    }
+
+    /// The server on the commands' database.
+    async fn serve(&self) -> TestApp {
+        TestApp::builder(self.backend)
+            .configure(|config| config.database_url = self.database_url.clone())
+            .spawn()
+            .await
     }
 
     fn command(&self, args: &[&str]) -> Command {
@@ -97,9 +107,7 @@ async fn tenant_create_prints_one_json_object(backend: Backend) {
 db_test!(tenant_create_prints_one_json_object);
 
 async fn tenant_set_changes_policy_seen_by_the_server(backend: Backend) {
-    let mut config = test_config(backend).await;
     let cli = Cli::new(backend).await;
-    config.database_url = cli.database_url.clone();
     let created = cli.ok_json(&["tenant", "create", "--name", "demo", "--json"]);
     let client_id = created["client_id"].as_str().unwrap();
 
@@ -116,7 +124,7 @@ async fn tenant_set_changes_policy_seen_by_the_server(backend: Backend) {
         json!(["https://a.example", "https://b.example"])
     );
 
-    let app = spawn_app_with(config).await;
+    let app = cli.serve().await;
     let response = app
         .post_signup(&json!({"username": "u", "password": "p", "client_id": client_id}))
         .await;
@@ -181,9 +189,7 @@ async fn case_rule_cannot_change_once_users_exist(backend: Backend) {
 db_test!(case_rule_cannot_change_once_users_exist);
 
 async fn user_create_uses_the_registration_pipeline(backend: Backend) {
-    let mut config = test_config(backend).await;
     let cli = Cli::new(backend).await;
-    config.database_url = cli.database_url.clone();
     let created = cli.ok_json(&["tenant", "create", "--name", "demo", "--json"]);
     let client_id = created["client_id"].as_str().unwrap();
     let args = [
@@ -213,7 +219,7 @@ async fn user_create_uses_the_registration_pipeline(backend: Backend) {
     assert!(!String::from_utf8_lossy(&output.stdout).contains("s3cret"));
 
     // Same pipeline: the username is now taken for the public sign-up too.
-    let app = spawn_app_with(config).await;
+    let app = cli.serve().await;
     let response = app
         .post_signup(&json!({"username": "admin", "password": "password", "client_id": client_id}))
         .await;
@@ -302,13 +308,11 @@ fn invalid_configuration_fails_naming_the_key() {
 }
 
 async fn rotate_secret_keeps_the_old_one_for_the_grace_period(backend: Backend) {
-    let mut config = test_config(backend).await;
     let cli = Cli::new(backend).await;
-    config.database_url = cli.database_url.clone();
     let created = cli.ok_json(&["tenant", "create", "--name", "demo", "--json"]);
     let client_id = created["client_id"].as_str().unwrap();
     let old_secret = created["client_secret"].as_str().unwrap().to_owned();
-    let app = spawn_app_with(config).await;
+    let app = cli.serve().await;
     let token_status = |secret: String| {
         app.client
             .post(app.url("/oauth/token"))
@@ -368,10 +372,8 @@ async fn rotate_secret_keeps_the_old_one_for_the_grace_period(backend: Backend) 
 db_test!(rotate_secret_keeps_the_old_one_for_the_grace_period);
 
 async fn rotated_keys_keep_verifying_until_retired(backend: Backend) {
-    let mut config = test_config(backend).await;
     let cli = Cli::new(backend).await;
-    config.database_url = cli.database_url.clone();
-    let app = spawn_app_with(config).await;
+    let app = cli.serve().await;
     let tenant = app.create_tenant("keys").await;
     let keys = app.ctx.tokens.keys();
     let old_token = app.client_token(&tenant, "tenant:manage").await;
@@ -427,9 +429,7 @@ async fn check(
 }
 
 async fn invite_promo_tag_and_field_commands_feed_registrations(backend: Backend) {
-    let mut config = test_config(backend).await;
     let cli = Cli::new(backend).await;
-    config.database_url = cli.database_url.clone();
     let created = cli.ok_json(&["tenant", "create", "--name", "demo", "--json"]);
     let client_id = created["client_id"].as_str().unwrap();
     cli.ok_json(&[
@@ -513,7 +513,7 @@ async fn invite_promo_tag_and_field_commands_feed_registrations(backend: Backend
     );
 
     // What the commands made applies to the API.
-    let app = spawn_app_with(config).await;
+    let app = cli.serve().await;
     let token = {
         let secret = created["client_secret"].as_str().unwrap();
         let body: Value = app

@@ -11,9 +11,7 @@ use std::{
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 
-use crate::helpers::{
-    Backend, free_port, json_body, postgres_admin_url, spawn_app_with, test_config,
-};
+use crate::helpers::{Backend, TestApp, free_port, json_body, postgres_admin_url};
 
 /// A PostgreSQL server of this test's own, so it can be stopped and started.
 struct PrivatePostgres {
@@ -126,9 +124,10 @@ async fn a_database_restart_is_answered_with_503_and_survived() {
         return eprintln!("PORTCULLIS_TEST_DATABASE_URL is not set: database fault test not run");
     }
     let postgres = PrivatePostgres::init();
-    let mut config = test_config(Backend::Sqlite).await;
-    config.database_url = postgres.url();
-    let app = spawn_app_with(config).await;
+    let app = TestApp::builder(Backend::Sqlite)
+        .configure(|config| config.database_url = postgres.url())
+        .spawn()
+        .await;
     let tenant = app.create_tenant("Faulty").await;
     assert_eq!(
         app.sign_up(&tenant, "before").await.status(),

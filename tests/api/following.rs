@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 
 use crate::{
     db_test,
-    helpers::{Backend, TestApp, spawn_app_with, test_config},
+    helpers::{Backend, TestApp, test_config},
 };
 
 /// Two instances on one database.
@@ -18,8 +18,11 @@ async fn two_instances(backend: Backend) -> (TestApp, TestApp) {
     let mut config = test_config(backend).await;
     config.tokens.issuer = Some("http://id.example.test".to_owned());
     (
-        spawn_app_with(config.clone()).await,
-        spawn_app_with(config).await,
+        TestApp::builder(backend)
+            .config(config.clone())
+            .spawn()
+            .await,
+        TestApp::builder(backend).config(config).spawn().await,
     )
 }
 

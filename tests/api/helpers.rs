@@ -1,4 +1,6 @@
-//! `spawn_app()`: the real application on port 0 with its own fresh database.
+//! `spawn_app(backend)` or `TestApp::builder(backend)…spawn()`: the real
+//! application on port 0 with its own fresh database; tenants, users and their
+//! tokens; the problem+json check.
 
 use std::net::SocketAddr;
 
@@ -6,10 +8,14 @@ use portcullis::{
     auth::secrets::generate_client_secret,
     config::{Argon2Config, Config},
     context::AppContext,
-    domain::{ClientId, Clock, PolicyChange, Tenant},
+    domain::{
+        ClientId, Clock, Email, Password, PasswordPolicy, PolicyChange, Role, Tenant, Username,
+        tokens::Grantor, users::NewUser, values::user::User,
+    },
     startup::Application,
     store,
 };
+use reqwest::StatusCode;
 use sea_orm::{ConnectionTrait, Database};
 use serde_json::Value;
 use tokio::sync::oneshot;
@@ -88,6 +94,9 @@ pub async fn fresh_database_url(backend: Backend) -> String {
     }
 }
 
+/// The password [`TestApp::create_user`] gives every user.
+pub const USER_PASSWORD: &str = "Correct-horse-1";
+
 /// Fast argon2 parameters: the tests exercise behaviour, the benchmark measures speed.
 pub const TEST_ARGON2: Argon2Config = Argon2Config {
     memory_kib: 256,
@@ -116,34 +125,73 @@ pub struct TestApp {
     server: Option<tokio::task::JoinHandle<()>>,
 }
 
+/// The application with [`test_config`] on a fresh database of `backend`.
 pub async fn spawn_app(backend: Backend) -> TestApp {
-    spawn_app_with(test_config(backend).await).await
+    TestApp::builder(backend).spawn().await
 }
 
-pub async fn spawn_app_with(config: Config) -> TestApp {
-    spawn_app_with_clock(config, Clock::system()).await
+/// A change to the configuration, made just before the start.
+type ConfigEdit<'a> = Box<dyn FnOnce(&mut Config) + 'a>;
+
+/// How a test's application starts: [`TestApp::builder`], then any of
+/// `.config`, `.configure` and `.clock`, then `.spawn()`.
+#[must_use]
+pub struct TestAppBuilder<'a> {
+    backend: Backend,
+    config: Option<Config>,
+    edits: Vec<ConfigEdit<'a>>,
+    clock: Clock,
 }
 
-pub async fn spawn_app_with_clock(config: Config, clock: Clock) -> TestApp {
-    let app = Application::build(&config, clock)
-        .await
-        .expect("build application");
-    let addr = app.local_addr().expect("bound address");
-    let ctx = app.context().clone();
-    let (tx, rx) = oneshot::channel::<()>();
-    let server = tokio::spawn(async move {
-        app.run_until(async {
-            let _ = rx.await;
-        })
-        .await
-        .expect("server runs");
-    });
-    TestApp {
-        address: format!("http://{addr}"),
-        client: reqwest::Client::new(),
-        ctx,
-        shutdown: Some(tx),
-        server: Some(server),
+impl<'a> TestAppBuilder<'a> {
+    /// Starts with this whole configuration (one from [`test_config`], which
+    /// names its own database) instead of a fresh one for the backend.
+    pub fn config(mut self, config: Config) -> Self {
+        self.config = Some(config);
+        self
+    }
+
+    /// Changes the configuration before the application starts.
+    pub fn configure(mut self, edit: impl FnOnce(&mut Config) + 'a) -> Self {
+        self.edits.push(Box::new(edit));
+        self
+    }
+
+    /// The clock the application reads (the system's unless told).
+    pub fn clock(mut self, clock: Clock) -> Self {
+        self.clock = clock;
+        self
+    }
+
+    /// Starts the application on port 0 and returns once it listens.
+    pub async fn spawn(self) -> TestApp {
+        let mut config = match self.config {
+            Some(config) => config,
+            None => test_config(self.backend).await,
+        };
+        for edit in self.edits {
+            edit(&mut config);
+        }
+        let app = Application::build(&config, self.clock)
+            .await
+            .expect("build application");
+        let addr = app.local_addr().expect("bound address");
+        let ctx = app.context().clone();
+        let (tx, rx) = oneshot::channel::<()>();
+        let server = tokio::spawn(async move {
+            app.run_until(async {
+                let _ = rx.await;
+            })
+            .await
+            .expect("server runs");
+        });
+        TestApp {
+            address: format!("http://{addr}"),
+            client: reqwest::Client::new(),
+            ctx,
+            shutdown: Some(tx),
+            server: Some(server),
+        }
     }
 }
 
@@ -160,6 +208,16 @@ impl TestTenant {
 }
 
 impl TestApp {
+    /// An application on a fresh database of `backend` with [`test_config`].
+    pub fn builder<'a>(backend: Backend) -> TestAppBuilder<'a> {
+        TestAppBuilder {
+            backend,
+            config: None,
+            edits: Vec::new(),
+            clock: Clock::system(),
+        }
+    }
+
     pub async fn create_tenant(&self, name: &str) -> TestTenant {
         let (secret, hash) = generate_client_secret();
         let tenant = store::tenants::create(
@@ -185,6 +243,65 @@ impl TestApp {
             .change_policy(&tenant.tenant, &change, None, self.ctx.clock.now())
             .await
             .expect("update policy");
+    }
+
+    /// Registers a user as an operator (the CLI) does, with
+    /// `{username}@example.com` and [`USER_PASSWORD`].
+    pub async fn create_user(&self, tenant: &TestTenant, username: &str, roles: Vec<Role>) -> User {
+        let email = Email::parse(&format!("{username}@example.com")).expect("valid email");
+        let password = Password::parse(USER_PASSWORD, PasswordPolicy::LENIENT).expect("password");
+        self.register(tenant, username, Some(email), Some(password), roles)
+            .await
+    }
+
+    /// Registers a user with neither email nor password: pending until an
+    /// admin sets one.
+    pub async fn create_pending_user(&self, tenant: &TestTenant, username: &str) -> User {
+        self.register(tenant, username, None, None, vec![]).await
+    }
+
+    async fn register(
+        &self,
+        tenant: &TestTenant,
+        username: &str,
+        email: Option<Email>,
+        password: Option<Password>,
+        roles: Vec<Role>,
+    ) -> User {
+        let rules = tenant.tenant.policy.signup_username_rules();
+        let new_user = NewUser {
+            username: Username::parse(username, rules).expect("valid username"),
+            email,
+            password,
+            roles,
+        };
+        self.ctx
+            .registrar
+            .register(&tenant.tenant, new_user, Grantor::Operator)
+            .await
+            .expect("register user")
+    }
+
+    /// The access token a user made by [`TestApp::create_user`] gets from the
+    /// password grant.
+    pub async fn user_token(&self, tenant: &TestTenant, username: &str) -> String {
+        self.sign_in(tenant, username).await.0
+    }
+
+    /// A new admin, `boss`: their access and refresh tokens.
+    pub async fn admin_tokens(&self, tenant: &TestTenant) -> (String, String) {
+        self.create_user(tenant, "boss", vec![Role::Admin]).await;
+        self.sign_in(tenant, "boss").await
+    }
+
+    /// The password grant with [`USER_PASSWORD`]: access and refresh tokens.
+    async fn sign_in(&self, tenant: &TestTenant, username: &str) -> (String, String) {
+        let (status, body) = self
+            .password_grant(tenant, username, USER_PASSWORD, None)
+            .await;
+        assert_eq!(status, StatusCode::OK, "{username} signs in: {body}");
+        let token = |name: &str| body[name].as_str().expect(name).to_owned();
+        (token("access_token"), token("refresh_token"))
     }
 
     /// A token for the tenant itself (client_credentials) with the given scopes.
@@ -213,7 +330,7 @@ impl TestApp {
         username: &str,
         password: &str,
         scope: Option<&str>,
-    ) -> (reqwest::StatusCode, Value) {
+    ) -> (StatusCode, Value) {
         let mut form = vec![
             ("grant_type", "password"),
             ("username", username),
@@ -239,7 +356,7 @@ impl TestApp {
         path: &str,
         token: &str,
         body: Option<Value>,
-    ) -> (reqwest::StatusCode, Value) {
+    ) -> (StatusCode, Value) {
         let mut request = self
             .client
             .request(method, self.url(path))
@@ -295,4 +412,41 @@ impl TestApp {
 
 pub async fn json_body(response: reqwest::Response) -> Value {
     response.json().await.expect("JSON body")
+}
+
+/// Asserts an RFC 9457 problem answer with `status`: the media type, and the
+/// status repeated in a body of type `about:blank`. The body, for the details.
+pub async fn assert_problem(response: reqwest::Response, status: StatusCode) -> Value {
+    assert_eq!(response.status(), status);
+    assert_eq!(
+        response.headers()["content-type"],
+        "application/problem+json"
+    );
+    let body = json_body(response).await;
+    assert_eq!(body["status"], status.as_u16(), "{body}");
+    assert_eq!(body["type"], "about:blank", "{body}");
+    body
+}
+
+/// The `(field, code)` pairs of a problem's `errors`, in order.
+pub fn error_codes(problem: &Value) -> Vec<(String, String)> {
+    problem["errors"]
+        .as_array()
+        .expect("errors")
+        .iter()
+        .map(|e| {
+            (
+                e["field"].as_str().expect("field").to_owned(),
+                e["code"].as_str().expect("code").to_owned(),
+            )
+        })
+        .collect()
+}
+
+/// `(field, code)` pairs to compare with [`error_codes`].
+pub fn pairs(items: &[(&str, &str)]) -> Vec<(String, String)> {
+    items
+        .iter()
+        .map(|(f, c)| ((*f).to_owned(), (*c).to_owned()))
+        .collect()
 }

@@ -5,17 +5,13 @@ use std::sync::{
     atomic::{AtomicI64, Ordering},
 };
 
-use portcullis::domain::{
-    Clock, Password, PasswordPolicy, Role, Username, tokens::Grantor, users::NewUser,
-};
+use portcullis::domain::{Clock, Role};
 use reqwest::StatusCode;
 use serde_json::Value;
 
 use crate::{
     db_test,
-    helpers::{
-        Backend, TestApp, TestTenant, json_body, spawn_app, spawn_app_with_clock, test_config,
-    },
+    helpers::{Backend, TestApp, assert_problem, json_body, spawn_app},
 };
 
 async fn get_tenant(app: &TestApp, token: Option<&str>) -> reqwest::Response {
@@ -26,52 +22,11 @@ async fn get_tenant(app: &TestApp, token: Option<&str>) -> reqwest::Response {
     request.send().await.unwrap()
 }
 
-async fn user_token(app: &TestApp, tenant: &TestTenant, username: &str, role: Role) -> String {
-    let new_user = NewUser {
-        username: Username::parse(username, tenant.tenant.policy.signup_username_rules()).unwrap(),
-        email: None,
-        password: Some(Password::parse("pw-123456", PasswordPolicy::LENIENT).unwrap()),
-        roles: vec![role],
-    };
-    app.ctx
-        .registrar
-        .register(&tenant.tenant, new_user, Grantor::Operator)
-        .await
-        .unwrap();
-    let body: Value = app
-        .client
-        .post(app.url("/oauth/token"))
-        .basic_auth(tenant.client_id(), Some(&tenant.client_secret))
-        .form(&[
-            ("grant_type", "password"),
-            ("username", username),
-            ("password", "pw-123456"),
-        ])
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    body["access_token"].as_str().unwrap().to_owned()
-}
-
-async fn assert_problem(response: reqwest::Response, status: StatusCode) -> Value {
-    assert_eq!(response.status(), status);
-    assert_eq!(
-        response.headers()["content-type"],
-        "application/problem+json"
-    );
-    let body = json_body(response).await;
-    assert_eq!(body["status"], status.as_u16());
-    assert_eq!(body["type"], "about:blank");
-    body
-}
-
 async fn admins_and_scoped_clients_are_let_in(backend: Backend) {
     let app = spawn_app(backend).await;
     let tenant = app.create_tenant("acme").await;
-    let admin = user_token(&app, &tenant, "root", Role::Admin).await;
+    app.create_user(&tenant, "root", vec![Role::Admin]).await;
+    let admin = app.user_token(&tenant, "root").await;
     let client = app.client_token(&tenant, "tenant:manage").await;
     for token in [admin, client] {
         let response = get_tenant(&app, Some(&token)).await;
@@ -98,7 +53,8 @@ db_test!(the_tenant_always_comes_from_the_token);
 async fn tokens_without_the_right_are_403(backend: Backend) {
     let app = spawn_app(backend).await;
     let tenant = app.create_tenant("acme").await;
-    let viewer = user_token(&app, &tenant, "val", Role::Viewer).await;
+    app.create_user(&tenant, "val", vec![Role::Viewer]).await;
+    let viewer = app.user_token(&tenant, "val").await;
     let reader = app.client_token(&tenant, "users:read").await;
     for token in [viewer, reader] {
         let body =
@@ -131,7 +87,10 @@ db_test!(missing_and_invalid_tokens_are_401_with_a_challenge);
 
 async fn expired_tokens_are_401(backend: Backend) {
     let offset = Arc::new(AtomicI64::new(0));
-    let app = spawn_app_with_clock(test_config(backend).await, Clock::offset(offset.clone())).await;
+    let app = TestApp::builder(backend)
+        .clock(Clock::offset(offset.clone()))
+        .spawn()
+        .await;
     let tenant = app.create_tenant("acme").await;
     let token = app.client_token(&tenant, "tenant:manage").await;
     assert_eq!(

@@ -5,10 +5,7 @@ use oauth2::{
     ResourceOwnerPassword, ResourceOwnerUsername, Scope, TokenResponse, TokenUrl,
     basic::{BasicClient, BasicErrorResponseType},
 };
-use portcullis::{
-    auth::tokens,
-    domain::{Email, Password, PasswordPolicy, Role, Username, tokens::Grantor, users::NewUser},
-};
+use portcullis::{auth::tokens, domain::Role};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
@@ -31,21 +28,6 @@ pub fn http() -> oauth2::reqwest::Client {
         .redirect(oauth2::reqwest::redirect::Policy::none())
         .build()
         .unwrap()
-}
-
-pub async fn create_user(app: &TestApp, tenant: &TestTenant, username: &str, roles: Vec<Role>) {
-    let rules = tenant.tenant.policy.signup_username_rules();
-    let new_user = NewUser {
-        username: Username::parse(username, rules).unwrap(),
-        email: Some(Email::parse(&format!("{username}@example.com")).unwrap()),
-        password: Some(Password::parse("Correct-horse-1", PasswordPolicy::LENIENT).unwrap()),
-        roles,
-    };
-    app.ctx
-        .registrar
-        .register(&tenant.tenant, new_user, Grantor::Operator)
-        .await
-        .unwrap();
 }
 
 async fn verify(app: &TestApp, token: &str) -> tokens::Claims {
@@ -111,7 +93,7 @@ db_test!(token_responses_are_not_cached);
 async fn password_grant_and_refresh_rotation(backend: Backend) {
     let app = spawn_app(backend).await;
     let tenant = app.create_tenant("app").await;
-    create_user(&app, &tenant, "boss", vec![Role::Admin]).await;
+    app.create_user(&tenant, "boss", vec![Role::Admin]).await;
     let client = oauth_client(&app, &tenant);
 
     let token = client
@@ -156,7 +138,7 @@ db_test!(password_grant_and_refresh_rotation);
 async fn last_login_is_recorded(backend: Backend) {
     let app = spawn_app(backend).await;
     let tenant = app.create_tenant("app").await;
-    create_user(&app, &tenant, "ann", vec![]).await;
+    app.create_user(&tenant, "ann", vec![]).await;
     let user = portcullis::store::users::find_by_username_key(&app.ctx.db, tenant.tenant.id, "ann")
         .await
         .unwrap()
@@ -182,7 +164,7 @@ async fn every_token_error(backend: Backend) {
     let app = spawn_app(backend).await;
     let tenant = app.create_tenant("app").await;
     let other = app.create_tenant("other").await;
-    create_user(&app, &tenant, "viewer", vec![Role::Viewer]).await;
+    app.create_user(&tenant, "viewer", vec![Role::Viewer]).await;
     let client = oauth_client(&app, &tenant);
 
     let wrong_password = client
@@ -384,7 +366,10 @@ async fn signing_keys_are_sealed_with_the_master_key(backend: Backend) {
     let mut plain_config = crate::helpers::test_config(backend).await;
     // A restart keeps its issuer (port 0 would pick another address).
     plain_config.tokens.issuer = Some("http://id.example.test".to_owned());
-    let plain = crate::helpers::spawn_app_with(plain_config.clone()).await;
+    let plain = TestApp::builder(backend)
+        .config(plain_config.clone())
+        .spawn()
+        .await;
     let tenant = plain.create_tenant("sealed").await;
     let old_token = plain.client_token(&tenant, "tenant:manage").await;
     let stored = portcullis::store::signing_keys::all(&plain.ctx.db)
@@ -402,7 +387,10 @@ async fn signing_keys_are_sealed_with_the_master_key(backend: Backend) {
         master_key: Some(Redacted::new(STANDARD.encode([7u8; 32]))),
         ..plain_config
     };
-    let app = crate::helpers::spawn_app_with(config.clone()).await;
+    let app = TestApp::builder(backend)
+        .config(config.clone())
+        .spawn()
+        .await;
     assert_eq!(verify(&app, &old_token).await.client_id, tenant.client_id());
     let token = app.client_token(&tenant, "tenant:manage").await;
     assert_eq!(verify(&app, &token).await.client_id, tenant.client_id());
@@ -434,7 +422,7 @@ db_test!(signing_keys_are_sealed_with_the_master_key);
 /// Unset, the issuer is the address the server listens on, so a client that
 /// reads the endpoints from the discovery document reaches them.
 async fn the_issuer_is_the_address_served(backend: Backend) {
-    let app = crate::helpers::spawn_app(backend).await;
+    let app = spawn_app(backend).await;
     let tenant = app.create_tenant("app").await;
     let metadata: Value = app
         .client
@@ -493,12 +481,12 @@ async fn give_slow_outdated_hash(
 /// writes its re-hash over the new password nor keeps a refresh token: the
 /// reset stays a reset.
 async fn a_sign_in_racing_a_password_reset_never_undoes_it(backend: Backend) {
-    let app = crate::helpers::spawn_app(backend).await;
+    let app = spawn_app(backend).await;
     let tenant = app.create_tenant("app").await;
     let writer = app.client_token(&tenant, "users:read users:write").await;
     for round in 0..3 {
         let username = format!("alice{round}");
-        create_user(&app, &tenant, &username, vec![]).await;
+        app.create_user(&tenant, &username, vec![]).await;
         give_slow_outdated_hash(&app, &tenant, &username, "Correct-horse-1").await;
         let (_, found) = app
             .call(

@@ -18,13 +18,7 @@ use portcullis::{
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
-use crate::{
-    helpers::{
-        Backend, TestApp, TestTenant, free_port, json_body, spawn_app_with, spawn_app_with_clock,
-        test_config,
-    },
-    oauth::create_user,
-};
+use crate::helpers::{Backend, TestApp, TestTenant, free_port, json_body, test_config};
 
 /// Redis for the shared backends; the Redis variants run when it is set, and
 /// fail (never skip) when that server cannot be reached.
@@ -124,7 +118,10 @@ async fn readiness(app: &TestApp) -> Value {
 async fn sign_ups_are_limited_exactly(kind: BackendKind) {
     let mut config = limited_config(kind).await;
     config.rate_limit.policies.sign_up_per_ip = Quota::new(3, 60);
-    let app = spawn_app_with(config).await;
+    let app = TestApp::builder(Backend::Sqlite)
+        .config(config)
+        .spawn()
+        .await;
     let tenant = app.create_tenant("Limited").await;
     for (n, remaining) in [(0, 2), (1, 1), (2, 0)] {
         let response = app.sign_up(&tenant, &format!("user{n}")).await;
@@ -177,8 +174,14 @@ async fn instances_share_one_limit(kind: BackendKind) {
     config.rate_limit.policies.sign_up_per_tenant = Quota::new(4, 60);
     // One instance's share would be the whole limit: only a shared count holds.
     config.rate_limit.instances = 1;
-    let first = spawn_app_with(config.clone()).await;
-    let second = spawn_app_with(config).await;
+    let first = TestApp::builder(Backend::Sqlite)
+        .config(config.clone())
+        .spawn()
+        .await;
+    let second = TestApp::builder(Backend::Sqlite)
+        .config(config)
+        .spawn()
+        .await;
     let tenant = first.create_tenant("Shared").await;
     let mut statuses = Vec::new();
     for n in 0..6 {
@@ -217,7 +220,10 @@ async fn sign_up_from(app: &TestApp, tenant: &TestTenant, username: &str, forwar
 async fn forwarded_addresses_count_only_behind_trusted_proxies() {
     let mut config = limited_config(BackendKind::Memory).await;
     config.rate_limit.policies.sign_up_per_ip = Quota::new(1, 60);
-    let direct = spawn_app_with(config.clone()).await;
+    let direct = TestApp::builder(Backend::Sqlite)
+        .config(config.clone())
+        .spawn()
+        .await;
     let tenant = direct.create_tenant("Direct").await;
     // Not a trusted proxy: a forged header does not buy a fresh limit.
     assert_eq!(
@@ -231,7 +237,10 @@ async fn forwarded_addresses_count_only_behind_trusted_proxies() {
     direct.stop().await;
 
     config.rate_limit.trusted_proxies = vec!["127.0.0.0/8".to_owned()];
-    let proxied = spawn_app_with(config).await;
+    let proxied = TestApp::builder(Backend::Sqlite)
+        .config(config)
+        .spawn()
+        .await;
     let tenant = proxied.create_tenant("Proxied").await;
     assert_eq!(
         sign_up_from(&proxied, &tenant, "a", "198.51.100.1").await,
@@ -251,7 +260,10 @@ async fn forwarded_addresses_count_only_behind_trusted_proxies() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_tenant_can_override_a_configured_limit() {
-    let app = spawn_app_with(limited_config(BackendKind::Memory).await).await;
+    let app = TestApp::builder(Backend::Sqlite)
+        .config(limited_config(BackendKind::Memory).await)
+        .spawn()
+        .await;
     let mut strict = app.create_tenant("Strict").await;
     let relaxed = app.create_tenant("Relaxed").await;
     app.set_policy(&mut strict, "rate_limit.sign_up_per_tenant", "1/60")
@@ -323,7 +335,10 @@ async fn client_credentials(app: &TestApp, tenant: &TestTenant) -> reqwest::Resp
 async fn the_token_endpoint_is_limited_per_client() {
     let mut config = limited_config(BackendKind::Memory).await;
     config.rate_limit.policies.token_per_client = Quota::new(2, 60);
-    let app = spawn_app_with(config).await;
+    let app = TestApp::builder(Backend::Sqlite)
+        .config(config)
+        .spawn()
+        .await;
     let tenant = app.create_tenant("Tokens").await;
     let other = app.create_tenant("Other").await;
     for remaining in [1, 0] {
@@ -350,7 +365,10 @@ async fn the_token_endpoint_is_limited_per_client() {
 async fn token_attempts_are_limited_per_address_before_authentication() {
     let mut config = limited_config(BackendKind::Memory).await;
     config.rate_limit.policies.token_per_ip = Quota::new(3, 60);
-    let app = spawn_app_with(config).await;
+    let app = TestApp::builder(Backend::Sqlite)
+        .config(config)
+        .spawn()
+        .await;
     let tenant = app.create_tenant("Guessed").await;
     for _ in 0..3 {
         let response = app
@@ -376,7 +394,10 @@ async fn token_attempts_are_limited_per_address_before_authentication() {
 async fn token_lookups_count_only_failed_authentications(kind: BackendKind) {
     let mut config = limited_config(kind).await;
     config.rate_limit.policies.token_per_ip = Quota::new(3, 60);
-    let app = spawn_app_with(config).await;
+    let app = TestApp::builder(Backend::Sqlite)
+        .config(config)
+        .spawn()
+        .await;
     let tenant = app.create_tenant("Looked up").await;
     let lookup = |path: &'static str, secret: String| {
         app.client
@@ -412,7 +433,10 @@ async fn every_forwarded_for_line_is_read() {
     let mut config = limited_config(BackendKind::Memory).await;
     config.rate_limit.trusted_proxies = vec!["127.0.0.0/8".to_owned()];
     config.rate_limit.policies.sign_up_per_ip = Quota::new(1, 60);
-    let app = spawn_app_with(config).await;
+    let app = TestApp::builder(Backend::Sqlite)
+        .config(config)
+        .spawn()
+        .await;
     let tenant = app.create_tenant("Lines").await;
     for (username, forged, expected) in [("a", "6.6.6.1", 200), ("b", "6.6.6.2", 429)] {
         let response = app
@@ -436,7 +460,10 @@ async fn every_forwarded_for_line_is_read() {
 async fn creation_surfaces_are_limited_per_token_subject() {
     let mut config = limited_config(BackendKind::Memory).await;
     config.rate_limit.policies.create_per_subject = Quota::new(1, 60);
-    let app = spawn_app_with(config).await;
+    let app = TestApp::builder(Backend::Sqlite)
+        .config(config)
+        .spawn()
+        .await;
     let tenant = app.create_tenant("Creators").await;
     let token = app.client_token(&tenant, "users:write").await;
     let account =
@@ -481,9 +508,13 @@ async fn failed_logins_lock_the_username_out_for_a_while() {
     config.rate_limit.policies.login_failures = Quota::new(3, 900);
     config.rate_limit.policies.login_lockout_secs = 600;
     let offset = Arc::new(AtomicI64::new(0));
-    let app = spawn_app_with_clock(config, Clock::offset(offset.clone())).await;
+    let app = TestApp::builder(Backend::Sqlite)
+        .config(config)
+        .clock(Clock::offset(offset.clone()))
+        .spawn()
+        .await;
     let tenant = app.create_tenant("Logins").await;
-    create_user(&app, &tenant, "alice", vec![]).await;
+    app.create_user(&tenant, "alice", vec![]).await;
 
     let (status, wrong) = app.password_grant(&tenant, "alice", "wrong", None).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
@@ -497,7 +528,7 @@ async fn failed_logins_lock_the_username_out_for_a_while() {
         }
         if username == "nobody" {
             // Locked while it did not exist; it still is once it does.
-            create_user(&app, &tenant, "nobody", vec![]).await;
+            app.create_user(&tenant, "nobody", vec![]).await;
         }
         // Locked: the right password gets the same answer as a wrong one.
         assert_eq!(
@@ -529,10 +560,16 @@ async fn lockouts_are_shared_and_expire_on_redis() {
     let mut config = limited_config(BackendKind::Redis).await;
     config.rate_limit.policies.login_failures = Quota::new(2, 60);
     config.rate_limit.policies.login_lockout_secs = 1;
-    let first = spawn_app_with(config.clone()).await;
-    let second = spawn_app_with(config).await;
+    let first = TestApp::builder(Backend::Sqlite)
+        .config(config.clone())
+        .spawn()
+        .await;
+    let second = TestApp::builder(Backend::Sqlite)
+        .config(config)
+        .spawn()
+        .await;
     let tenant = first.create_tenant("Logins").await;
-    create_user(&first, &tenant, "bob", vec![]).await;
+    first.create_user(&tenant, "bob", vec![]).await;
     assert_eq!(
         first.password_grant(&tenant, "bob", "wrong", None).await.0,
         StatusCode::BAD_REQUEST
@@ -567,7 +604,10 @@ async fn without_redis_each_fail_mode_does_what_it_says() {
     config.rate_limit.policies.sign_up_per_ip = Quota::new(4, 60);
     config.rate_limit.instances = 2;
 
-    let local = spawn_app_with(config.clone()).await;
+    let local = TestApp::builder(Backend::Sqlite)
+        .config(config.clone())
+        .spawn()
+        .await;
     let tenant = local.create_tenant("Local").await;
     let statuses: Vec<u16> = sequential_sign_ups(&local, &tenant, 3).await;
     assert_eq!(statuses, [200, 200, 429], "half of the limit per instance");
@@ -577,13 +617,19 @@ async fn without_redis_each_fail_mode_does_what_it_says() {
     local.stop().await;
 
     config.rate_limit.fail_mode = FailMode::Open;
-    let open = spawn_app_with(config.clone()).await;
+    let open = TestApp::builder(Backend::Sqlite)
+        .config(config.clone())
+        .spawn()
+        .await;
     let tenant = open.create_tenant("Open").await;
     assert_eq!(sequential_sign_ups(&open, &tenant, 5).await, [200; 5]);
     open.stop().await;
 
     config.rate_limit.fail_mode = FailMode::Closed;
-    let closed = spawn_app_with(config).await;
+    let closed = TestApp::builder(Backend::Sqlite)
+        .config(config)
+        .spawn()
+        .await;
     let tenant = closed.create_tenant("Closed").await;
     assert_eq!(sequential_sign_ups(&closed, &tenant, 1).await, [503]);
     assert_eq!(closed.user_count(&tenant).await, 0);
@@ -679,7 +725,10 @@ async fn the_limiter_survives_redis_dying_and_returns_to_it() {
     config.redis_url = format!("redis://127.0.0.1:{port}");
     config.rate_limit.policies.sign_up_per_tenant = Quota::new(6, 60);
     config.rate_limit.instances = 3;
-    let app = spawn_app_with(config).await;
+    let app = TestApp::builder(Backend::Sqlite)
+        .config(config)
+        .spawn()
+        .await;
     let tenant = app.create_tenant("Faults").await;
     assert_eq!(sequential_sign_ups(&app, &tenant, 2).await, [200, 200]);
     assert_eq!(readiness(&app).await["checks"]["rate_limiter"], "redis");
@@ -734,7 +783,10 @@ async fn a_refused_request_counts_against_no_other_policy(kind: BackendKind) {
     config.rate_limit.trusted_proxies = vec!["127.0.0.0/8".to_owned()];
     config.rate_limit.policies.sign_up_per_ip = Quota::new(1, 60);
     config.rate_limit.policies.sign_up_per_tenant = Quota::new(2, 60);
-    let app = spawn_app_with(config).await;
+    let app = TestApp::builder(Backend::Sqlite)
+        .config(config)
+        .spawn()
+        .await;
     let tenant = app.create_tenant("Flooded").await;
     assert_eq!(sign_up_from(&app, &tenant, "a1", "198.51.100.1").await, 200);
     for n in 0..5 {
@@ -761,8 +813,14 @@ async fn limits_hold_on_redis_cluster() {
     let mut config = limited_config(BackendKind::Redis).await;
     config.redis_url = nodes;
     config.rate_limit.policies.sign_up_per_tenant = Quota::new(3, 60);
-    let first = spawn_app_with(config.clone()).await;
-    let second = spawn_app_with(config).await;
+    let first = TestApp::builder(Backend::Sqlite)
+        .config(config.clone())
+        .spawn()
+        .await;
+    let second = TestApp::builder(Backend::Sqlite)
+        .config(config)
+        .spawn()
+        .await;
     for name in ["One", "Two", "Three", "Four"] {
         let tenant = first.create_tenant(name).await;
         let mut statuses = Vec::new();
@@ -790,11 +848,17 @@ async fn limits_hold_on_redis_cluster() {
 async fn simultaneous_guesses_are_judged_within_the_allowance(kind: BackendKind) {
     let mut config = limited_config(kind).await;
     config.rate_limit.policies.login_failures = Quota::new(5, 900);
-    let first = spawn_app_with(config.clone()).await;
-    let second = spawn_app_with(config).await;
+    let first = TestApp::builder(Backend::Sqlite)
+        .config(config.clone())
+        .spawn()
+        .await;
+    let second = TestApp::builder(Backend::Sqlite)
+        .config(config)
+        .spawn()
+        .await;
     let instances = if kind == BackendKind::Memory { 1 } else { 2 };
     let tenant = first.create_tenant("Logins").await;
-    create_user(&first, &tenant, "alice", vec![]).await;
+    first.create_user(&tenant, "alice", vec![]).await;
     for _ in 0..4 {
         let (status, _) = first.password_grant(&tenant, "alice", "wrong", None).await;
         assert_eq!(status, StatusCode::BAD_REQUEST);
@@ -864,7 +928,10 @@ limiter_test!(simultaneous_guesses_are_judged_within_the_allowance: memory => Me
 async fn blank_sign_up_attempts_meet_a_429() {
     let mut config = limited_config(BackendKind::Memory).await;
     config.rate_limit.policies.sign_up_per_ip = Quota::new(3, 3600);
-    let app = spawn_app_with(config).await;
+    let app = TestApp::builder(Backend::Sqlite)
+        .config(config)
+        .spawn()
+        .await;
     let tenant = app.create_tenant("Blank").await;
     let named = json!({"username": "", "password": "", "client_id": tenant.client_id()});
     let unnamed = json!({"username": "", "password": ""});
@@ -888,7 +955,10 @@ async fn a_closed_limiter_says_so_at_the_token_endpoint() {
     let mut config = limited_config(BackendKind::Redis).await;
     config.redis_url = format!("redis://127.0.0.1:{}", free_port());
     config.rate_limit.fail_mode = FailMode::Closed;
-    let app = spawn_app_with(config).await;
+    let app = TestApp::builder(Backend::Sqlite)
+        .config(config)
+        .spawn()
+        .await;
     let tenant = app.create_tenant("Closed").await;
     let response = client_credentials(&app, &tenant).await;
     assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);

@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 
 use crate::{
     db_test,
-    helpers::{Backend, json_body, spawn_app, spawn_app_with, test_config},
+    helpers::{Backend, TestApp, json_body, spawn_app},
 };
 
 async fn registers_a_user_with_the_seed_body_and_headers(backend: Backend) {
@@ -360,11 +360,14 @@ async fn restricted_origins_are_enforced(backend: Backend) {
 db_test!(restricted_origins_are_enforced);
 
 async fn a_full_hashing_queue_sheds_load_with_503_and_loses_nothing(backend: Backend) {
-    let mut config = test_config(backend).await;
-    config.argon2 = portcullis::config::Argon2Config::default();
-    config.hashing.slots = 1;
-    config.hashing.queue_depth = 1;
-    let app = spawn_app_with(config).await;
+    let app = TestApp::builder(backend)
+        .configure(|config| {
+            config.argon2 = portcullis::config::Argon2Config::default();
+            config.hashing.slots = 1;
+            config.hashing.queue_depth = 1;
+        })
+        .spawn()
+        .await;
     let tenant = app.create_tenant("flood").await;
 
     let requests: Vec<_> = (0..16)
@@ -407,13 +410,16 @@ async fn a_full_hashing_queue_sheds_load_with_503_and_loses_nothing(backend: Bac
 db_test!(a_full_hashing_queue_sheds_load_with_503_and_loses_nothing);
 
 async fn shutdown_drains_in_flight_sign_ups(backend: Backend) {
-    let mut config = test_config(backend).await;
-    // Slow enough that the request is still hashing when shutdown starts.
-    config.argon2 = portcullis::config::Argon2Config {
-        iterations: 20,
-        ..portcullis::config::Argon2Config::default()
-    };
-    let app = spawn_app_with(config).await;
+    let app = TestApp::builder(backend)
+        // Slow enough that the request is still hashing when shutdown starts.
+        .configure(|config| {
+            config.argon2 = portcullis::config::Argon2Config {
+                iterations: 20,
+                ..portcullis::config::Argon2Config::default()
+            };
+        })
+        .spawn()
+        .await;
     let tenant = app.create_tenant("drain").await;
     let request = app.client.post(app.url("/sign-up")).json(&json!({
         "username": "late", "password": "password", "client_id": tenant.client_id(),
@@ -494,13 +500,16 @@ db_test!(passwords_need_eight_characters_by_default);
 /// rules under the tenant's lock, so the sign-up is refused (503, to be
 /// retried, when the retry meets the closed door) and nobody is registered.
 async fn a_sign_up_racing_its_closure_registers_nobody(backend: Backend) {
-    let mut config = test_config(backend).await;
-    config.argon2 = portcullis::config::Argon2Config {
-        memory_kib: 32 * 1024,
-        iterations: 3,
-        parallelism: 1,
-    };
-    let app = spawn_app_with(config).await;
+    let app = TestApp::builder(backend)
+        .configure(|config| {
+            config.argon2 = portcullis::config::Argon2Config {
+                memory_kib: 32 * 1024,
+                iterations: 3,
+                parallelism: 1,
+            };
+        })
+        .spawn()
+        .await;
     let tenant = app.create_tenant("closing").await;
     let manager = app.client_token(&tenant, "tenant:manage").await;
     let signing_up = {

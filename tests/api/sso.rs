@@ -8,33 +8,12 @@ use serde_json::{Value, json};
 
 use crate::{
     db_test,
-    helpers::{Backend, TestApp, json_body, spawn_app},
+    helpers::{Backend, TestApp, error_codes, json_body, pairs, spawn_app},
 };
 
 async fn post(app: &TestApp, path: &str, token: &str, body: Value) -> (StatusCode, Value) {
     app.call(reqwest::Method::POST, path, token, Some(body))
         .await
-}
-
-fn codes(body: &Value) -> Vec<(String, String)> {
-    body["errors"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| {
-            (
-                e["field"].as_str().unwrap().to_owned(),
-                e["code"].as_str().unwrap().to_owned(),
-            )
-        })
-        .collect()
-}
-
-fn pairs(items: &[(&str, &str)]) -> Vec<(String, String)> {
-    items
-        .iter()
-        .map(|(f, c)| ((*f).to_owned(), (*c).to_owned()))
-        .collect()
 }
 
 async fn signup_with_ext_id_role_and_tags(backend: Backend) {
@@ -74,7 +53,7 @@ async fn signup_with_ext_id_role_and_tags(backend: Backend) {
     .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert_eq!(
-        codes(&problem),
+        error_codes(&problem),
         pairs(&[("password", "too_short"), ("role", "invalid")])
     );
     let (_, problem) = post(
@@ -85,7 +64,7 @@ async fn signup_with_ext_id_role_and_tags(backend: Backend) {
     )
     .await;
     assert_eq!(
-        codes(&problem),
+        error_codes(&problem),
         pairs(&[("ext_id", "unique"), ("tags", "invalid")])
     );
 
@@ -97,7 +76,7 @@ async fn signup_with_ext_id_role_and_tags(backend: Backend) {
         json!({"username": "boss", "role": "admin"}),
     )
     .await;
-    assert_eq!(codes(&problem), pairs(&[("role", "not_allowed")]));
+    assert_eq!(error_codes(&problem), pairs(&[("role", "not_allowed")]));
     let manager = app.client_token(&tenant, "users:write tenant:manage").await;
     let (status, _) = post(
         &app,
@@ -181,7 +160,7 @@ async fn a_backend_gets_tokens_for_its_users(backend: Backend) {
     )
     .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
-    assert_eq!(codes(&problem), pairs(&[("ext_id", "not_allowed")]));
+    assert_eq!(error_codes(&problem), pairs(&[("ext_id", "not_allowed")]));
     let (status, _) = post(&app, "/api/v2/sso/token/", &writer, json!({})).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     let other = app.create_tenant("other").await;
@@ -215,7 +194,7 @@ async fn null_is_accepted_only_where_documented(backend: Backend) {
     )
     .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
-    assert_eq!(codes(&body), pairs(&[("password", "invalid")]));
+    assert_eq!(error_codes(&body), pairs(&[("password", "invalid")]));
 
     let (status, body) = post(
         &app,
@@ -234,7 +213,7 @@ async fn null_is_accepted_only_where_documented(backend: Backend) {
     )
     .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
-    assert_eq!(codes(&body), pairs(&[("user_id", "invalid")]));
+    assert_eq!(error_codes(&body), pairs(&[("user_id", "invalid")]));
 
     let (status, body) = post(
         &app,
@@ -244,7 +223,7 @@ async fn null_is_accepted_only_where_documented(backend: Backend) {
     )
     .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
-    assert_eq!(codes(&body), pairs(&[("invite_code", "invalid")]));
+    assert_eq!(error_codes(&body), pairs(&[("invite_code", "invalid")]));
 }
 db_test!(null_is_accepted_only_where_documented);
 
@@ -275,7 +254,7 @@ async fn capped_admin_tokens_cannot_grant_admin(backend: Backend) {
     )
     .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
-    assert_eq!(codes(&problem), pairs(&[("role", "not_allowed")]));
+    assert_eq!(error_codes(&problem), pairs(&[("role", "not_allowed")]));
     let (status, _) = post(
         &app,
         "/api/v2/sso/signup/",

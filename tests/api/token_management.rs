@@ -4,14 +4,13 @@ use oauth2::{
     AccessToken, ClientId, IntrospectionUrl, ResourceOwnerPassword, ResourceOwnerUsername,
     TokenIntrospectionResponse, TokenResponse, TokenUrl, basic::BasicClient,
 };
-use portcullis::domain::Role;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
 use crate::{
     db_test,
-    helpers::{Backend, TestApp, TestTenant, json_body, spawn_app, spawn_app_with, test_config},
-    oauth::{create_user, http, oauth_client},
+    helpers::{Backend, TestApp, TestTenant, json_body, spawn_app, test_config},
+    oauth::{http, oauth_client},
 };
 
 /// Posts a form to `path` with the tenant's Basic credentials.
@@ -50,28 +49,11 @@ async fn manage_status(app: &TestApp, token: &str) -> StatusCode {
         .status()
 }
 
-/// An admin's access and refresh tokens from the password grant.
-async fn admin_tokens(app: &TestApp, tenant: &TestTenant) -> (String, String) {
-    create_user(app, tenant, "boss", vec![Role::Admin]).await;
-    let token = oauth_client(app, tenant)
-        .exchange_password(
-            &ResourceOwnerUsername::new("boss".to_owned()),
-            &ResourceOwnerPassword::new("Correct-horse-1".to_owned()),
-        )
-        .request_async(&http())
-        .await
-        .unwrap();
-    (
-        token.access_token().secret().clone(),
-        token.refresh_token().unwrap().secret().clone(),
-    )
-}
-
 async fn introspection_shows_a_client_only_its_own_tokens(backend: Backend) {
     let app = spawn_app(backend).await;
     let tenant = app.create_tenant("app").await;
     let other = app.create_tenant("other").await;
-    let (access, refresh) = admin_tokens(&app, &tenant).await;
+    let (access, refresh) = app.admin_tokens(&tenant).await;
 
     // The oauth2 crate's introspection client reads our answer.
     let introspected = oauth_client(&app, &tenant)
@@ -154,8 +136,11 @@ async fn revoked_access_tokens_are_refused_everywhere(backend: Backend) {
     let mut config = test_config(backend).await;
     // Instances that share their users share one issuer.
     config.tokens.issuer = Some("http://id.example.test".to_owned());
-    let app = spawn_app_with(config.clone()).await;
-    let peer = spawn_app_with(config).await;
+    let app = TestApp::builder(backend)
+        .config(config.clone())
+        .spawn()
+        .await;
+    let peer = TestApp::builder(backend).config(config).spawn().await;
     let tenant = app.create_tenant("app").await;
     let other = app.create_tenant("other").await;
     let token = app.client_token(&tenant, "tenant:manage").await;
@@ -204,7 +189,7 @@ db_test!(revoked_access_tokens_are_refused_everywhere);
 async fn revoking_a_refresh_token_ends_the_login(backend: Backend) {
     let app = spawn_app(backend).await;
     let tenant = app.create_tenant("app").await;
-    let (_, first) = admin_tokens(&app, &tenant).await;
+    let (_, first) = app.admin_tokens(&tenant).await;
     let client = oauth_client(&app, &tenant);
     let rotated = client
         .exchange_refresh_token(&oauth2::RefreshToken::new(first.clone()))
@@ -238,7 +223,7 @@ db_test!(revoking_a_refresh_token_ends_the_login);
 async fn public_clients_need_no_secret_for_user_grants(backend: Backend) {
     let app = spawn_app(backend).await;
     let mut tenant = app.create_tenant("spa").await;
-    create_user(&app, &tenant, "alice", vec![]).await;
+    app.create_user(&tenant, "alice", vec![]).await;
     let public = BasicClient::new(ClientId::new(tenant.client_id().to_owned()))
         .set_token_uri(TokenUrl::new(app.url("/oauth/token")).unwrap());
     let http = crate::oauth::http();
@@ -366,7 +351,7 @@ db_test!(public_clients_get_no_client_credentials_even_with_their_secret);
 async fn introspection_follows_the_users_standing(backend: Backend) {
     let app = spawn_app(backend).await;
     let tenant = app.create_tenant("app").await;
-    let (access, refresh) = admin_tokens(&app, &tenant).await;
+    let (access, refresh) = app.admin_tokens(&tenant).await;
     assert_eq!(introspect(&app, &tenant, &access).await["active"], true);
     assert_eq!(introspect(&app, &tenant, &refresh).await["active"], true);
 
@@ -413,7 +398,7 @@ db_test!(introspection_follows_the_users_standing);
 async fn a_demoted_admin_keeps_no_admin_scope(backend: Backend) {
     let app = spawn_app(backend).await;
     let tenant = app.create_tenant("app").await;
-    let (access, refresh) = admin_tokens(&app, &tenant).await;
+    let (access, refresh) = app.admin_tokens(&tenant).await;
     assert_eq!(manage_status(&app, &access).await, StatusCode::OK);
     let manager = app
         .client_token(&tenant, "users:read users:write tenant:manage")
@@ -448,7 +433,7 @@ db_test!(a_demoted_admin_keeps_no_admin_scope);
 async fn a_refresh_race_leaves_no_token_of_the_family_alive(backend: Backend) {
     let app = spawn_app(backend).await;
     let tenant = app.create_tenant("app").await;
-    create_user(&app, &tenant, "alice", vec![]).await;
+    app.create_user(&tenant, "alice", vec![]).await;
     for round in 0..8 {
         let (status, login) = app
             .password_grant(&tenant, "alice", "Correct-horse-1", None)
@@ -501,7 +486,7 @@ db_test!(a_refresh_race_leaves_no_token_of_the_family_alive);
 async fn a_revocation_racing_a_refresh_leaves_nothing_alive(backend: Backend) {
     let app = spawn_app(backend).await;
     let tenant = app.create_tenant("app").await;
-    create_user(&app, &tenant, "alice", vec![]).await;
+    app.create_user(&tenant, "alice", vec![]).await;
     for round in 0..8 {
         let (_, login) = app
             .password_grant(&tenant, "alice", "Correct-horse-1", None)
@@ -551,7 +536,7 @@ async fn a_failed_rotation_leaves_the_token_usable() {
     use sea_orm::ConnectionTrait;
     let app = spawn_app(Backend::Sqlite).await;
     let tenant = app.create_tenant("app").await;
-    let (_, refresh) = admin_tokens(&app, &tenant).await;
+    let (_, refresh) = app.admin_tokens(&tenant).await;
     for statement in [
         "CREATE TABLE fail_next_insert (x INTEGER)",
         "INSERT INTO fail_next_insert VALUES (1)",
