@@ -2,11 +2,12 @@
 
 use std::time::Duration;
 
+use super::RateLimitConfig;
 use super::{
     BackendKind, Decision, Key, Quota, RateLimiter, Unavailable, fallback::Fallback,
     layered::Layered, memory::MemoryLimiter, redis::RedisLimiter,
 };
-use crate::{config::RateLimitConfig, domain::values::Clock};
+use crate::domain::values::Clock;
 
 #[derive(Clone)]
 pub enum Limiter {

@@ -11,6 +11,7 @@ mod following;
 mod health;
 mod helpers;
 mod idempotency;
+mod layers;
 mod manage;
 mod migrations;
 mod oauth;

@@ -52,6 +52,40 @@ async fn every_surface_serves_swagger_ui_and_its_spec() {
     }
 }
 
+/// The page a developer lands on: `/` leads to it; it has a language, a
+/// heading, and each surface with its purpose, its Swagger UI and its document.
+#[tokio::test]
+async fn the_docs_index_introduces_every_surface() {
+    let app = spawn_app(Backend::Sqlite).await;
+    let home = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+        .get(app.url("/"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(home.status(), StatusCode::SEE_OTHER);
+    assert_eq!(home.headers()["location"], "/docs/");
+    let index = app.client.get(app.url("/")).send().await.unwrap();
+    assert_eq!(index.status(), StatusCode::OK);
+    let index = index.text().await.unwrap();
+    assert!(index.contains(r#"<html lang="en">"#), "{index}");
+    assert!(index.contains("<h1>"), "{index}");
+    for surface in portcullis::api::surfaces::SURFACES {
+        let name = surface.name;
+        assert!(index.contains(surface.purpose), "{name}'s purpose");
+        assert!(
+            index.contains(&format!(r#"href="/docs/{name}/""#)),
+            "{name}"
+        );
+        assert!(
+            index.contains(&format!(r#"href="/docs/{name}/openapi.json""#)),
+            "{name}"
+        );
+    }
+}
+
 #[test]
 fn signup_spec_documents_every_response_with_named_schemas() {
     let spec: Value = portcullis::api::specs()

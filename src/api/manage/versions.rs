@@ -2,7 +2,7 @@
 //! policy, promo codes, custom fields): the version of a row, quoted (RFC 9110
 //! section 8.8.3), and the version a change expects.
 
-use super::super::problem::errors::Failure;
+use crate::api::problem::errors::Failure;
 
 pub fn etag(version: i64) -> String {
     format!("\"{version}\"")
