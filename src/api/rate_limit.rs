@@ -18,6 +18,9 @@ pub const RETRY_AFTER: &str = "retry-after";
 pub const LIMIT: &str = "ratelimit-limit";
 pub const REMAINING: &str = "ratelimit-remaining";
 pub const RESET: &str = "ratelimit-reset";
+/// Seconds a client is told to wait (`Retry-After`) when the service sheds a
+/// request or cannot reach what it needs.
+pub const RETRY_SHORTLY_SECS: u32 = 1;
 
 /// The decision a handler reports for its response, placed by [`headers`].
 #[derive(Clone, Default)]

@@ -13,7 +13,7 @@ use crate::{
     api::{
         bearer::{OAuth2Bearer, authorize},
         json_body::RawJson,
-        problem::errors::Failure,
+        problem::errors::{Failure, answer},
         rate_limit,
     },
     context::AppContext,
@@ -61,22 +61,21 @@ impl AccountApi {
         _idempotency_key: Header<Option<String>>,
         body: RawJson<AccountCreate>,
     ) -> CreateAccountResponse {
-        let created = async {
-            let (caller, tenant) = authorize(&ctx, &auth, Scope::UsersWrite).await?;
-            rate_limit::creation(&ctx.limits, req, &caller, &tenant).await?;
-            let fields = ctx.registrar.custom_fields(&tenant).await?;
-            let body = body.value().map_err(Failure::from_parse_error)?;
-            let (new_user, extras) = requests::create(&tenant, &fields.definitions, &body)
-                .map_err(|errors| Failure::invalid(&errors))?;
-            Ok::<_, Failure>(
-                ctx.registrar
+        answer(
+            async {
+                let (caller, tenant) = authorize(&ctx, &auth, Scope::UsersWrite).await?;
+                rate_limit::creation(&ctx.limits, req, &caller, &tenant).await?;
+                let fields = ctx.registrar.custom_fields(&tenant).await?;
+                let body = body.value().map_err(Failure::from_parse_error)?;
+                let (new_user, extras) = requests::create(&tenant, &fields.definitions, &body)
+                    .map_err(|errors| Failure::invalid(&errors))?;
+                Ok(ctx
+                    .registrar
                     .register_with(&tenant, new_user, extras, Grantor::Caller(&caller))
-                    .await?,
-            )
-        };
-        match created.await {
-            Ok(user) => CreateAccountResponse::Created(Json(account_user(user))),
-            Err(failure) => failure.into(),
-        }
+                    .await?)
+            },
+            |user| CreateAccountResponse::Created(Json(account_user(user))),
+        )
+        .await
     }
 }

@@ -12,7 +12,7 @@ use super::{
     },
 };
 use crate::{
-    api::rate_limit::Refused,
+    api::rate_limit::{RETRY_SHORTLY_SECS, Refused},
     domain::{
         FieldError, Problem,
         error::{Cause, Error},
@@ -71,11 +71,17 @@ impl Failure {
 
     fn unavailable(err: &dyn std::fmt::Display) -> Self {
         tracing::warn!(error = %err, "admin request: database unavailable");
-        Failure::Unavailable(detail("Service temporarily unavailable, retry shortly"), 1)
+        Failure::Unavailable(
+            detail("Service temporarily unavailable, retry shortly"),
+            RETRY_SHORTLY_SECS,
+        )
     }
 
     fn overloaded() -> Self {
-        Failure::Unavailable(detail("Too many requests in progress, retry shortly"), 1)
+        Failure::Unavailable(
+            detail("Too many requests in progress, retry shortly"),
+            RETRY_SHORTLY_SECS,
+        )
     }
 }
 
@@ -203,3 +209,15 @@ from_failure!(DeleteReply {
     NotFound(body),
     Unavailable(body, retry)
 });
+
+/// An operation's answer: `ok` made of what `work` returns, or its failure in
+/// this surface's format.
+pub async fn answer<T, R: From<Failure>>(
+    work: impl Future<Output = Result<T, Failure>>,
+    ok: impl FnOnce(T) -> R,
+) -> R {
+    match work.await {
+        Ok(value) => ok(value),
+        Err(failure) => failure.into(),
+    }
+}

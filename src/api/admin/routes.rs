@@ -10,7 +10,7 @@ use poem_openapi::{
 
 use super::{
     body::{Body, FastApiBody, Unusable},
-    errors::Failure,
+    errors::{Failure, answer},
     params::{RawLimit, RawSkip, RawUuid},
     pydantic::{Errors, path_uuid},
     requests::{self, ListQuery},
@@ -79,19 +79,19 @@ impl AdminApi {
         _idempotency_key: Header<Option<String>>,
         body: FastApiBody<AdminUserCreate>,
     ) -> CreateReply {
-        let created = async {
-            // FastAPI decodes the body before it checks the token.
-            let value = readable(body.body)?;
-            let (caller, tenant) = authorize(&ctx, &auth, Scope::UsersWrite).await?;
-            rate_limit::creation(&ctx.limits, req, &caller, &tenant).await?;
-            let new_user = requests::create(&value?, &tenant)?;
-            let by = Grantor::Caller(&caller);
-            Ok::<_, Failure>(ctx.registrar.register(&tenant, new_user, by).await?)
-        };
-        match created.await {
-            Ok(user) => CreateReply::Created(Json(user_response(user))),
-            Err(failure) => failure.into(),
-        }
+        answer(
+            async {
+                // FastAPI decodes the body before it checks the token.
+                let value = readable(body.body)?;
+                let (caller, tenant) = authorize(&ctx, &auth, Scope::UsersWrite).await?;
+                rate_limit::creation(&ctx.limits, req, &caller, &tenant).await?;
+                let new_user = requests::create(&value?, &tenant)?;
+                let by = Grantor::Caller(&caller);
+                Ok(ctx.registrar.register(&tenant, new_user, by).await?)
+            },
+            |user| CreateReply::Created(Json(user_response(user))),
+        )
+        .await
     }
 
     /// List Users
@@ -120,21 +120,21 @@ impl AdminApi {
         /// Only users whose username or email starts with this.
         q: Query<Option<String>>,
     ) -> ListReply {
-        let listed = async {
-            let (_, tenant) = authorize(&ctx, &auth, Scope::UsersRead).await?;
-            let (filter, skip, limit) = requests::list(&ListQuery {
-                skip: skip.0.as_ref().map(|s| s.0.as_str()),
-                limit: limit.0.as_ref().map(|s| s.0.as_str()),
-                status: status.0.as_deref(),
-                role: role.0.as_deref(),
-                q: q.0.as_deref(),
-            })?;
-            Ok::<_, Failure>(ctx.users.list(&tenant, &filter, skip, limit).await?)
-        };
-        match listed.await {
-            Ok(users) => ListReply::Ok(Json(users.into_iter().map(user_response).collect())),
-            Err(failure) => failure.into(),
-        }
+        answer(
+            async {
+                let (_, tenant) = authorize(&ctx, &auth, Scope::UsersRead).await?;
+                let (filter, skip, limit) = requests::list(&ListQuery {
+                    skip: skip.0.as_ref().map(|s| s.0.as_str()),
+                    limit: limit.0.as_ref().map(|s| s.0.as_str()),
+                    status: status.0.as_deref(),
+                    role: role.0.as_deref(),
+                    q: q.0.as_deref(),
+                })?;
+                Ok(ctx.users.list(&tenant, &filter, skip, limit).await?)
+            },
+            |users| ListReply::Ok(Json(users.into_iter().map(user_response).collect())),
+        )
+        .await
     }
 
     /// Get User
@@ -179,27 +179,27 @@ impl AdminApi {
         user_id: Path<RawUuid>,
         body: FastApiBody<AdminUserUpdate>,
     ) -> UpdateReply {
-        let updated = async {
-            let value = readable(body.body)?;
-            let (caller, tenant) = authorize(&ctx, &auth, Scope::UsersWrite).await?;
-            // Path and body problems are reported together, path first.
-            let mut errors = Errors::default();
-            let id = path_uuid(&mut errors, "user_id", &user_id.0.0);
-            match (id, value.and_then(|value| requests::update(&value))) {
-                (Some(id), Ok(update)) if errors.is_empty() => {
-                    let by = Grantor::Caller(&caller);
-                    Ok::<_, Failure>(ctx.users.update(&tenant, id, update, by).await?)
+        answer(
+            async {
+                let value = readable(body.body)?;
+                let (caller, tenant) = authorize(&ctx, &auth, Scope::UsersWrite).await?;
+                // Path and body problems are reported together, path first.
+                let mut errors = Errors::default();
+                let id = path_uuid(&mut errors, "user_id", &user_id.0.0);
+                match (id, value.and_then(|value| requests::update(&value))) {
+                    (Some(id), Ok(update)) if errors.is_empty() => {
+                        let by = Grantor::Caller(&caller);
+                        Ok(ctx.users.update(&tenant, id, update, by).await?)
+                    }
+                    (_, body) => {
+                        errors.0.extend(body.err().map(|e| e.0).unwrap_or_default());
+                        Err(errors.into())
+                    }
                 }
-                (_, body) => {
-                    errors.0.extend(body.err().map(|e| e.0).unwrap_or_default());
-                    Err(errors.into())
-                }
-            }
-        };
-        match updated.await {
-            Ok(user) => UpdateReply::Ok(Json(user_response(user))),
-            Err(failure) => failure.into(),
-        }
+            },
+            |user| UpdateReply::Ok(Json(user_response(user))),
+        )
+        .await
     }
 
     /// Delete User
@@ -214,15 +214,15 @@ impl AdminApi {
         auth: OAuth2Bearer,
         user_id: Path<RawUuid>,
     ) -> DeleteReply {
-        let deleted = async {
-            let (caller, tenant) = authorize(&ctx, &auth, Scope::UsersWrite).await?;
-            let id = self::user_id(&user_id)?;
-            let by = Grantor::Caller(&caller);
-            Ok::<_, Failure>(ctx.users.delete(&tenant, id, by).await?)
-        };
-        match deleted.await {
-            Ok(()) => DeleteReply::Deleted,
-            Err(failure) => failure.into(),
-        }
+        answer(
+            async {
+                let (caller, tenant) = authorize(&ctx, &auth, Scope::UsersWrite).await?;
+                let id = self::user_id(&user_id)?;
+                let by = Grantor::Caller(&caller);
+                Ok(ctx.users.delete(&tenant, id, by).await?)
+            },
+            |()| DeleteReply::Deleted,
+        )
+        .await
     }
 }

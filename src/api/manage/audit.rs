@@ -9,7 +9,7 @@ use crate::{
     api::{
         bearer::OAuth2Bearer,
         problem::ProblemJson,
-        problem::errors::{Failure, from_parse_error},
+        problem::errors::{Failure, answer, from_parse_error},
     },
     context::AppContext,
     domain::{
@@ -68,34 +68,34 @@ impl AuditApi {
         #[oai(validator(minimum(value = "0")))]
         after: Query<Option<i64>>,
     ) -> AuditList {
-        let listed = async {
-            let tenant = managed_tenant(&ctx, &auth).await?;
-            let kind = match event_type.0.as_deref() {
-                None => None,
-                Some(name) => Some(Kind::parse(name).ok_or_else(|| {
-                    Failure::BadRequest(ProblemJson::new(
-                        400,
-                        "Bad Request",
-                        format!("unknown event type `{name}`"),
-                    ))
-                })?),
-            };
-            let filter = Filter {
-                kind,
-                since: since.0,
-                until: until.0,
-                after: after.0,
-            };
-            let page = Page {
-                skip: skip.0,
-                limit: limit.0,
-            };
-            Ok::<_, Failure>(audit::list(&ctx.db, &tenant, &filter, page).await?)
-        };
-        match listed.await {
-            Ok(events) => AuditList::Ok(Json(events.into_iter().map(AuditEvent::from).collect())),
-            Err(failure) => failure.into(),
-        }
+        answer(
+            async {
+                let tenant = managed_tenant(&ctx, &auth).await?;
+                let kind = match event_type.0.as_deref() {
+                    None => None,
+                    Some(name) => Some(Kind::parse(name).ok_or_else(|| {
+                        Failure::BadRequest(ProblemJson::new(
+                            400,
+                            "Bad Request",
+                            format!("unknown event type `{name}`"),
+                        ))
+                    })?),
+                };
+                let filter = Filter {
+                    kind,
+                    since: since.0,
+                    until: until.0,
+                    after: after.0,
+                };
+                let page = Page {
+                    skip: skip.0,
+                    limit: limit.0,
+                };
+                Ok(audit::list(&ctx.db, &tenant, &filter, page).await?)
+            },
+            |events| AuditList::Ok(Json(events.into_iter().map(AuditEvent::from).collect())),
+        )
+        .await
     }
 }
 

@@ -20,7 +20,7 @@ use crate::{
         json_body::JsonBody,
         json_string::JsonString,
         problem::ProblemJson,
-        problem::errors::{Failure, from_parse_error},
+        problem::errors::{Failure, answer, from_parse_error},
     },
     context::AppContext,
     domain::{
@@ -46,24 +46,24 @@ impl FieldsApi {
         auth: OAuth2Bearer,
         body: JsonBody<FieldCreate>,
     ) -> FieldOne {
-        let created = async {
-            let tenant = managed_tenant(&ctx, &auth).await?;
-            let body = body.decode().map_err(Failure::from_parse_error)?;
-            let settings = FieldSettings {
-                name: body.name.into(),
-                field_type: body.field_type.into(),
-                required: body.required,
-                max_length: body.max_length,
-                pattern: body.pattern.map(String::from),
-                choices: body.choices.map(JsonString::strings),
-            };
-            let now = ctx.clock.now();
-            Ok::<_, Failure>(catalog::create_field(&ctx.db, &tenant, settings, now).await?)
-        };
-        match created.await {
-            Ok(model) => FieldOne::Created(Json(model.into())),
-            Err(failure) => failure.into(),
-        }
+        answer(
+            async {
+                let tenant = managed_tenant(&ctx, &auth).await?;
+                let body = body.decode().map_err(Failure::from_parse_error)?;
+                let settings = FieldSettings {
+                    name: body.name.into(),
+                    field_type: body.field_type.into(),
+                    required: body.required,
+                    max_length: body.max_length,
+                    pattern: body.pattern.map(String::from),
+                    choices: body.choices.map(JsonString::strings),
+                };
+                let now = ctx.clock.now();
+                Ok(catalog::create_field(&ctx.db, &tenant, settings, now).await?)
+            },
+            |model| FieldOne::Created(Json(model.into())),
+        )
+        .await
     }
 
     /// List custom user fields
@@ -89,18 +89,18 @@ impl FieldsApi {
         )]
         limit: Query<u64>,
     ) -> FieldList {
-        let listed = async {
-            let tenant = managed_tenant(&ctx, &auth).await?;
-            let page = Page {
-                skip: skip.0,
-                limit: limit.0,
-            };
-            Ok::<_, Failure>(catalog::list_fields(&ctx.db, &tenant, page).await?)
-        };
-        match listed.await {
-            Ok(fields) => FieldList::Ok(Json(fields.into_iter().map(CustomField::from).collect())),
-            Err(failure) => failure.into(),
-        }
+        answer(
+            async {
+                let tenant = managed_tenant(&ctx, &auth).await?;
+                let page = Page {
+                    skip: skip.0,
+                    limit: limit.0,
+                };
+                Ok(catalog::list_fields(&ctx.db, &tenant, page).await?)
+            },
+            |fields| FieldList::Ok(Json(fields.into_iter().map(CustomField::from).collect())),
+        )
+        .await
     }
 
     /// Read a custom user field
@@ -117,17 +117,17 @@ impl FieldsApi {
         auth: OAuth2Bearer,
         id: Path<i64>,
     ) -> FieldOne {
-        let found = async {
-            let tenant = managed_tenant(&ctx, &auth).await?;
-            Ok::<_, Failure>(catalog::field(&ctx.db, &tenant, id.0).await?)
-        };
-        match found.await {
-            Ok(model) => {
+        answer(
+            async {
+                let tenant = managed_tenant(&ctx, &auth).await?;
+                Ok(catalog::field(&ctx.db, &tenant, id.0).await?)
+            },
+            |model| {
                 let etag = etag(model.version);
                 FieldOne::Ok(Json(model.into()), etag)
-            }
-            Err(failure) => failure.into(),
-        }
+            },
+        )
+        .await
     }
 
     /// Change a custom user field's rules
@@ -151,28 +151,26 @@ impl FieldsApi {
         expected: Header<Option<String>>,
         body: JsonBody<FieldUpdate>,
     ) -> FieldOne {
-        let updated = async {
-            let tenant = managed_tenant(&ctx, &auth).await?;
-            let body = body.decode().map_err(Failure::from_parse_error)?;
-            let expected = if_match(expected.0.as_deref())?;
-            let change = FieldChange {
-                required: body.required,
-                max_length: defined(body.max_length),
-                pattern: defined(body.pattern.map_value(String::from)),
-                choices: defined(body.choices.map_value(JsonString::strings)),
-            };
-            let now = ctx.clock.now();
-            Ok::<_, Failure>(
-                catalog::update_field(&ctx.db, &tenant, id.0, change, expected, now).await?,
-            )
-        };
-        match updated.await {
-            Ok(model) => {
+        answer(
+            async {
+                let tenant = managed_tenant(&ctx, &auth).await?;
+                let body = body.decode().map_err(Failure::from_parse_error)?;
+                let expected = if_match(expected.0.as_deref())?;
+                let change = FieldChange {
+                    required: body.required,
+                    max_length: defined(body.max_length),
+                    pattern: defined(body.pattern.map_value(String::from)),
+                    choices: defined(body.choices.map_value(JsonString::strings)),
+                };
+                let now = ctx.clock.now();
+                Ok(catalog::update_field(&ctx.db, &tenant, id.0, change, expected, now).await?)
+            },
+            |model| {
                 let etag = etag(model.version);
                 FieldOne::Ok(Json(model.into()), etag)
-            }
-            Err(failure) => failure.into(),
-        }
+            },
+        )
+        .await
     }
 
     /// Delete a custom user field
@@ -190,12 +188,12 @@ impl FieldsApi {
         auth: OAuth2Bearer,
         id: Path<i64>,
     ) -> Deleted {
-        let result = async {
+        deleted(async {
             let tenant = managed_tenant(&ctx, &auth).await?;
             let now = ctx.clock.now();
-            Ok::<_, Failure>(catalog::delete_field(&ctx.db, &tenant, id.0, now).await?)
-        };
-        deleted(result.await)
+            Ok(catalog::delete_field(&ctx.db, &tenant, id.0, now).await?)
+        })
+        .await
     }
 }
 

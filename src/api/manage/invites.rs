@@ -14,7 +14,7 @@ use crate::{
         bearer::OAuth2Bearer,
         json_body::JsonBody,
         problem::ProblemJson,
-        problem::errors::{Failure, from_parse_error},
+        problem::errors::{Failure, answer, from_parse_error},
     },
     context::AppContext,
     domain::{Page, tenants::catalog, values},
@@ -38,21 +38,19 @@ impl InvitesApi {
         auth: OAuth2Bearer,
         body: JsonBody<InviteCreate>,
     ) -> InviteCreated {
-        let created = async {
-            let tenant = managed_tenant(&ctx, &auth).await?;
-            let body = body.decode().map_err(Failure::from_parse_error)?;
-            let now = ctx.clock.now();
-            Ok::<_, Failure>(
-                catalog::issue_invite(&ctx.db, &tenant, body.max_uses, body.expires_at, now)
-                    .await?,
-            )
-        };
-        match created.await {
-            Ok((code, model)) => {
-                InviteCreated::Created(Json(InviteCode::from_model(model, Some(code))))
-            }
-            Err(failure) => failure.into(),
-        }
+        answer(
+            async {
+                let tenant = managed_tenant(&ctx, &auth).await?;
+                let body = body.decode().map_err(Failure::from_parse_error)?;
+                let now = ctx.clock.now();
+                Ok(
+                    catalog::issue_invite(&ctx.db, &tenant, body.max_uses, body.expires_at, now)
+                        .await?,
+                )
+            },
+            |(code, model)| InviteCreated::Created(Json(InviteCode::from_model(model, Some(code)))),
+        )
+        .await
     }
 
     /// List invite codes
@@ -78,23 +76,25 @@ impl InvitesApi {
         )]
         limit: Query<u64>,
     ) -> InviteList {
-        let listed = async {
-            let tenant = managed_tenant(&ctx, &auth).await?;
-            let page = Page {
-                skip: skip.0,
-                limit: limit.0,
-            };
-            Ok::<_, Failure>(catalog::list_invites(&ctx.db, &tenant, page).await?)
-        };
-        match listed.await {
-            Ok(codes) => InviteList::Ok(Json(
-                codes
-                    .into_iter()
-                    .map(|model| InviteCode::from_model(model, None))
-                    .collect(),
-            )),
-            Err(failure) => failure.into(),
-        }
+        answer(
+            async {
+                let tenant = managed_tenant(&ctx, &auth).await?;
+                let page = Page {
+                    skip: skip.0,
+                    limit: limit.0,
+                };
+                Ok(catalog::list_invites(&ctx.db, &tenant, page).await?)
+            },
+            |codes| {
+                InviteList::Ok(Json(
+                    codes
+                        .into_iter()
+                        .map(|model| InviteCode::from_model(model, None))
+                        .collect(),
+                ))
+            },
+        )
+        .await
     }
 
     /// Revoke an invite code
@@ -109,15 +109,15 @@ impl InvitesApi {
         auth: OAuth2Bearer,
         id: Path<i64>,
     ) -> Deleted {
-        let revoked = async {
-            let tenant = managed_tenant(&ctx, &auth).await?;
-            let now = ctx.clock.now();
-            Ok::<_, Failure>(catalog::revoke_invite(&ctx.db, &tenant, id.0, now).await?)
-        };
-        match revoked.await {
-            Ok(()) => Deleted::NoContent,
-            Err(failure) => failure.into(),
-        }
+        answer(
+            async {
+                let tenant = managed_tenant(&ctx, &auth).await?;
+                let now = ctx.clock.now();
+                Ok(catalog::revoke_invite(&ctx.db, &tenant, id.0, now).await?)
+            },
+            |()| Deleted::NoContent,
+        )
+        .await
     }
 }
 

@@ -19,7 +19,7 @@ use crate::{
         json_body::JsonBody,
         json_string::JsonString,
         problem::ProblemJson,
-        problem::errors::{Failure, from_parse_error},
+        problem::errors::{Failure, answer, from_parse_error},
     },
     context::AppContext,
     domain::{
@@ -45,23 +45,21 @@ impl PromosApi {
         auth: OAuth2Bearer,
         body: JsonBody<PromoCreate>,
     ) -> PromoOne {
-        let created = async {
-            let tenant = managed_tenant(&ctx, &auth).await?;
-            let body = body.decode().map_err(Failure::from_parse_error)?;
-            let limits = PromoLimits {
-                max_redemptions: body.max_redemptions,
-                valid_from: body.valid_from,
-                valid_until: body.valid_until,
-            };
-            let now = ctx.clock.now();
-            Ok::<_, Failure>(
-                catalog::create_promo(&ctx.db, &tenant, &body.code, limits, now).await?,
-            )
-        };
-        match created.await {
-            Ok(model) => PromoOne::Created(Json(model.into())),
-            Err(failure) => failure.into(),
-        }
+        answer(
+            async {
+                let tenant = managed_tenant(&ctx, &auth).await?;
+                let body = body.decode().map_err(Failure::from_parse_error)?;
+                let limits = PromoLimits {
+                    max_redemptions: body.max_redemptions,
+                    valid_from: body.valid_from,
+                    valid_until: body.valid_until,
+                };
+                let now = ctx.clock.now();
+                Ok(catalog::create_promo(&ctx.db, &tenant, &body.code, limits, now).await?)
+            },
+            |model| PromoOne::Created(Json(model.into())),
+        )
+        .await
     }
 
     /// List promo codes
@@ -87,18 +85,18 @@ impl PromosApi {
         )]
         limit: Query<u64>,
     ) -> PromoList {
-        let listed = async {
-            let tenant = managed_tenant(&ctx, &auth).await?;
-            let page = Page {
-                skip: skip.0,
-                limit: limit.0,
-            };
-            Ok::<_, Failure>(catalog::list_promos(&ctx.db, &tenant, page).await?)
-        };
-        match listed.await {
-            Ok(codes) => PromoList::Ok(Json(codes.into_iter().map(PromoCode::from).collect())),
-            Err(failure) => failure.into(),
-        }
+        answer(
+            async {
+                let tenant = managed_tenant(&ctx, &auth).await?;
+                let page = Page {
+                    skip: skip.0,
+                    limit: limit.0,
+                };
+                Ok(catalog::list_promos(&ctx.db, &tenant, page).await?)
+            },
+            |codes| PromoList::Ok(Json(codes.into_iter().map(PromoCode::from).collect())),
+        )
+        .await
     }
 
     /// Read a promo code
@@ -115,17 +113,17 @@ impl PromosApi {
         auth: OAuth2Bearer,
         id: Path<i64>,
     ) -> PromoOne {
-        let found = async {
-            let tenant = managed_tenant(&ctx, &auth).await?;
-            Ok::<_, Failure>(catalog::promo(&ctx.db, &tenant, id.0).await?)
-        };
-        match found.await {
-            Ok(model) => {
+        answer(
+            async {
+                let tenant = managed_tenant(&ctx, &auth).await?;
+                Ok(catalog::promo(&ctx.db, &tenant, id.0).await?)
+            },
+            |model| {
                 let etag = etag(model.version);
                 PromoOne::Ok(Json(model.into()), etag)
-            }
-            Err(failure) => failure.into(),
-        }
+            },
+        )
+        .await
     }
 
     /// Update or deactivate a promo code
@@ -148,28 +146,26 @@ impl PromosApi {
         expected: Header<Option<String>>,
         body: JsonBody<PromoUpdate>,
     ) -> PromoOne {
-        let updated = async {
-            let tenant = managed_tenant(&ctx, &auth).await?;
-            let body = body.decode().map_err(Failure::from_parse_error)?;
-            let expected = if_match(expected.0.as_deref())?;
-            let change = PromoChange {
-                active: body.active,
-                max_redemptions: defined(body.max_redemptions),
-                valid_from: defined(body.valid_from),
-                valid_until: defined(body.valid_until),
-            };
-            let now = ctx.clock.now();
-            Ok::<_, Failure>(
-                catalog::update_promo(&ctx.db, &tenant, id.0, change, expected, now).await?,
-            )
-        };
-        match updated.await {
-            Ok(model) => {
+        answer(
+            async {
+                let tenant = managed_tenant(&ctx, &auth).await?;
+                let body = body.decode().map_err(Failure::from_parse_error)?;
+                let expected = if_match(expected.0.as_deref())?;
+                let change = PromoChange {
+                    active: body.active,
+                    max_redemptions: defined(body.max_redemptions),
+                    valid_from: defined(body.valid_from),
+                    valid_until: defined(body.valid_until),
+                };
+                let now = ctx.clock.now();
+                Ok(catalog::update_promo(&ctx.db, &tenant, id.0, change, expected, now).await?)
+            },
+            |model| {
                 let etag = etag(model.version);
                 PromoOne::Ok(Json(model.into()), etag)
-            }
-            Err(failure) => failure.into(),
-        }
+            },
+        )
+        .await
     }
 }
 

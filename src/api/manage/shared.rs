@@ -87,8 +87,8 @@ reply!(Deleted {
 }, NotFound);
 
 /// A delete's answer: 204, or the failure (404 when the tenant has no such item).
-pub fn deleted(result: Result<(), Failure>) -> Deleted {
-    match result {
+pub async fn deleted(work: impl Future<Output = Result<(), Failure>>) -> Deleted {
+    match work.await {
         Ok(()) => Deleted::NoContent,
         Err(failure) => failure.into(),
     }

@@ -15,7 +15,7 @@ use crate::{
         json_body::JsonBody,
         json_string::JsonString,
         problem::ProblemJson,
-        problem::errors::{Failure, from_parse_error},
+        problem::errors::{Failure, answer, from_parse_error},
     },
     context::AppContext,
     domain::{Page, tenants::catalog, values},
@@ -33,16 +33,16 @@ impl TagsApi {
         auth: OAuth2Bearer,
         body: JsonBody<TagCreate>,
     ) -> TagOne {
-        let created = async {
-            let tenant = managed_tenant(&ctx, &auth).await?;
-            let body = body.decode().map_err(Failure::from_parse_error)?;
-            let now = ctx.clock.now();
-            Ok::<_, Failure>(catalog::create_tag(&ctx.db, &tenant, &body.name, now).await?)
-        };
-        match created.await {
-            Ok(model) => TagOne::Created(Json(model.into())),
-            Err(failure) => failure.into(),
-        }
+        answer(
+            async {
+                let tenant = managed_tenant(&ctx, &auth).await?;
+                let body = body.decode().map_err(Failure::from_parse_error)?;
+                let now = ctx.clock.now();
+                Ok(catalog::create_tag(&ctx.db, &tenant, &body.name, now).await?)
+            },
+            |model| TagOne::Created(Json(model.into())),
+        )
+        .await
     }
 
     /// List tags
@@ -64,18 +64,18 @@ impl TagsApi {
         )]
         limit: Query<u64>,
     ) -> TagList {
-        let listed = async {
-            let tenant = managed_tenant(&ctx, &auth).await?;
-            let page = Page {
-                skip: skip.0,
-                limit: limit.0,
-            };
-            Ok::<_, Failure>(catalog::list_tags(&ctx.db, &tenant, page).await?)
-        };
-        match listed.await {
-            Ok(tags) => TagList::Ok(Json(tags.into_iter().map(Tag::from).collect())),
-            Err(failure) => failure.into(),
-        }
+        answer(
+            async {
+                let tenant = managed_tenant(&ctx, &auth).await?;
+                let page = Page {
+                    skip: skip.0,
+                    limit: limit.0,
+                };
+                Ok(catalog::list_tags(&ctx.db, &tenant, page).await?)
+            },
+            |tags| TagList::Ok(Json(tags.into_iter().map(Tag::from).collect())),
+        )
+        .await
     }
 
     /// Rename a tag
@@ -91,16 +91,16 @@ impl TagsApi {
         id: Path<i64>,
         body: JsonBody<TagCreate>,
     ) -> TagOne {
-        let renamed = async {
-            let tenant = managed_tenant(&ctx, &auth).await?;
-            let body = body.decode().map_err(Failure::from_parse_error)?;
-            let now = ctx.clock.now();
-            Ok::<_, Failure>(catalog::rename_tag(&ctx.db, &tenant, id.0, &body.name, now).await?)
-        };
-        match renamed.await {
-            Ok(model) => TagOne::Ok(Json(model.into())),
-            Err(failure) => failure.into(),
-        }
+        answer(
+            async {
+                let tenant = managed_tenant(&ctx, &auth).await?;
+                let body = body.decode().map_err(Failure::from_parse_error)?;
+                let now = ctx.clock.now();
+                Ok(catalog::rename_tag(&ctx.db, &tenant, id.0, &body.name, now).await?)
+            },
+            |model| TagOne::Ok(Json(model.into())),
+        )
+        .await
     }
 
     /// Delete a tag
@@ -117,12 +117,12 @@ impl TagsApi {
         auth: OAuth2Bearer,
         id: Path<i64>,
     ) -> Deleted {
-        let result = async {
+        deleted(async {
             let tenant = managed_tenant(&ctx, &auth).await?;
             let now = ctx.clock.now();
-            Ok::<_, Failure>(catalog::delete_tag(&ctx.db, &tenant, id.0, now).await?)
-        };
-        deleted(result.await)
+            Ok(catalog::delete_tag(&ctx.db, &tenant, id.0, now).await?)
+        })
+        .await
     }
 }
 

@@ -129,7 +129,9 @@ macro_rules! from_oauth_error {
                         refused.remaining,
                         refused.reset,
                     ),
-                    Failure::Unavailable(body) => Self::Unavailable(body, 1),
+                    Failure::Unavailable(body) => {
+                        Self::Unavailable(body, $crate::api::rate_limit::RETRY_SHORTLY_SECS)
+                    }
                     Failure::Internal(body) => Self::Internal(body),
                 }
             }

@@ -18,9 +18,6 @@ use crate::{
     },
 };
 
-/// Seconds a shed request is told to wait.
-pub const RETRY_AFTER_SECS: u32 = 1;
-
 /// A failed request, before it is put into an operation's response type (each
 /// has the variants of the same names).
 pub enum Failure {
@@ -88,7 +85,10 @@ impl Failure {
             ),
             Failure::Unavailable(body) => (
                 body,
-                vec![(rate_limit::RETRY_AFTER, RETRY_AFTER_SECS.to_string())],
+                vec![(
+                    rate_limit::RETRY_AFTER,
+                    rate_limit::RETRY_SHORTLY_SECS.to_string(),
+                )],
             ),
         };
         let status =
@@ -277,8 +277,20 @@ macro_rules! problem_response {
         )
     };
     (@build Unavailable $body:ident) => {
-        Self::Unavailable($body, $crate::api::problem::errors::RETRY_AFTER_SECS)
+        Self::Unavailable($body, $crate::api::rate_limit::RETRY_SHORTLY_SECS)
     };
     (@build $variant:ident $body:ident) => { Self::$variant($body) };
 }
 pub(crate) use problem_response;
+
+/// An operation's answer: `ok` made of what `work` returns, or its failure in
+/// this surface's format.
+pub async fn answer<T, R: From<Failure>>(
+    work: impl Future<Output = Result<T, Failure>>,
+    ok: impl FnOnce(T) -> R,
+) -> R {
+    match work.await {
+        Ok(value) => ok(value),
+        Err(failure) => failure.into(),
+    }
+}

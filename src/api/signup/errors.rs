@@ -7,15 +7,15 @@ use poem_openapi::{error::ContentTypeError, payload::Json};
 
 use super::types::{ErrorResponse, SignUpResponse};
 use crate::{
-    api::{json_body::MalformedJson, rate_limit::Refused},
+    api::{
+        json_body::MalformedJson,
+        rate_limit::{RETRY_SHORTLY_SECS, Refused},
+    },
     domain::{
         FieldError, Problem,
         error::{Cause, Error},
     },
 };
-
-/// Seconds a shed request is told to wait.
-const RETRY_AFTER_SECS: u32 = 1;
 
 /// An answer of the HTTP layer itself: the router's 404 or 405, the body limit's 413 (see `api::edge_answer`).
 pub fn edge_answer(status: StatusCode, message: &str) -> Response {
@@ -90,7 +90,7 @@ pub fn internal(err: &dyn std::error::Error) -> SignUpResponse {
 impl From<Error> for SignUpResponse {
     fn from(err: Error) -> Self {
         let unavailable = |message: &str| {
-            SignUpResponse::Unavailable(ErrorResponse::one("base", message), RETRY_AFTER_SECS)
+            SignUpResponse::Unavailable(ErrorResponse::one("base", message), RETRY_SHORTLY_SECS)
         };
         match err {
             Error::Rejected(errors) => unprocessable(&errors),

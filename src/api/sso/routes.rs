@@ -11,7 +11,7 @@ use crate::{
     api::{
         bearer::{OAuth2Bearer, authorize},
         json_body::RawJson,
-        problem::errors::Failure,
+        problem::errors::{Failure, answer},
         rate_limit,
     },
     context::AppContext,
@@ -58,22 +58,21 @@ impl SsoApi {
         _idempotency_key: Header<Option<String>>,
         body: RawJson<SsoSignup>,
     ) -> SignupResponse {
-        let created = async {
-            let (caller, tenant) = authorize(&ctx, &auth, Scope::UsersWrite).await?;
-            rate_limit::creation(&ctx.limits, req, &caller, &tenant).await?;
-            let body = body.value().map_err(Failure::from_parse_error)?;
-            let (new_user, extras) =
-                requests::signup(&tenant, &body).map_err(|errors| Failure::invalid(&errors))?;
-            Ok::<_, Failure>(
-                ctx.registrar
+        answer(
+            async {
+                let (caller, tenant) = authorize(&ctx, &auth, Scope::UsersWrite).await?;
+                rate_limit::creation(&ctx.limits, req, &caller, &tenant).await?;
+                let body = body.value().map_err(Failure::from_parse_error)?;
+                let (new_user, extras) =
+                    requests::signup(&tenant, &body).map_err(|errors| Failure::invalid(&errors))?;
+                Ok(ctx
+                    .registrar
                     .register_with(&tenant, new_user, extras, Grantor::Caller(&caller))
-                    .await?,
-            )
-        };
-        match created.await {
-            Ok(user) => SignupResponse::Created(Json(sso_user(user))),
-            Err(failure) => failure.into(),
-        }
+                    .await?)
+            },
+            |user| SignupResponse::Created(Json(sso_user(user))),
+        )
+        .await
     }
 
     /// Tokens for a user
@@ -87,29 +86,31 @@ impl SsoApi {
         auth: OAuth2Bearer,
         body: RawJson<SsoTokenRequest>,
     ) -> TokenResponse {
-        let issued = async {
-            let (caller, tenant) = authorize(&ctx, &auth, Scope::UsersWrite).await?;
-            if caller.user_id.is_some() {
-                return Err(Failure::from(Error::Forbidden(Denied::MissingScope(
-                    Scope::UsersWrite,
-                ))));
-            }
-            let body = body.value().map_err(Failure::from_parse_error)?;
-            let user = requests::token(&body).map_err(|errors| Failure::invalid(&errors))?;
-            Ok::<_, Failure>(ctx.tokens.sso_tokens(&tenant, user, &caller.scopes).await?)
-        };
-        match issued.await {
-            Ok(tokens) => TokenResponse::Ok(
-                Json(SsoTokens {
-                    access_token: tokens.access_token,
-                    token_type: "Bearer".to_owned(),
-                    expires_in: tokens.expires_in,
-                    refresh_token: tokens.refresh_token.unwrap_or_default(),
-                    scope: tokens.scope,
-                }),
-                "no-store".to_owned(),
-            ),
-            Err(failure) => failure.into(),
-        }
+        answer(
+            async {
+                let (caller, tenant) = authorize(&ctx, &auth, Scope::UsersWrite).await?;
+                if caller.user_id.is_some() {
+                    return Err(Failure::from(Error::Forbidden(Denied::MissingScope(
+                        Scope::UsersWrite,
+                    ))));
+                }
+                let body = body.value().map_err(Failure::from_parse_error)?;
+                let user = requests::token(&body).map_err(|errors| Failure::invalid(&errors))?;
+                Ok(ctx.tokens.sso_tokens(&tenant, user, &caller.scopes).await?)
+            },
+            |tokens| {
+                TokenResponse::Ok(
+                    Json(SsoTokens {
+                        access_token: tokens.access_token,
+                        token_type: "Bearer".to_owned(),
+                        expires_in: tokens.expires_in,
+                        refresh_token: tokens.refresh_token.unwrap_or_default(),
+                        scope: tokens.scope,
+                    }),
+                    "no-store".to_owned(),
+                )
+            },
+        )
+        .await
     }
 }
