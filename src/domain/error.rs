@@ -9,10 +9,7 @@ use super::values::{FieldError, Problem, Scope};
 use crate::{
     auth::{HashError, keys::KeyError, tokens::TokenError},
     ratelimit::{self, Decision, Refusal},
-    store::{
-        self,
-        users::{Duplicate, InsertError},
-    },
+    store::{self, users::InsertError},
 };
 
 #[derive(Debug, thiserror::Error)]
@@ -37,10 +34,10 @@ pub enum Error {
     #[error("changed since the version given")]
     Conflict,
     /// Too much work in flight (password hashes): retry shortly.
-    #[error("too much work in flight")]
+    #[error("too many registrations in flight")]
     Overloaded,
     /// The request cannot be decided now: retry shortly.
-    #[error("unavailable: {0:?}")]
+    #[error("{0}")]
     Unavailable(Cause),
     /// A fault of the service.
     #[error("internal: {0}")]
@@ -72,11 +69,14 @@ pub enum Denied {
 }
 
 /// Why a request cannot be decided now.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 pub enum Cause {
+    #[error("the database is unavailable")]
     Database,
+    #[error("the rate limiter is unavailable")]
     RateLimiter,
     /// The tenant's rules changed while the request was being decided.
+    #[error("the tenant's rules changed meanwhile: retry")]
     RulesChanged,
 }
 
@@ -137,9 +137,7 @@ impl From<InsertError> for Error {
     fn from(err: InsertError) -> Self {
         let refused = |field, problem| Error::Rejected(vec![FieldError::new(field, problem)]);
         match err {
-            InsertError::Duplicate(Duplicate::Username) => refused("username", Problem::Taken),
-            InsertError::Duplicate(Duplicate::Email) => refused("email", Problem::Taken),
-            InsertError::Duplicate(Duplicate::ExtId) => refused("ext_id", Problem::Taken),
+            InsertError::Duplicate(duplicate) => refused(duplicate.field(), Problem::Taken),
             InsertError::UnknownTag => refused("tags", Problem::Invalid),
             InsertError::CodeUnavailable(field) => refused(field, Problem::Expired),
             // Rare: a retry is decided under the rules as they are now.

@@ -51,6 +51,17 @@ pub enum Duplicate {
     ExtId,
 }
 
+impl Duplicate {
+    /// The request field that holds the taken value.
+    pub fn field(self) -> &'static str {
+        match self {
+            Duplicate::Username => "username",
+            Duplicate::Email => "email",
+            Duplicate::ExtId => "ext_id",
+        }
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum InsertError {
     #[error("duplicate {0:?}")]
@@ -270,18 +281,23 @@ pub async fn roles_of<C: ConnectionTrait>(
     Ok(roles(names))
 }
 
-/// Role names as stored, sorted; a name this version does not know is no role.
+/// Role names as stored, in alphabetical order; a name this version does not
+/// know is no role.
 pub(super) fn roles(names: Vec<String>) -> Vec<Role> {
     let mut roles: Vec<Role> = names.iter().filter_map(|name| name.parse().ok()).collect();
-    roles.sort();
+    roles.sort_by_key(|role| role.as_str());
     roles.dedup();
     roles
 }
 
 /// A user's row as the domain reads it.
 pub(super) fn account(row: users::Model) -> Result<Account, DbErr> {
-    let status = UserStatus::parse(&row.status)
-        .ok_or_else(|| DbErr::Type(format!("unknown user status `{}`", row.status)))?;
+    // A status this version does not know (written by a newer one, or by hand)
+    // grants nothing: the user counts as disabled.
+    let status = UserStatus::parse(&row.status).unwrap_or_else(|| {
+        tracing::warn!(user = row.id, status = %row.status, "unknown user status; treated as disabled");
+        UserStatus::Disabled
+    });
     Ok(Account {
         id: row.id,
         uuid: row.uuid,

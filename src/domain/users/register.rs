@@ -20,7 +20,7 @@ use crate::{
     },
     store::{
         codes, tags,
-        users::{self, Duplicate, NewUserRow},
+        users::{self, NewUserRow},
     },
 };
 
@@ -125,7 +125,10 @@ impl Registrar {
             extras.ext_id,
         )
         .await?;
-        let mut rejected: Vec<FieldError> = taken.iter().map(|d| taken_field(*d)).collect();
+        let mut rejected: Vec<FieldError> = taken
+            .iter()
+            .map(|d| FieldError::new(d.field(), Problem::Taken))
+            .collect();
         let invite_hash = extras.invite_code.as_deref().map(hash_secret);
         let promo_id = self
             .check_codes(
@@ -272,13 +275,4 @@ impl Registrar {
 /// A role the requester may not grant.
 pub fn role_not_allowed() -> FieldError {
     FieldError::new("role", Problem::NotAllowed)
-}
-
-fn taken_field(duplicate: Duplicate) -> FieldError {
-    let field = match duplicate {
-        Duplicate::Username => "username",
-        Duplicate::Email => "email",
-        Duplicate::ExtId => "ext_id",
-    };
-    FieldError::new(field, Problem::Taken)
 }
