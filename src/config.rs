@@ -20,7 +20,7 @@ pub use crate::{
 pub struct Config {
     /// Address the HTTP server binds to.
     pub listen: SocketAddr,
-    /// sea-orm connection URL (`sqlite://...` or `postgres://...`).
+    /// sea-orm connection URL (`sqlite://...`, `postgres://...` or `mysql://...`).
     pub database_url: String,
     /// Upper bound of the database connection pool.
     pub database_max_connections: u32,
@@ -145,11 +145,13 @@ impl Config {
             key: "argon2",
             reason: err.to_string(),
         })?;
-        if !(self.database_url.starts_with("sqlite:") || self.database_url.starts_with("postgres"))
+        if !["sqlite:", "postgres", "mysql:"]
+            .iter()
+            .any(|scheme| self.database_url.starts_with(scheme))
         {
             return Err(ConfigError::Key {
                 key: "database_url",
-                reason: "expected a sqlite:// or postgres:// URL".to_owned(),
+                reason: "expected a sqlite://, postgres:// or mysql:// URL".to_owned(),
             });
         }
         if self.database_max_connections == 0 {
@@ -284,6 +286,34 @@ mod tests {
         assert!(!known("PORTCULLIS_RATE_LIMIT__NO_SUCH_KEY"));
     }
 
+    /// Every database URL the deployment files set passes validation, and
+    /// docker-compose.yml has a `mariadb` profile on a `mysql://` URL. The check
+    /// is textual, so a URL is checked where it is written, YAML anchors
+    /// included; deploy/check resolves anchors and merges and checks that each
+    /// compose service running Portcullis, in every profile, gets the right one.
+    #[test]
+    fn the_deployment_files_use_only_valid_database_urls() {
+        let deploy = concat!(env!("CARGO_MANIFEST_DIR"), "/deploy");
+        let url = regex::Regex::new(r#"PORTCULLIS_DATABASE_URL: *"?([^"\s]+)"#).unwrap();
+        let mut schemes = Vec::new();
+        for file in ["docker-compose.yml", "k8s/secret.example.yaml"] {
+            let text = std::fs::read_to_string(format!("{deploy}/{file}")).unwrap();
+            for found in url.captures_iter(&text) {
+                let database_url = found[1].to_owned();
+                let config = Config {
+                    database_url: database_url.clone(),
+                    ..Config::default()
+                };
+                assert!(config.validate().is_ok(), "{file}: {database_url}");
+                schemes.push(database_url.split(':').next().unwrap().to_owned());
+            }
+        }
+        assert!(schemes.iter().any(|s| s == "postgres"), "{schemes:?}");
+        assert!(schemes.iter().any(|s| s == "mysql"), "{schemes:?}");
+        let compose = std::fs::read_to_string(format!("{deploy}/docker-compose.yml")).unwrap();
+        assert!(compose.contains("profiles: [mariadb]"));
+    }
+
     #[test]
     fn lists_come_as_lists_or_comma_separated_text() {
         let read = |toml: &str| -> Vec<String> {
@@ -335,7 +365,7 @@ mod tests {
         );
 
         let config = Config {
-            database_url: "mysql://x".to_owned(),
+            database_url: "mongodb://x".to_owned(),
             ..Config::default()
         };
         assert!(

@@ -1,7 +1,10 @@
 //! Append-only schema migrations. Never change what a shipped migration does; add
 //! a new one. Each runs in a transaction (on SQLite too, where sea-orm would not:
 //! a crash mid-migration then leaves nothing behind) and creates its objects
-//! only if they are missing, so a re-run after a crash completes it.
+//! only if they are missing, so a re-run after a crash completes it. (MySQL
+//! and MariaDB commit DDL at once; there the "if missing" alone makes a re-run
+//! complete a migration.) A migration that creates tables ends with
+//! [`mysql::normalize`].
 
 pub use sea_orm_migration::{MigrationStatus, prelude::*};
 
@@ -11,6 +14,24 @@ mod m20261123_000003_revoked_tokens;
 mod m20261123_000004_community;
 mod m20261123_000005_audit_events;
 mod m20261129_000006_integrity;
+mod m20261129_000007_change_turns;
+mod m20261129_000008_mysql_types;
+pub mod mysql;
+
+/// Creates an index unless one of its name exists. MySQL has no `CREATE INDEX
+/// IF NOT EXISTS` (MariaDB has, sea-query writes it for neither), so there the
+/// name is looked up first; the index names are unique in the schema.
+pub(crate) async fn create_index(
+    manager: &SchemaManager<'_>,
+    index: IndexCreateStatement,
+) -> Result<(), DbErr> {
+    if let Some(name) = index.get_index_spec().get_name()
+        && mysql::has_index_named(manager, name).await?
+    {
+        return Ok(());
+    }
+    manager.create_index(index).await
+}
 
 pub struct Migrator;
 
@@ -24,6 +45,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000004_community::Migration),
             Box::new(m20261123_000005_audit_events::Migration),
             Box::new(m20261129_000006_integrity::Migration),
+            Box::new(m20261129_000007_change_turns::Migration),
+            Box::new(m20261129_000008_mysql_types::Migration),
         ]
     }
 }

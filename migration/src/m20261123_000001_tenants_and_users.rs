@@ -79,18 +79,18 @@ impl MigrationTrait for Migration {
             ("ux_users_tenant_email_key", Users::EmailKey),
             ("ux_users_tenant_ext_id", Users::ExtId),
         ] {
-            manager
-                .create_index(
-                    Index::create()
-                        .if_not_exists()
-                        .name(name)
-                        .table(Users::Table)
-                        .col(Users::TenantId)
-                        .col(column)
-                        .unique()
-                        .to_owned(),
-                )
-                .await?;
+            crate::create_index(
+                manager,
+                Index::create()
+                    .if_not_exists()
+                    .name(name)
+                    .table(Users::Table)
+                    .col(Users::TenantId)
+                    .col(column)
+                    .unique()
+                    .to_owned(),
+            )
+            .await?;
         }
 
         manager

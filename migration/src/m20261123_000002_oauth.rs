@@ -57,16 +57,16 @@ impl MigrationTrait for Migration {
             )
             .await?;
 
-        manager
-            .create_index(
-                Index::create()
-                    .if_not_exists()
-                    .name("ix_refresh_tokens_family")
-                    .table(RefreshTokens::Table)
-                    .col(RefreshTokens::Family)
-                    .to_owned(),
-            )
-            .await
+        crate::create_index(
+            manager,
+            Index::create()
+                .if_not_exists()
+                .name("ix_refresh_tokens_family")
+                .table(RefreshTokens::Table)
+                .col(RefreshTokens::Family)
+                .to_owned(),
+        )
+        .await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {

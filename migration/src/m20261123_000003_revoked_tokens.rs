@@ -29,16 +29,16 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
-        manager
-            .create_index(
-                Index::create()
-                    .if_not_exists()
-                    .name("ix_revoked_tokens_revoked_at")
-                    .table(RevokedTokens::Table)
-                    .col(RevokedTokens::RevokedAt)
-                    .to_owned(),
-            )
-            .await
+        crate::create_index(
+            manager,
+            Index::create()
+                .if_not_exists()
+                .name("ix_revoked_tokens_revoked_at")
+                .table(RevokedTokens::Table)
+                .col(RevokedTokens::RevokedAt)
+                .to_owned(),
+        )
+        .await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {

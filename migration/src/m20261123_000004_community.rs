@@ -34,18 +34,18 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
-        manager
-            .create_index(
-                Index::create()
-                    .if_not_exists()
-                    .name("ux_tags_tenant_name")
-                    .table(Tags::Table)
-                    .col(Tags::TenantId)
-                    .col(Tags::Name)
-                    .unique()
-                    .to_owned(),
-            )
-            .await?;
+        crate::create_index(
+            manager,
+            Index::create()
+                .if_not_exists()
+                .name("ux_tags_tenant_name")
+                .table(Tags::Table)
+                .col(Tags::TenantId)
+                .col(Tags::Name)
+                .unique()
+                .to_owned(),
+        )
+        .await?;
         manager
             .create_table(
                 Table::create()
@@ -104,18 +104,18 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
-        manager
-            .create_index(
-                Index::create()
-                    .if_not_exists()
-                    .name("ux_promo_codes_tenant_code")
-                    .table(PromoCodes::Table)
-                    .col(PromoCodes::TenantId)
-                    .col(PromoCodes::Code)
-                    .unique()
-                    .to_owned(),
-            )
-            .await?;
+        crate::create_index(
+            manager,
+            Index::create()
+                .if_not_exists()
+                .name("ux_promo_codes_tenant_code")
+                .table(PromoCodes::Table)
+                .col(PromoCodes::TenantId)
+                .col(PromoCodes::Code)
+                .unique()
+                .to_owned(),
+        )
+        .await?;
         manager
             .create_table(
                 Table::create()
@@ -134,18 +134,18 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
-        manager
-            .create_index(
-                Index::create()
-                    .if_not_exists()
-                    .name("ux_custom_fields_tenant_name")
-                    .table(CustomFields::Table)
-                    .col(CustomFields::TenantId)
-                    .col(CustomFields::Name)
-                    .unique()
-                    .to_owned(),
-            )
-            .await?;
+        crate::create_index(
+            manager,
+            Index::create()
+                .if_not_exists()
+                .name("ux_custom_fields_tenant_name")
+                .table(CustomFields::Table)
+                .col(CustomFields::TenantId)
+                .col(CustomFields::Name)
+                .unique()
+                .to_owned(),
+        )
+        .await?;
         if manager.has_column("users", "promo_code_id").await? {
             return Ok(());
         }

@@ -33,17 +33,17 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
-        manager
-            .create_index(
-                Index::create()
-                    .if_not_exists()
-                    .name("ix_audit_events_tenant_time")
-                    .table(AuditEvents::Table)
-                    .col(AuditEvents::TenantId)
-                    .col(AuditEvents::OccurredAt)
-                    .to_owned(),
-            )
-            .await
+        crate::create_index(
+            manager,
+            Index::create()
+                .if_not_exists()
+                .name("ix_audit_events_tenant_time")
+                .table(AuditEvents::Table)
+                .col(AuditEvents::TenantId)
+                .col(AuditEvents::OccurredAt)
+                .to_owned(),
+        )
+        .await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {

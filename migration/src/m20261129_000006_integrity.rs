@@ -60,28 +60,28 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
-        manager
-            .create_index(
-                Index::create()
-                    .if_not_exists()
-                    .name("ux_idempotency_keys_scope_key")
-                    .table(IdempotencyKeys::Table)
-                    .col(IdempotencyKeys::Scope)
-                    .col(IdempotencyKeys::Key)
-                    .unique()
-                    .to_owned(),
-            )
-            .await?;
-        manager
-            .create_index(
-                Index::create()
-                    .if_not_exists()
-                    .name("ix_idempotency_keys_expires_at")
-                    .table(IdempotencyKeys::Table)
-                    .col(IdempotencyKeys::ExpiresAt)
-                    .to_owned(),
-            )
-            .await
+        crate::create_index(
+            manager,
+            Index::create()
+                .if_not_exists()
+                .name("ux_idempotency_keys_scope_key")
+                .table(IdempotencyKeys::Table)
+                .col(IdempotencyKeys::Scope)
+                .col(IdempotencyKeys::Key)
+                .unique()
+                .to_owned(),
+        )
+        .await?;
+        crate::create_index(
+            manager,
+            Index::create()
+                .if_not_exists()
+                .name("ix_idempotency_keys_expires_at")
+                .table(IdempotencyKeys::Table)
+                .col(IdempotencyKeys::ExpiresAt)
+                .to_owned(),
+        )
+        .await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {

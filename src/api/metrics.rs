@@ -72,6 +72,10 @@ fn record_pool(db: &sea_orm::DatabaseConnection) {
             let pool = db.get_sqlite_connection_pool();
             (pool.size(), pool.num_idle())
         }
+        Type::SqlxMySqlPoolConnection(_) => {
+            let pool = db.get_mysql_connection_pool();
+            (pool.size(), pool.num_idle())
+        }
         #[allow(unreachable_patterns)]
         _ => return,
     };

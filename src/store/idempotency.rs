@@ -6,8 +6,8 @@
 use chrono::{DateTime, Duration, Utc};
 use entity::idempotency_keys;
 use sea_orm::{
-    ColumnTrait, Condition, DatabaseConnection, DbErr, EntityTrait, QueryFilter, Set,
-    sea_query::{Expr, OnConflict},
+    ColumnTrait, Condition, DatabaseConnection, DbErr, EntityTrait, QueryFilter, Set, SqlErr,
+    sea_query::Expr,
 };
 
 /// What a key's first use left behind, as the next request with it finds it.
@@ -38,6 +38,9 @@ pub async fn claim(
     kept: Duration,
     lease: Duration,
 ) -> Result<Claim, DbErr> {
+    // A plain insert whose unique index refuses a taken key: MySQL's
+    // ON DUPLICATE KEY reports a found row as affected (sqlx asks for found
+    // rows), so "was it inserted" is told the same way on every database.
     let inserted = idempotency_keys::Entity::insert(idempotency_keys::ActiveModel {
         scope: Set(scope.to_owned()),
         key: Set(key.to_owned()),
@@ -49,18 +52,12 @@ pub async fn claim(
         expires_at: Set(now + kept),
         ..Default::default()
     })
-    .on_conflict(
-        OnConflict::columns([
-            idempotency_keys::Column::Scope,
-            idempotency_keys::Column::Key,
-        ])
-        .do_nothing()
-        .to_owned(),
-    )
     .exec_without_returning(db)
-    .await?;
-    if inserted == 1 {
-        return Ok(Claim::Claimed(now));
+    .await;
+    match inserted {
+        Ok(_) => return Ok(Claim::Claimed(now)),
+        Err(err) if matches!(err.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => {}
+        Err(err) => return Err(err),
     }
     // Taken over when it expired, or when its first request died unanswered.
     let taken_over = idempotency_keys::Entity::update_many()

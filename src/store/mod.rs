@@ -71,6 +71,19 @@ async fn open(url: &str, max_connections: u32) -> Result<DatabaseConnection, DbE
                 .synchronous(SqliteSynchronous::Normal)
                 .busy_timeout(Duration::from_secs(5))
                 .foreign_keys(true)
+        })
+        .map_sqlx_mysql_pool_opts(|pool| {
+            // The stores read what they just locked and expect to see the
+            // latest commit, as PostgreSQL's default isolation gives; InnoDB's
+            // default (REPEATABLE READ) would read a transaction's first snapshot.
+            pool.after_connect(|conn, _| {
+                Box::pin(async move {
+                    use sea_orm::sqlx::Executor;
+                    conn.execute("SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED")
+                        .await
+                        .map(drop)
+                })
+            })
         });
     Database::connect(options).await
 }

@@ -25,8 +25,9 @@ pub async fn insert(
         ..Default::default()
     })
     .on_conflict(
+        // MySQL has no DO NOTHING: there it becomes `UPDATE jti = jti`.
         OnConflict::column(revoked_tokens::Column::Jti)
-            .do_nothing()
+            .do_nothing_on([revoked_tokens::Column::Jti])
             .to_owned(),
     )
     .exec_without_returning(&txn)

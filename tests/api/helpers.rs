@@ -26,11 +26,13 @@ use uuid::Uuid;
 pub enum Backend {
     Sqlite,
     Postgres,
+    Mariadb,
 }
 
 /// Generates one `#[tokio::test]` per backend for an `async fn(Backend)`. The
-/// PostgreSQL variant runs when `PORTCULLIS_TEST_DATABASE_URL` is set, and fails
-/// (never skips) when that server cannot be reached.
+/// PostgreSQL variant runs when `PORTCULLIS_TEST_DATABASE_URL` is set, the
+/// MariaDB one when `PORTCULLIS_TEST_MARIADB_URL` is; each fails (never skips)
+/// when its server cannot be reached.
 #[macro_export]
 macro_rules! db_test {
     ($name:ident) => {
@@ -48,6 +50,15 @@ macro_rules! db_test {
                     eprintln!(
                         "PORTCULLIS_TEST_DATABASE_URL is not set: PostgreSQL variant not run"
                     );
+                }
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn mariadb() {
+                if $crate::helpers::mariadb_admin_url().is_some() {
+                    super::$name($crate::helpers::Backend::Mariadb).await;
+                } else {
+                    eprintln!("PORTCULLIS_TEST_MARIADB_URL is not set: MariaDB variant not run");
                 }
             }
         }
@@ -69,6 +80,12 @@ pub fn postgres_admin_url() -> Option<String> {
         .filter(|url| !url.is_empty())
 }
 
+pub fn mariadb_admin_url() -> Option<String> {
+    std::env::var("PORTCULLIS_TEST_MARIADB_URL")
+        .ok()
+        .filter(|url| !url.is_empty())
+}
+
 /// A fresh, empty database for one test.
 pub async fn fresh_database_url(backend: Backend) -> String {
     let name = format!("pc_test_{}", Uuid::now_v7().simple());
@@ -79,19 +96,30 @@ pub async fn fresh_database_url(backend: Backend) -> String {
         }
         Backend::Postgres => {
             let admin_url = postgres_admin_url().expect("PORTCULLIS_TEST_DATABASE_URL");
-            let admin = Database::connect(&admin_url)
-                .await
-                .expect("PostgreSQL at PORTCULLIS_TEST_DATABASE_URL must be reachable");
-            admin
-                .execute_unprepared(&format!("CREATE DATABASE {name}"))
-                .await
-                .expect("create test database");
-            let base = admin_url
-                .rsplit_once('/')
-                .map_or(admin_url.as_str(), |(base, _)| base);
-            format!("{base}/{name}")
+            create_database(&admin_url, &name).await
+        }
+        Backend::Mariadb => {
+            // With the server's default (folding) collation, as a database made
+            // by hand gets it: the migrations make the text binary themselves.
+            let admin_url = mariadb_admin_url().expect("PORTCULLIS_TEST_MARIADB_URL");
+            create_database(&admin_url, &name).await
         }
     }
+}
+
+async fn create_database(admin_url: &str, name: &str) -> String {
+    let admin = Database::connect(admin_url).await.unwrap_or_else(|err| {
+        panic!("the database server at {admin_url} must be reachable: {err}")
+    });
+    admin
+        .execute_unprepared(&format!("CREATE DATABASE {name}"))
+        .await
+        .expect("create test database");
+    admin.close().await.expect("close the admin connection");
+    let base = admin_url
+        .rsplit_once('/')
+        .map_or(admin_url, |(base, _)| base);
+    format!("{base}/{name}")
 }
 
 /// The password [`TestApp::create_user`] gives every user.

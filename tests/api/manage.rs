@@ -753,3 +753,38 @@ async fn catalog_updates_are_partial_and_versioned(backend: Backend) {
     assert_eq!(current.headers()["etag"], "\"2\"");
 }
 db_test!(catalog_updates_are_partial_and_versioned);
+
+/// Times outside 1970-2038 are kept and compared as given on every database
+/// (MariaDB loses a time it is sent as a `TIMESTAMP` there).
+async fn times_past_2038_are_kept(backend: Backend) {
+    use reqwest::Method;
+    use serde_json::json;
+
+    let app = spawn_app(backend).await;
+    let tenant = app.create_tenant("far").await;
+    let manager = app.client_token(&tenant, "tenant:manage").await;
+    let (status, invite) = app
+        .call(
+            Method::POST,
+            "/manage/v1/invite-codes",
+            &manager,
+            Some(json!({"max_uses": 2, "expires_at": "2999-12-31T23:59:59.123456Z"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{invite}");
+    let (_, listed) = app
+        .call(Method::GET, "/manage/v1/invite-codes", &manager, None)
+        .await;
+    assert_eq!(listed[0]["expires_at"], "2999-12-31T23:59:59.123456+00:00");
+    let (status, events) = app
+        .call(
+            Method::GET,
+            "/manage/v1/audit-events?until=2999-01-01T00:00:00Z",
+            &manager,
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(events[0]["type"], "invite.created", "{events}");
+}
+db_test!(times_past_2038_are_kept);

@@ -147,6 +147,32 @@ async fn case_preserving_tenants_keep_case_apart(backend: Backend) {
 }
 db_test!(case_preserving_tenants_keep_case_apart);
 
+/// The domain decides which spellings are one name; the unique indexes must not
+/// merge more (MySQL's default collations fold accents and `ß`/`ss`).
+async fn the_database_merges_no_names_the_domain_keeps_apart(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let tenant = app.create_tenant("folding").await;
+    for (first, second) in [
+        ("straße", "strasse"),
+        ("josé", "jose"),
+        ("müller", "muller"),
+    ] {
+        assert_eq!(app.sign_up(&tenant, first).await.status(), StatusCode::OK);
+        assert_eq!(
+            app.sign_up(&tenant, second).await.status(),
+            StatusCode::OK,
+            "{second} was merged with {first}"
+        );
+    }
+    assert_eq!(app.user_count(&tenant).await, 6);
+    // Emails too: these two differ only where a folding collation would not.
+    let other = app.create_tenant("emails").await;
+    app.create_user(&other, "fuß", vec![]).await;
+    app.create_user(&other, "fuss", vec![]).await;
+    assert_eq!(app.user_count(&other).await, 2);
+}
+db_test!(the_database_merges_no_names_the_domain_keeps_apart);
+
 async fn same_username_in_two_tenants_both_succeed(backend: Backend) {
     let app = spawn_app(backend).await;
     let first = app.create_tenant("first").await;
