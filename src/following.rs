@@ -8,12 +8,11 @@
 
 use std::{collections::HashSet, sync::Arc, time::Duration};
 
-use sea_orm::{DatabaseBackend, DatabaseConnection, sqlx::postgres::PgListener};
 use tokio::sync::Notify;
 
 use crate::{
     context::AppContext,
-    store::changes::{self, CHANNEL, Change},
+    store::changes::{self, Change},
 };
 
 /// How often the feed is read without a notification.
@@ -22,8 +21,8 @@ const INTERVAL: Duration = Duration::from_millis(500);
 /// Follows the feed from its newest entry on, for as long as the server runs.
 pub async fn follow(ctx: AppContext) {
     let wake = Arc::new(Notify::new());
-    if ctx.db.get_database_backend() == DatabaseBackend::Postgres {
-        tokio::spawn(listen(ctx.db.clone(), Arc::clone(&wake)));
+    if let Some(listening) = changes::notifications(ctx.db.clone(), Arc::clone(&wake)) {
+        tokio::spawn(listening);
     }
     let mut last = changes::latest(&ctx.db).await.unwrap_or_default();
     let mut every = tokio::time::interval(INTERVAL);
@@ -109,25 +108,5 @@ async fn apply(ctx: &AppContext, batch: Batch) {
         && let Err(err) = ctx.tokens.revocations().sync().await
     {
         tracing::warn!(error = %err, "revoked tokens could not be synced");
-    }
-}
-
-/// Wakes the follower whenever PostgreSQL says a change committed; reconnects
-/// after a failure (the half-second reads go on meanwhile).
-async fn listen(db: DatabaseConnection, wake: Arc<Notify>) {
-    loop {
-        let listening = async {
-            let mut listener = PgListener::connect_with(db.get_postgres_connection_pool()).await?;
-            listener.listen(CHANNEL).await?;
-            loop {
-                listener.recv().await?;
-                wake.notify_one();
-            }
-        };
-        let result: Result<(), sea_orm::sqlx::Error> = listening.await;
-        if let Err(err) = result {
-            tracing::debug!(error = %err, "change notifications interrupted");
-        }
-        tokio::time::sleep(Duration::from_secs(1)).await;
     }
 }

@@ -61,26 +61,10 @@ pub fn scrape(ctx: Data<&AppContext>) -> (StatusCode, WithContentType<String>) {
 
 /// The database pool's connections, read at scrape time.
 fn record_pool(db: &sea_orm::DatabaseConnection) {
-    use sea_orm::DatabaseConnectionType as Type;
-    let (size, idle) = match &db.inner {
-        // The getters panic on another driver; the match rules that out.
-        Type::SqlxPostgresPoolConnection(_) => {
-            let pool = db.get_postgres_connection_pool();
-            (pool.size(), pool.num_idle())
-        }
-        Type::SqlxSqlitePoolConnection(_) => {
-            let pool = db.get_sqlite_connection_pool();
-            (pool.size(), pool.num_idle())
-        }
-        Type::SqlxMySqlPoolConnection(_) => {
-            let pool = db.get_mysql_connection_pool();
-            (pool.size(), pool.num_idle())
-        }
-        #[allow(unreachable_patterns)]
-        _ => return,
-    };
-    metrics::gauge!("portcullis_db_pool_connections").set(f64::from(size));
-    metrics::gauge!("portcullis_db_pool_idle_connections").set(idle as f64);
+    if let Some((size, idle)) = crate::store::pool_connections(db) {
+        metrics::gauge!("portcullis_db_pool_connections").set(f64::from(size));
+        metrics::gauge!("portcullis_db_pool_idle_connections").set(idle as f64);
+    }
 }
 
 /// The surface a path belongs to: a label with a handful of values (the API

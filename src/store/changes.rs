@@ -3,15 +3,18 @@
 //! written in the transaction of the change. Instances follow it by id; on
 //! PostgreSQL a NOTIFY at commit wakes them at once.
 
+use std::{future::Future, sync::Arc};
+
 use chrono::{DateTime, Duration, Utc};
 use entity::changes;
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseBackend, DbErr, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect, Set,
+    ColumnTrait, ConnectionTrait, DatabaseBackend, DatabaseConnection, DbErr, EntityTrait,
+    QueryFilter, QueryOrder, QuerySelect, Set, sqlx::postgres::PgListener,
 };
+use tokio::sync::Notify;
 
 /// The PostgreSQL channel instances listen on.
-pub const CHANNEL: &str = "portcullis_changes";
+const CHANNEL: &str = "portcullis_changes";
 
 /// Rows older than this are dropped: an instance further behind (it finds a gap
 /// in the ids) drops and reloads everything it caches.
@@ -106,4 +109,32 @@ pub async fn after<C: ConnectionTrait>(db: &C, after: i64) -> Result<Vec<(i64, C
         .into_iter()
         .filter_map(|(id, kind, subject)| Some((id, Change::from_parts(&kind, subject)?)))
         .collect())
+}
+
+/// On PostgreSQL, a task that wakes `wake` whenever a change commits (it
+/// reconnects after a failure); the other databases have no notifications, and
+/// the follower's half-second reads are all there is.
+pub fn notifications(
+    db: DatabaseConnection,
+    wake: Arc<Notify>,
+) -> Option<impl Future<Output = ()> + Send + 'static> {
+    let postgres = db.get_database_backend() == DatabaseBackend::Postgres;
+    postgres.then_some(async move {
+        loop {
+            let listening = async {
+                let mut listener =
+                    PgListener::connect_with(db.get_postgres_connection_pool()).await?;
+                listener.listen(CHANNEL).await?;
+                loop {
+                    listener.recv().await?;
+                    wake.notify_one();
+                }
+            };
+            let result: Result<(), sea_orm::sqlx::Error> = listening.await;
+            if let Err(err) = result {
+                tracing::debug!(error = %err, "change notifications interrupted");
+            }
+            tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+        }
+    })
 }

@@ -107,6 +107,29 @@ pub async fn migration_status(db: &DatabaseConnection) -> Result<Vec<(String, bo
         .collect())
 }
 
+/// The pool's open and idle connections.
+pub fn pool_connections(db: &DatabaseConnection) -> Option<(u32, usize)> {
+    use sea_orm::DatabaseConnectionType as Type;
+    // Each driver has its own pool type; the getters panic on another driver,
+    // which the match rules out.
+    match &db.inner {
+        Type::SqlxPostgresPoolConnection(_) => {
+            let pool = db.get_postgres_connection_pool();
+            Some((pool.size(), pool.num_idle()))
+        }
+        Type::SqlxSqlitePoolConnection(_) => {
+            let pool = db.get_sqlite_connection_pool();
+            Some((pool.size(), pool.num_idle()))
+        }
+        Type::SqlxMySqlPoolConnection(_) => {
+            let pool = db.get_mysql_connection_pool();
+            Some((pool.size(), pool.num_idle()))
+        }
+        #[allow(unreachable_patterns)]
+        _ => None,
+    }
+}
+
 /// Cheap liveness query for `/readyz`.
 pub async fn ping(db: &DatabaseConnection) -> Result<(), DbErr> {
     db.ping().await

@@ -172,6 +172,34 @@ fn the_layers_import_each_other_one_way() {
     assert!(found.is_empty(), "{}", found.join("\n"));
 }
 
+/// SQLite, PostgreSQL and MySQL run the same code above the store: what differs
+/// between the databases (a dialect, a driver's pool, PostgreSQL's
+/// notifications) is decided under `src/store/` only.
+#[test]
+fn only_the_store_knows_which_database_it_runs_on() {
+    const BACKEND_SPECIFIC: [&str; 6] = [
+        "DatabaseBackend",
+        "DbBackend",
+        "get_database_backend",
+        "sqlx::postgres",
+        "sqlx::mysql",
+        "sqlx::sqlite",
+    ];
+    let mut found = Vec::new();
+    for file in sources(Path::new(SRC)) {
+        if file.starts_with(Path::new(SRC).join("store")) {
+            continue;
+        }
+        let text = std::fs::read_to_string(&file).unwrap();
+        for name in BACKEND_SPECIFIC {
+            if text.contains(name) {
+                found.push(format!("{} names {name}", file.display()));
+            }
+        }
+    }
+    assert!(found.is_empty(), "{}", found.join("\n"));
+}
+
 /// The checker sees what it must: a nested `use` tree and a `super::` path.
 #[test]
 fn nested_use_trees_and_super_paths_are_read() {
