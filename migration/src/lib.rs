@@ -3,8 +3,9 @@
 //! a crash mid-migration then leaves nothing behind) and creates its objects
 //! only if they are missing, so a re-run after a crash completes it. (MySQL
 //! and MariaDB commit DDL at once; there the "if missing" alone makes a re-run
-//! complete a migration.) A migration that creates tables ends with
-//! [`mysql::normalize`].
+//! complete a migration.) On MySQL, [`mysql::normalize`] fits the tables to
+//! what the domain stores: the eighth migration does it for the first seven,
+//! and a later one that adds tables or columns ends with it.
 
 pub use sea_orm_migration::{MigrationStatus, prelude::*};
 

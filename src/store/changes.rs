@@ -58,8 +58,18 @@ pub async fn publish<C: ConnectionTrait>(
     // Ids are handed out at insert, not at commit: publishers take turns (the
     // one row of change_turns stays locked until they commit), so ids follow
     // commits and a follower that keeps the last id it saw skips none.
-    db.execute_unprepared("UPDATE change_turns SET turn = turn + 1 WHERE id = 1")
+    let turn = db
+        .execute_unprepared("UPDATE change_turns SET turn = turn + 1 WHERE id = 1")
         .await?;
+    if turn.rows_affected() != 1 {
+        return Err(DbErr::RecordNotFound("the row of change_turns".to_owned()));
+    }
+    if db.get_database_backend() == DatabaseBackend::Postgres {
+        // Instances before change_turns took this lock instead: while one may
+        // still run beside this version, publishers take both.
+        db.execute_unprepared("SELECT pg_advisory_xact_lock(7011001)")
+            .await?;
+    }
     let (kind, subject) = change.parts();
     changes::Entity::insert(changes::ActiveModel {
         kind: Set(kind.to_owned()),

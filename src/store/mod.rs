@@ -22,8 +22,9 @@ use sea_orm::{
 };
 
 /// Whether the database could not be reached (down, restarting, or no pooled
-/// connection in time), as opposed to refusing a statement: the caller may
-/// retry later, so surfaces answer 503 rather than 500.
+/// connection in time) or gave up a transaction it may take on a retry, as
+/// opposed to refusing a statement: the caller may retry later, so surfaces
+/// answer 503 rather than 500.
 pub fn is_unavailable(err: &DbErr) -> bool {
     use sea_orm::{RuntimeErr, sqlx::Error};
     match err {
@@ -33,10 +34,15 @@ pub fn is_unavailable(err: &DbErr) -> bool {
                 Error::Io(_) | Error::PoolTimedOut | Error::PoolClosed | Error::WorkerCrashed => {
                     true
                 }
-                // SQLSTATE classes 08 (connection exception) and 57P (shutdown).
-                Error::Database(db) => db
-                    .code()
-                    .is_some_and(|code| code.starts_with("08") || code.starts_with("57P")),
+                // SQLSTATE classes 08 (connection exception) and 57P (shutdown);
+                // 40001 and 40P01, a transaction the database chose to abort
+                // (a deadlock, or a serialization failure): a retry succeeds.
+                Error::Database(db) => db.code().is_some_and(|code| {
+                    code.starts_with("08")
+                        || code.starts_with("57P")
+                        || code == "40001"
+                        || code == "40P01"
+                }),
                 _ => false,
             }
         }
@@ -76,10 +82,14 @@ async fn open(url: &str, max_connections: u32) -> Result<DatabaseConnection, DbE
             // The stores read what they just locked and expect to see the
             // latest commit, as PostgreSQL's default isolation gives; InnoDB's
             // default (REPEATABLE READ) would read a transaction's first snapshot.
+            // And a value too long for its column is refused, never cut short
+            // (strict mode, whatever the server's default).
             pool.after_connect(|conn, _| {
                 Box::pin(async move {
                     use sea_orm::sqlx::Executor;
                     conn.execute("SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED")
+                        .await?;
+                    conn.execute("SET SESSION sql_mode = CONCAT(@@sql_mode, ',STRICT_ALL_TABLES')")
                         .await
                         .map(drop)
                 })

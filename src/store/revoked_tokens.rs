@@ -7,8 +7,8 @@ use sea_orm::{
     TransactionTrait, sea_query::OnConflict,
 };
 
-/// Adds `jti` to the deny list (a second revocation is a no-op), drops entries
-/// whose tokens have expired anyway, and tells running instances.
+/// Adds `jti` to the deny list (a second revocation is a no-op) and tells
+/// running instances; then drops entries whose tokens have expired anyway.
 pub async fn insert(
     db: &DatabaseConnection,
     jti: &str,
@@ -32,12 +32,16 @@ pub async fn insert(
     )
     .exec_without_returning(&txn)
     .await?;
+    super::changes::publish(&txn, &super::changes::Change::Revocations, now).await?;
+    txn.commit().await?;
+    // After the commit, on its own: inside the transaction, InnoDB made this
+    // scan wait on rows that concurrent revocations had inserted, and two
+    // revocations released at once deadlocked.
     revoked_tokens::Entity::delete_many()
         .filter(revoked_tokens::Column::ExpiresAt.lt(now))
-        .exec(&txn)
-        .await?;
-    super::changes::publish(&txn, &super::changes::Change::Revocations, now).await?;
-    txn.commit().await
+        .exec(db)
+        .await
+        .map(drop)
 }
 
 /// `(jti, expires_at)` of unexpired tokens revoked at or after `since`.

@@ -197,18 +197,32 @@ async fn insert_user<C: ConnectionTrait>(
 
 pub(super) fn classify(err: DbErr) -> InsertError {
     match err.sql_err() {
-        // PostgreSQL names the index, SQLite the columns; both mention the key column.
-        Some(SqlErr::UniqueConstraintViolation(message)) if message.contains("email_key") => {
-            InsertError::Duplicate(Duplicate::Email)
-        }
-        Some(SqlErr::UniqueConstraintViolation(message)) if message.contains("username_key") => {
-            InsertError::Duplicate(Duplicate::Username)
-        }
-        Some(SqlErr::UniqueConstraintViolation(message)) if message.contains("ext_id") => {
-            InsertError::Duplicate(Duplicate::ExtId)
-        }
+        Some(SqlErr::UniqueConstraintViolation(message)) => match duplicate_named(&message) {
+            Some(duplicate) => InsertError::Duplicate(duplicate),
+            None => InsertError::Db(err),
+        },
         _ => InsertError::Db(err),
     }
+}
+
+/// The taken value a unique index's refusal names. PostgreSQL and MySQL name
+/// the index, SQLite the columns; MySQL quotes the value first
+/// (`Duplicate entry '7-email_key' for key 'ux_users_tenant_username_key'`),
+/// so only what follows `for key` is read.
+fn duplicate_named(message: &str) -> Option<Duplicate> {
+    let index = message
+        .rsplit_once("for key ")
+        .map_or(message, |(_, key)| key);
+    [Duplicate::Email, Duplicate::Username, Duplicate::ExtId]
+        .into_iter()
+        .find(|duplicate| {
+            let column = match duplicate {
+                Duplicate::Email => "email_key",
+                Duplicate::Username => "username_key",
+                Duplicate::ExtId => "ext_id",
+            };
+            index.contains(column)
+        })
 }
 
 /// The user of the tenant with this canonical username.
@@ -360,4 +374,31 @@ pub async fn record_login<C: ConnectionTrait>(
             .col_expr(users::Column::UpdatedAt, Expr::value(now));
     }
     update.exec(db).await.map(drop)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_database_names_the_taken_key() {
+        let named = |message| duplicate_named(message);
+        assert_eq!(
+            named(r#"duplicate key value violates unique constraint "ux_users_tenant_email_key""#),
+            Some(Duplicate::Email)
+        );
+        assert_eq!(
+            named("UNIQUE constraint failed: users.tenant_id, users.username_key"),
+            Some(Duplicate::Username)
+        );
+        assert_eq!(
+            named("Duplicate entry '7-email_key' for key 'ux_users_tenant_username_key'"),
+            Some(Duplicate::Username)
+        );
+        assert_eq!(
+            named("Duplicate entry '7-12' for key 'users.ux_users_tenant_ext_id'"),
+            Some(Duplicate::ExtId)
+        );
+        assert_eq!(named("Duplicate entry 'x' for key 'PRIMARY'"), None);
+    }
 }

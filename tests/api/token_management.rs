@@ -629,3 +629,40 @@ async fn concurrent_key_retirements_and_secret_rotations_keep_one(backend: Backe
     );
 }
 db_test!(concurrent_key_retirements_and_secret_rotations_keep_one);
+
+/// Revocations of different tenants' tokens released at once all land (on
+/// MariaDB they once deadlocked, and one answered 500 with its token valid).
+async fn revocations_released_at_once_all_land(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let mut revocations = Vec::new();
+    for i in 0..8 {
+        let tenant = app.create_tenant(&format!("app-{i}")).await;
+        let token = app.client_token(&tenant, "tenant:manage").await;
+        revocations.push((tenant, token));
+    }
+    let start = std::sync::Arc::new(tokio::sync::Barrier::new(revocations.len()));
+    let mut revoking = tokio::task::JoinSet::new();
+    for (tenant, token) in &revocations {
+        let (client, url, start) = (app.client.clone(), app.url("/oauth/revoke"), start.clone());
+        let (id, secret) = (tenant.client_id().to_owned(), tenant.client_secret.clone());
+        let token = token.clone();
+        revoking.spawn(async move {
+            start.wait().await;
+            client
+                .post(url)
+                .basic_auth(id, Some(secret))
+                .form(&[("token", token.as_str())])
+                .send()
+                .await
+                .unwrap()
+                .status()
+        });
+    }
+    for status in revoking.join_all().await {
+        assert_eq!(status, StatusCode::OK);
+    }
+    for (_, token) in &revocations {
+        assert_eq!(manage_status(&app, token).await, StatusCode::UNAUTHORIZED);
+    }
+}
+db_test!(revocations_released_at_once_all_land);
