@@ -115,12 +115,31 @@ impl PasswordHasher {
         self.completed.load(Ordering::Relaxed)
     }
 
-    /// Checks a password against a stored PHC string, on the pool.
-    pub async fn verify(&self, phc: &str, password: &str) -> Result<Verified, HashError> {
-        let (phc, password) = (phc.to_owned(), SecretString::from(password));
+    /// Checks a password against a stored hash, on the pool: argon2 in any of
+    /// its variants and parameters, or a format imported from another system
+    /// ([`super::foreign_hash`]), which is always outdated. A foreign hash's
+    /// refusal also costs the dummy argon2id verification, so that it takes no
+    /// less time than any other refusal.
+    pub async fn verify(&self, stored: &str, password: &str) -> Result<Verified, HashError> {
+        let (stored, password) = (stored.to_owned(), SecretString::from(password));
         let params = self.argon2.params().clone();
-        self.run(move || verify_blocking(&phc, password.expose_secret(), &params))
-            .await?
+        let dummy = Arc::clone(&self.dummy);
+        self.run(move || {
+            let password = password.expose_secret();
+            if stored.starts_with("$argon2") {
+                return verify_blocking(&stored, password, &params);
+            }
+            let matches = super::foreign_hash::verify(&stored, password)
+                .map_err(|err| HashError::Failed(err.to_string()))?;
+            if !matches {
+                verify_blocking(&dummy, password, &params)?;
+            }
+            Ok(Verified {
+                matches,
+                outdated: true,
+            })
+        })
+        .await?
     }
 
     /// Costs what [`Self::verify`] costs and never matches.

@@ -1,6 +1,7 @@
 //! Credentials: the bounded password-hashing pool, client secrets, signing keys and
 //! access tokens.
 
+pub mod foreign_hash;
 pub mod hashing;
 pub mod keys;
 pub mod master_key;

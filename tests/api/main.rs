@@ -11,6 +11,7 @@ mod following;
 mod health;
 mod helpers;
 mod idempotency;
+mod imported_hashes;
 mod layers;
 mod manage;
 mod migrations;

@@ -30,7 +30,7 @@ fn redis_url() -> Option<String> {
 
 /// Limits on, generous everywhere but where a test tightens them, and Redis keys
 /// under a namespace of this test's own.
-async fn limited_config(kind: BackendKind) -> Config {
+pub(crate) async fn limited_config(kind: BackendKind) -> Config {
     let mut config = test_config(Backend::Sqlite).await;
     let limits = &mut config.rate_limit;
     limits.enabled = true;
