@@ -27,12 +27,14 @@ use sea_orm_migration::{
 
 /// Columns whose values can outgrow sea-query's MySQL type, with the type that
 /// holds them: a username's key after case mapping (255 characters may double),
-/// an email (RFC 5321: 64 + 1 + 255), a custom field's pattern, and a stored
-/// answer that echoes a request of up to 64 KiB.
-const WIDER: [(&str, &str, &str); 5] = [
+/// an email (RFC 5321: 64 + 1 + 255), an imported password hash (up to 1,024
+/// characters, a Firebase one carries its project's key), a custom field's
+/// pattern, and a stored answer that echoes a request of up to 64 KiB.
+const WIDER: [(&str, &str, &str); 6] = [
     ("users", "username_key", "VARCHAR(510)"),
     ("users", "email", "VARCHAR(320)"),
     ("users", "email_key", "VARCHAR(320)"),
+    ("users", "password_hash", "VARCHAR(1024)"),
     ("custom_fields", "pattern", "TEXT"),
     ("idempotency_keys", "body", "MEDIUMTEXT"),
 ];

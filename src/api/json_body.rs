@@ -18,7 +18,7 @@ use poem_openapi::{
 };
 use serde_json::Value;
 
-use super::body_limit::MAX_BODY_BYTES;
+use super::body_limit::LARGEST_BODY_BYTES;
 
 /// `application/json` or any `application/*+json`.
 pub fn is_json(content_type: &str) -> bool {
@@ -27,12 +27,12 @@ pub fn is_json(content_type: &str) -> bool {
             && (mime.subtype() == "json" || mime.suffix().is_some_and(|s| s == "json")))
 }
 
-/// The body, at most [`MAX_BODY_BYTES`] of it (the body limit in front of every
+/// The body, within the bound of its route (the body limit in front of every
 /// route has refused larger ones already).
 pub async fn read_limited(body: &mut RequestBody) -> Result<Vec<u8>> {
     Ok(body
         .take()?
-        .into_bytes_limit(MAX_BODY_BYTES)
+        .into_bytes_limit(LARGEST_BODY_BYTES)
         .await?
         .to_vec())
 }

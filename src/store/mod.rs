@@ -5,6 +5,7 @@ pub mod changes;
 pub mod codes;
 pub mod custom_fields;
 pub mod idempotency;
+pub mod imports;
 pub mod refresh_tokens;
 pub mod revoked_tokens;
 pub mod signing_keys;

@@ -143,30 +143,42 @@ pub async fn insert(db: &DatabaseConnection, row: NewUserRow<'_>) -> Result<Acco
         return Err(InsertError::CodeUnavailable("promo_code"));
     }
     let user = insert_user(&txn, &row).await?;
-    if !row.roles.is_empty() {
-        user_roles::Entity::insert_many(row.roles.iter().map(|role| user_roles::ActiveModel {
-            user_id: Set(user.id),
+    attach(&txn, user.id, row.roles, row.tags).await?;
+    let (context, events) = &row.audit;
+    super::audit::insert(&txn, row.tenant_id, row.now, context, events).await?;
+    txn.commit().await?;
+    Ok(account(user)?)
+}
+
+/// Gives a new user (or one whose roles and tags were just cleared) these
+/// roles and tags.
+pub(super) async fn attach<C: ConnectionTrait>(
+    db: &C,
+    user_id: i64,
+    roles: &[Role],
+    tags: &[i64],
+) -> Result<(), InsertError> {
+    if !roles.is_empty() {
+        user_roles::Entity::insert_many(roles.iter().map(|role| user_roles::ActiveModel {
+            user_id: Set(user_id),
             role: Set(role.as_str().to_owned()),
         }))
-        .exec(&txn)
+        .exec(db)
         .await?;
     }
-    if !row.tags.is_empty() {
-        user_tags::Entity::insert_many(row.tags.iter().map(|tag| user_tags::ActiveModel {
-            user_id: Set(user.id),
+    if !tags.is_empty() {
+        user_tags::Entity::insert_many(tags.iter().map(|tag| user_tags::ActiveModel {
+            user_id: Set(user_id),
             tag_id: Set(*tag),
         }))
-        .exec(&txn)
+        .exec(db)
         .await
         .map_err(|err| match err.sql_err() {
             Some(SqlErr::ForeignKeyConstraintViolation(_)) => InsertError::UnknownTag,
             _ => InsertError::Db(err),
         })?;
     }
-    let (context, events) = &row.audit;
-    super::audit::insert(&txn, row.tenant_id, row.now, context, events).await?;
-    txn.commit().await?;
-    Ok(account(user)?)
+    Ok(())
 }
 
 async fn insert_user<C: ConnectionTrait>(

@@ -11,6 +11,7 @@ mod following;
 mod health;
 mod helpers;
 mod idempotency;
+mod import;
 mod imported_hashes;
 mod layers;
 mod manage;

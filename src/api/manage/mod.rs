@@ -4,6 +4,7 @@
 
 mod audit;
 mod fields;
+mod import;
 mod invites;
 mod policy;
 mod promos;
@@ -13,6 +14,7 @@ mod versions;
 
 use audit::AuditApi;
 use fields::FieldsApi;
+use import::ImportApi;
 use invites::InvitesApi;
 use poem_openapi::OpenApiService;
 use policy::PolicyApi;
@@ -46,11 +48,20 @@ type Resources = (
     TagsApi,
     FieldsApi,
     AuditApi,
+    ImportApi,
 );
 
 pub fn service() -> OpenApiService<Resources, ()> {
     OpenApiService::new(
-        (PolicyApi, InvitesApi, PromosApi, TagsApi, FieldsApi, AuditApi),
+        (
+            PolicyApi,
+            InvitesApi,
+            PromosApi,
+            TagsApi,
+            FieldsApi,
+            AuditApi,
+            ImportApi,
+        ),
         "Portcullis tenant management API",
         env!("CARGO_PKG_VERSION"),
     )

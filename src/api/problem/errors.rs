@@ -28,6 +28,8 @@ pub enum Failure {
     NotFound(ProblemJson),
     /// An `If-Match` that names another version.
     PreconditionFailed(ProblemJson),
+    /// More than an operation takes at once (its body is within the limit).
+    PayloadTooLarge(ProblemJson),
     Internal(ProblemJson),
     /// Over a rate limit.
     TooManyRequests(Throttled),
@@ -42,6 +44,14 @@ pub struct Throttled {
 }
 
 impl Failure {
+    pub fn too_large(detail: &str) -> Self {
+        Failure::PayloadTooLarge(ProblemJson::new(
+            413,
+            "Payload Too Large",
+            Some(detail.to_owned()),
+        ))
+    }
+
     pub fn not_found(what: &str) -> Self {
         Failure::NotFound(ProblemJson::new(
             404,
@@ -72,6 +82,7 @@ impl Failure {
             | Failure::UnsupportedMediaType(body)
             | Failure::NotFound(body)
             | Failure::PreconditionFailed(body)
+            | Failure::PayloadTooLarge(body)
             | Failure::Internal(body) => (body, Vec::new()),
             Failure::Unauthorized(body, challenge) => (body, vec![("www-authenticate", challenge)]),
             Failure::TooManyRequests(Throttled { body, refused }) => (

@@ -60,14 +60,7 @@ impl ProblemJson {
             title: "Bad Request".to_owned(),
             status: 400,
             detail: Some("the request has invalid fields".to_owned()),
-            errors: errors
-                .iter()
-                .map(|error| FieldProblem {
-                    field: error.field.to_string(),
-                    code: code(&error.problem).to_owned(),
-                    detail: error.to_string(),
-                })
-                .collect(),
+            errors: errors.iter().map(FieldProblem::from).collect(),
         })
     }
 
@@ -79,6 +72,16 @@ impl ProblemJson {
             detail: detail.into(),
             errors: Vec::new(),
         })
+    }
+}
+
+impl From<&crate::domain::FieldError> for FieldProblem {
+    fn from(error: &crate::domain::FieldError) -> Self {
+        FieldProblem {
+            field: error.field.to_string(),
+            code: code(&error.problem).to_owned(),
+            detail: error.to_string(),
+        }
     }
 }
 

@@ -38,6 +38,7 @@ pub enum Kind {
     UserCreated,
     UserUpdated,
     UserDeleted,
+    UserImported,
     RoleGranted,
     InviteConsumed,
     PromoRedeemed,
@@ -59,10 +60,11 @@ pub enum Kind {
 }
 
 impl Kind {
-    pub const ALL: [Kind; 21] = [
+    pub const ALL: [Kind; 22] = [
         Kind::UserCreated,
         Kind::UserUpdated,
         Kind::UserDeleted,
+        Kind::UserImported,
         Kind::RoleGranted,
         Kind::InviteConsumed,
         Kind::PromoRedeemed,
@@ -89,6 +91,7 @@ impl Kind {
             Kind::UserCreated => "user.created",
             Kind::UserUpdated => "user.updated",
             Kind::UserDeleted => "user.deleted",
+            Kind::UserImported => "user.imported",
             Kind::RoleGranted => "role.granted",
             Kind::InviteConsumed => "invite.consumed",
             Kind::PromoRedeemed => "promo.redeemed",

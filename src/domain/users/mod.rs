@@ -4,6 +4,7 @@
 
 pub mod admin;
 pub mod fields;
+pub mod import;
 pub mod register;
 
 pub use crate::domain::values::{User, UserStatus};

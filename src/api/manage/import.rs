@@ -1,0 +1,277 @@
+//! `/manage/v1/users/import`: a tenant's existing users, with their passwords
+//! or the hashes their old system kept.
+
+use chrono::{DateTime, Utc};
+use poem::web::Data;
+use poem_openapi::{Enum, Object, OpenApi, payload::Json};
+use std::collections::BTreeMap;
+
+use serde_json::Value;
+
+use super::shared::{managed_tenant, reply};
+use crate::{
+    api::{
+        bearer::OAuth2Bearer,
+        json_body::JsonBody,
+        problem::{
+            FieldProblem, ProblemJson,
+            errors::{Failure, answer, from_parse_error},
+        },
+    },
+    auth::foreign_hash::FirebaseConfig,
+    context::AppContext,
+    domain::users::import::{ImportBatch, ImportUser, MAX_BATCH, OnConflict, Outcome},
+};
+
+pub struct ImportApi;
+
+#[OpenApi]
+impl ImportApi {
+    /// Import users
+    ///
+    /// Up to 1,000 users a call, each checked as a registration is (the
+    /// tenant's username, email and password rules, its custom fields and
+    /// tags), with a `password` (hashed here) or the `password_hash` the old
+    /// system kept: PHC argon2, pbkdf2 and scrypt strings, bcrypt, Django's
+    /// `pbkdf2_sha256$`, SHA-crypt `$5$`/`$6$`, or Firebase scrypt (with the
+    /// user's `password_salt` and the project's `hash_config`). A foreign hash
+    /// is replaced by argon2id at the user's first sign-in. With `atomic`
+    /// (the default) one failed user leaves everything as it was; otherwise
+    /// every valid user is written. The answer has one result per user, in
+    /// input order.
+    #[oai(
+        path = "/manage/v1/users/import",
+        method = "post",
+        operation_id = "importUsers"
+    )]
+    async fn import_users(
+        &self,
+        ctx: Data<&AppContext>,
+        auth: OAuth2Bearer,
+        body: JsonBody<ImportRequest>,
+    ) -> ImportAnswer {
+        answer(
+            async {
+                let tenant = managed_tenant(&ctx, &auth).await?;
+                let body = body.decode().map_err(Failure::from_parse_error)?;
+                if body.users.len() > MAX_BATCH {
+                    return Err(Failure::too_large(&format!(
+                        "at most {MAX_BATCH} users a call; this one has {}",
+                        body.users.len()
+                    )));
+                }
+                let batch = ImportBatch {
+                    users: body.users.into_iter().map(ImportUser::from).collect(),
+                    on_conflict: body.on_conflict.into(),
+                    atomic: body.atomic,
+                    hash_config: body.hash_config.map(Into::into),
+                };
+                Ok(ctx.registrar.import(&tenant, batch).await?)
+            },
+            |outcomes| ImportAnswer::Ok(Json(ImportSummary::of(outcomes))),
+        )
+        .await
+    }
+}
+
+reply!(takes_body ImportAnswer {
+    /// What became of each user.
+    #[oai(status = 200)]
+    Ok(Json<ImportSummary>),
+}, PayloadTooLarge);
+
+#[derive(Debug, Object)]
+#[oai(rename = "UserImport")]
+pub struct ImportRequest {
+    /// At most 1,000.
+    pub users: Vec<ImportedUser>,
+    /// What to do with a user whose username, email or ext_id another user of
+    /// the tenant holds, or an earlier user of this call.
+    #[oai(default)]
+    pub on_conflict: ConflictChoice,
+    /// All or nothing (the default), or every valid user.
+    #[oai(default = "all_or_nothing")]
+    pub atomic: bool,
+    /// A Firebase project's password hash settings, as its console shows them.
+    pub hash_config: Option<FirebaseHashConfig>,
+}
+
+fn all_or_nothing() -> bool {
+    true
+}
+
+#[derive(Debug, Default, Enum)]
+#[oai(rename = "ImportConflict", rename_all = "lowercase")]
+pub enum ConflictChoice {
+    /// The user fails.
+    #[default]
+    Fail,
+    /// The user is left out.
+    Skip,
+    /// The user holding the username takes these values, unless another holds
+    /// the email or ext_id.
+    Update,
+}
+
+impl From<ConflictChoice> for OnConflict {
+    fn from(choice: ConflictChoice) -> Self {
+        match choice {
+            ConflictChoice::Fail => OnConflict::Fail,
+            ConflictChoice::Skip => OnConflict::Skip,
+            ConflictChoice::Update => OnConflict::Update,
+        }
+    }
+}
+
+/// One user to import.
+#[derive(Object)]
+#[oai(rename = "ImportedUser")]
+pub struct ImportedUser {
+    pub username: String,
+    pub email: Option<String>,
+    pub ext_id: Option<i64>,
+    #[oai(default)]
+    pub roles: Vec<String>,
+    /// Ids of the tenant's tags.
+    #[oai(default)]
+    pub tags: Vec<i64>,
+    /// Values of the tenant's custom fields.
+    #[oai(default)]
+    pub metadata: BTreeMap<String, Value>,
+    /// `active`, `pending` or `disabled`; by default `active` with a password
+    /// or hash, `pending` without.
+    pub status: Option<String>,
+    /// Kept as given (not in the future).
+    pub created_at: Option<DateTime<Utc>>,
+    /// Hashed here with the tenant's password rules.
+    pub password: Option<String>,
+    /// The old system's hash, instead of `password`.
+    pub password_hash: Option<String>,
+    /// A Firebase user's salt (base64), with `hash_config`.
+    pub password_salt: Option<String>,
+}
+
+impl std::fmt::Debug for ImportedUser {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ImportedUser")
+            .field("username", &self.username)
+            .finish_non_exhaustive()
+    }
+}
+
+impl From<ImportedUser> for ImportUser {
+    fn from(user: ImportedUser) -> Self {
+        ImportUser {
+            username: user.username,
+            email: user.email,
+            ext_id: user.ext_id,
+            roles: user.roles,
+            tags: user.tags,
+            metadata: user.metadata.into_iter().collect(),
+            status: user.status,
+            created_at: user.created_at,
+            password: user.password,
+            password_hash: user.password_hash,
+            password_salt: user.password_salt,
+        }
+    }
+}
+
+/// Firebase's `hash_config`.
+#[derive(Object)]
+#[oai(rename = "FirebaseHashConfig")]
+pub struct FirebaseHashConfig {
+    pub base64_signer_key: String,
+    pub base64_salt_separator: String,
+    pub rounds: u32,
+    pub mem_cost: u32,
+}
+
+impl std::fmt::Debug for FirebaseHashConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FirebaseHashConfig")
+            .field("rounds", &self.rounds)
+            .field("mem_cost", &self.mem_cost)
+            .finish_non_exhaustive()
+    }
+}
+
+impl From<FirebaseHashConfig> for FirebaseConfig {
+    fn from(config: FirebaseHashConfig) -> Self {
+        FirebaseConfig {
+            signer_key: config.base64_signer_key,
+            salt_separator: config.base64_salt_separator,
+            rounds: config.rounds,
+            mem_cost: config.mem_cost,
+        }
+    }
+}
+
+#[derive(Debug, Object)]
+#[oai(rename = "UserImportResult")]
+pub struct ImportSummary {
+    pub created: u32,
+    pub updated: u32,
+    pub skipped: u32,
+    pub failed: u32,
+    /// One per user, in input order.
+    pub results: Vec<ImportResult>,
+}
+
+#[derive(Debug, Object)]
+#[oai(rename = "ImportedUserResult")]
+pub struct ImportResult {
+    pub index: u32,
+    /// `created`, `updated`, `skipped`, `failed`, or `rolled_back` (valid, but
+    /// another user failed an all-or-nothing import).
+    pub status: String,
+    /// The user's id (created, updated, or holding a skipped user's username).
+    #[oai(skip_serializing_if_is_none)]
+    pub id: Option<i64>,
+    #[oai(skip_serializing_if_is_empty)]
+    pub errors: Vec<FieldProblem>,
+}
+
+impl ImportSummary {
+    fn of(outcomes: Vec<Outcome>) -> Self {
+        let mut summary = ImportSummary {
+            created: 0,
+            updated: 0,
+            skipped: 0,
+            failed: 0,
+            results: Vec::with_capacity(outcomes.len()),
+        };
+        for (index, outcome) in (0u32..).zip(outcomes) {
+            let (status, id, errors) = match outcome {
+                Outcome::Created(id) => {
+                    summary.created += 1;
+                    ("created", Some(id), Vec::new())
+                }
+                Outcome::Updated(id) => {
+                    summary.updated += 1;
+                    ("updated", Some(id), Vec::new())
+                }
+                Outcome::Skipped(id) => {
+                    summary.skipped += 1;
+                    ("skipped", id, Vec::new())
+                }
+                Outcome::Failed(errors) => {
+                    summary.failed += 1;
+                    (
+                        "failed",
+                        None,
+                        errors.iter().map(FieldProblem::from).collect(),
+                    )
+                }
+                Outcome::RolledBack => ("rolled_back", None, Vec::new()),
+            };
+            summary.results.push(ImportResult {
+                index,
+                status: status.to_owned(),
+                id,
+                errors,
+            });
+        }
+        summary
+    }
+}
