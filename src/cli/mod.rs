@@ -2,6 +2,7 @@
 //! `PORTCULLIS_DATABASE_URL` points them all at the server's database.
 
 mod catalog;
+mod import;
 mod keys;
 mod openapi;
 mod tenant;

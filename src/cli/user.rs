@@ -1,11 +1,14 @@
-use std::io::BufRead;
+use std::{io::BufRead, path::PathBuf};
 
 use clap::Subcommand;
 use serde_json::json;
 
+use super::import::{self, ConflictArg};
 use crate::{
     context::AppContext,
-    domain::{Email, FieldError, Password, Role, Username, tokens::Grantor, users::NewUser},
+    domain::{
+        Email, FieldError, Password, Role, Tenant, Username, tokens::Grantor, users::NewUser,
+    },
     startup::BoxError,
 };
 
@@ -29,22 +32,80 @@ pub enum UserAction {
         #[arg(long)]
         json: bool,
     },
+    /// Import users from a file: NDJSON (one user a line) or a JSON array, in
+    /// the fields of `POST /manage/v1/users/import`, with passwords or hashes.
+    /// Exits non-zero when any user was not imported.
+    Import {
+        #[arg(long)]
+        client_id: String,
+        file: PathBuf,
+        #[arg(long, value_enum, default_value = "fail")]
+        on_conflict: ConflictArg,
+        /// Users per transaction (at most 1000).
+        #[arg(long, default_value_t = 1000)]
+        batch: usize,
+        /// Write the refused lines here (NDJSON: line number and reason)
+        /// instead of to standard error.
+        #[arg(long)]
+        report: Option<PathBuf>,
+    },
+    /// Write the tenant's users as NDJSON in the import format, password
+    /// hashes included (the only way hashes leave).
+    Export {
+        #[arg(long)]
+        client_id: String,
+        /// Standard output when absent.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
 }
 
 pub async fn run(ctx: &AppContext, action: UserAction) -> Result<(), BoxError> {
-    let UserAction::Create {
-        client_id,
-        username,
-        email,
-        mut roles,
-        password_stdin: _,
-        json,
-    } = action;
-    let tenant = ctx
+    match action {
+        UserAction::Create {
+            client_id,
+            username,
+            email,
+            roles,
+            password_stdin: _,
+            json,
+        } => {
+            let tenant = tenant(ctx, &client_id).await?;
+            create(ctx, &tenant, username, email, roles, json).await
+        }
+        UserAction::Import {
+            client_id,
+            file,
+            on_conflict,
+            batch,
+            report,
+        } => {
+            let tenant = tenant(ctx, &client_id).await?;
+            import::import(ctx, &tenant, file, on_conflict, batch, report).await
+        }
+        UserAction::Export { client_id, out } => {
+            let tenant = tenant(ctx, &client_id).await?;
+            import::export(ctx, &tenant, out).await
+        }
+    }
+}
+
+async fn tenant(ctx: &AppContext, client_id: &str) -> Result<Tenant, BoxError> {
+    Ok(ctx
         .tenants
-        .by_client_id(&client_id)
+        .by_client_id(client_id)
         .await?
-        .ok_or_else(|| format!("no tenant with client_id {client_id:?}"))?;
+        .ok_or_else(|| format!("no tenant with client_id {client_id:?}"))?)
+}
+
+async fn create(
+    ctx: &AppContext,
+    tenant: &Tenant,
+    username: String,
+    email: Option<String>,
+    mut roles: Vec<Role>,
+    json: bool,
+) -> Result<(), BoxError> {
     let password = read_password_line()?;
 
     let rules = tenant.policy.signup_username_rules();
@@ -68,7 +129,7 @@ pub async fn run(ctx: &AppContext, action: UserAction) -> Result<(), BoxError> {
     };
     let user = ctx
         .registrar
-        .register(&tenant, new_user, Grantor::Operator)
+        .register(tenant, new_user, Grantor::Operator)
         .await?;
     let roles: Vec<&str> = user.roles.iter().map(|r| r.as_str()).collect();
     if json {

@@ -284,3 +284,63 @@ async fn update(
         .await?;
     attach(db, id, &row.roles, &row.tags).await
 }
+
+/// One user as `portcullis user export` writes it: what an import takes back.
+pub struct Exported {
+    pub id: i64,
+    pub username: String,
+    pub email: Option<String>,
+    pub ext_id: Option<i64>,
+    pub roles: Vec<Role>,
+    pub tags: Vec<i64>,
+    pub metadata: serde_json::Value,
+    pub status: String,
+    pub created_at: DateTime<Utc>,
+    pub password_hash: Option<String>,
+}
+
+/// The tenant's users after `after_id`, by id, at most `limit` of them.
+pub async fn export_page(
+    db: &DatabaseConnection,
+    tenant_id: i64,
+    after_id: i64,
+    limit: u64,
+) -> Result<Vec<Exported>, DbErr> {
+    use sea_orm::QueryOrder;
+    let rows = users::Entity::find()
+        .filter(users::Column::TenantId.eq(tenant_id))
+        .filter(users::Column::Id.gt(after_id))
+        .order_by_asc(users::Column::Id)
+        .limit(limit)
+        .all(db)
+        .await?;
+    let ids: Vec<i64> = rows.iter().map(|row| row.id).collect();
+    let mut roles = super::user_directory::roles_of_many(db, tenant_id, &ids).await?;
+    let tag_rows: Vec<(i64, i64)> = user_tags::Entity::find()
+        .select_only()
+        .column(user_tags::Column::UserId)
+        .column(user_tags::Column::TagId)
+        .filter(user_tags::Column::UserId.is_in(ids.iter().copied()))
+        .into_tuple()
+        .all(db)
+        .await?;
+    let mut tags: std::collections::HashMap<i64, Vec<i64>> = std::collections::HashMap::new();
+    for (user_id, tag_id) in tag_rows {
+        tags.entry(user_id).or_default().push(tag_id);
+    }
+    Ok(rows
+        .into_iter()
+        .map(|row| Exported {
+            id: row.id,
+            roles: roles.remove(&row.id).unwrap_or_default(),
+            tags: tags.remove(&row.id).unwrap_or_default(),
+            username: row.username,
+            email: row.email,
+            ext_id: row.ext_id,
+            metadata: row.metadata,
+            status: row.status,
+            created_at: row.created_at,
+            password_hash: row.password_hash,
+        })
+        .collect())
+}

@@ -806,3 +806,121 @@ async fn serve_reads_comma_lists_and_logs_plain_text_to_files() {
         stderr(&refused)
     );
 }
+
+/// `user import` streams a file in batches, reports the refused lines and
+/// exits non-zero; `user export` writes what another instance imports back,
+/// where the users sign in with the same passwords.
+async fn users_export_and_import_into_another_instance(backend: Backend) {
+    let dir = std::env::temp_dir().join(format!("pc-import-{}", uuid::Uuid::now_v7().simple()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let source = Cli::new(backend).await;
+    let created = source.ok_json(&["tenant", "create", "--name", "old", "--json"]);
+    let client_id = created["client_id"].as_str().unwrap();
+    let file = dir.join("users.ndjson");
+    std::fs::write(
+        &file,
+        concat!(
+            r#"{"username": "ann", "email": "ann@example.com", "password": "Correct-horse-1", "roles": ["editor"]}"#,
+            "\n",
+            r#"{"username": "bad", "email": "not an email"}"#,
+            "\n\n",
+            r#"{"username": "ben", "password_hash": "$2b$04$K3JQMo6md1z98h6Idf/wMeys9x7kt0atkSr/3wXlOZGrwJOgfFoAO"}"#,
+            "\n",
+        ),
+    )
+    .unwrap();
+    let report = dir.join("refused.ndjson");
+    let output = source.run(&[
+        "user",
+        "import",
+        "--client-id",
+        client_id,
+        file.to_str().unwrap(),
+        "--batch",
+        "2",
+        "--report",
+        report.to_str().unwrap(),
+    ]);
+    assert!(!output.status.success(), "a refused line fails the command");
+    let summary = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        summary.contains("2 created, 0 updated, 0 skipped, 1 failed"),
+        "{summary}"
+    );
+    let refused: Value =
+        serde_json::from_str(std::fs::read_to_string(&report).unwrap().trim()).unwrap();
+    assert_eq!(refused["line"], 2);
+    assert!(
+        refused["reason"].as_str().unwrap().contains("email"),
+        "{refused}"
+    );
+
+    let exported = dir.join("export.ndjson");
+    let output = source.run(&[
+        "user",
+        "export",
+        "--client-id",
+        client_id,
+        "--out",
+        exported.to_str().unwrap(),
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let lines: Vec<Value> = std::fs::read_to_string(&exported)
+        .unwrap()
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 2);
+    assert!(
+        lines[0]["password_hash"]
+            .as_str()
+            .unwrap()
+            .starts_with("$argon2id$")
+    );
+    assert_eq!(lines[0]["roles"], json!(["editor"]));
+    assert!(
+        lines[1]["password_hash"]
+            .as_str()
+            .unwrap()
+            .starts_with("$2b$")
+    );
+
+    // Into another instance, as a JSON array this time.
+    let target = Cli::new(backend).await;
+    let created = target.ok_json(&["tenant", "create", "--name", "new", "--json"]);
+    let (client_id, secret) = (
+        created["client_id"].as_str().unwrap(),
+        created["client_secret"].as_str().unwrap(),
+    );
+    let array = dir.join("users.json");
+    std::fs::write(&array, serde_json::to_string(&lines).unwrap()).unwrap();
+    let output = target.run(&[
+        "user",
+        "import",
+        "--client-id",
+        client_id,
+        array.to_str().unwrap(),
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let app = target.serve().await;
+    for (username, password) in [
+        ("ann", "Correct-horse-1"),
+        ("ben", "correct horse battery staple"),
+    ] {
+        let response = app
+            .client
+            .post(app.url("/oauth/token"))
+            .basic_auth(client_id, Some(secret))
+            .form(&[
+                ("grant_type", "password"),
+                ("username", username),
+                ("password", password),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::OK, "{username}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+db_test!(users_export_and_import_into_another_instance);
