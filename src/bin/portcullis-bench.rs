@@ -32,6 +32,10 @@ use portcullis::{
 };
 use serde_json::{Value, json};
 
+/// Users per import call, and the (well-formed) bcrypt hash each carries.
+const IMPORT_BATCH: usize = 1000;
+const BENCH_BCRYPT: &str = "$2b$10$N9qo8uLOickgx2ZMRZoMyeIjZAgcfl7p92ldGxad68LJZdL17lhWy";
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 enum Mode {
     Signup,
@@ -44,6 +48,9 @@ enum Mode {
     /// Allowed rate-limit checks alone, in process, against the `--limiter`
     /// backend: what a check adds to each request.
     Check,
+    /// `POST /manage/v1/users/import` of 1,000 users a call, each with a bcrypt
+    /// hash (which an import stores, never computes).
+    Import,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -465,6 +472,27 @@ async fn request_factory(
             let url = format!("{}/manage/v1/tenant", server.base);
             Arc::new(move |_, _| client.get(&url).bearer_auth(&token))
         }
+        Mode::Import => {
+            let token = client_token(&client, server, "tenant:manage").await?;
+            let url = format!("{}/manage/v1/users/import", server.base);
+            let run = uuid::Uuid::now_v7().simple().to_string();
+            Arc::new(move |worker, n| {
+                let users: Vec<Value> = (0..IMPORT_BATCH)
+                    .map(|i| {
+                        let username = format!("u{run}w{worker}n{n}i{i}");
+                        json!({
+                            "username": username,
+                            "email": format!("{username}@bench.example"),
+                            "password_hash": BENCH_BCRYPT,
+                        })
+                    })
+                    .collect();
+                client
+                    .post(&url)
+                    .bearer_auth(&token)
+                    .json(&json!({"users": users}))
+            })
+        }
         Mode::Account => {
             let token = client_token(&client, server, "users:write").await?;
             let url = format!("{}/api/v2/account/create/", server.base);
@@ -529,6 +557,7 @@ impl Report {
             Some(Mode::Account) => "account creations",
             Some(Mode::Reject) => "rate-limited sign-ups (429)",
             Some(Mode::Check) => "allowed rate-limit checks",
+            Some(Mode::Import) => "import calls of 1,000 users",
             _ => "sign-ups",
         };
         println!(

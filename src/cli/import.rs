@@ -41,12 +41,12 @@ pub struct Line {
     pub email: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ext_id: Option<i64>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub roles: Vec<String>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub tags: Vec<i64>,
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub metadata: BTreeMap<String, Value>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub roles: Option<Vec<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tags: Option<Vec<i64>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub metadata: Option<BTreeMap<String, Value>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -65,9 +65,12 @@ impl From<Line> for ImportUser {
             username: line.username,
             email: line.email,
             ext_id: line.ext_id,
-            roles: line.roles,
-            tags: line.tags,
-            metadata: line.metadata.into_iter().collect(),
+            roles_given: line.roles.is_some(),
+            tags_given: line.tags.is_some(),
+            metadata_given: line.metadata.is_some(),
+            roles: line.roles.unwrap_or_default(),
+            tags: line.tags.unwrap_or_default(),
+            metadata: line.metadata.unwrap_or_default().into_iter().collect(),
             status: line.status,
             created_at: line.created_at,
             password: line.password,
@@ -263,7 +266,7 @@ pub async fn export(
     out: Option<PathBuf>,
 ) -> Result<(), BoxError> {
     let mut writer: Box<dyn Write> = match out {
-        Some(path) => Box::new(BufWriter::new(File::create(path)?)),
+        Some(path) => Box::new(BufWriter::new(private_file(&path)?)),
         None => Box::new(BufWriter::new(std::io::stdout().lock())),
     };
     let mut after = 0;
@@ -277,12 +280,12 @@ pub async fn export(
                 username: user.username,
                 email: user.email,
                 ext_id: user.ext_id,
-                roles: user.roles.iter().map(|r| r.as_str().to_owned()).collect(),
-                tags: user.tags,
-                metadata: match user.metadata {
+                roles: Some(user.roles.iter().map(|r| r.as_str().to_owned()).collect()),
+                tags: Some(user.tags),
+                metadata: Some(match user.metadata {
                     Value::Object(map) => map.into_iter().collect(),
                     _ => BTreeMap::new(),
-                },
+                }),
                 status: Some(user.status),
                 created_at: Some(user.created_at),
                 password: None,
@@ -297,4 +300,13 @@ pub async fn export(
     writer.flush()?;
     eprintln!("{count} users exported");
     Ok(())
+}
+
+/// A new file only its owner may read: it holds password hashes.
+fn private_file(path: &std::path::Path) -> std::io::Result<File> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    options.open(path)
 }

@@ -30,6 +30,19 @@ pub struct ImportRow {
     pub ext_id: Option<i64>,
     pub metadata: serde_json::Value,
     pub created_at: DateTime<Utc>,
+    /// Which of the optional values the row gave: an update changes only those.
+    pub given: Given,
+}
+
+/// The optional values an imported row gave.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Given {
+    pub email: bool,
+    pub ext_id: bool,
+    pub roles: bool,
+    pub tags: bool,
+    pub metadata: bool,
+    pub status: bool,
 }
 
 /// What to do with a row whose username, email or ext_id a user already holds.
@@ -58,28 +71,50 @@ pub enum Written {
 }
 
 impl Written {
-    fn failed(&self) -> bool {
+    pub fn failed(&self) -> bool {
         matches!(self, Written::Taken(_) | Written::UnknownTag)
     }
+}
+
+/// How a batch is written.
+pub struct Batch<'a> {
+    pub rows: &'a [ImportRow],
+    pub on_conflict: OnConflict,
+    pub atomic: bool,
+    /// The users the call named, valid or not (for the audit events).
+    pub size: usize,
+    /// The case rule the usernames' keys were made under.
+    pub case_insensitive: bool,
 }
 
 /// Writes the rows. With `atomic`, one failed row rolls all of them back (the
 /// answer still says what each would have been); otherwise every row that can
 /// be written is. Each written user gets a `user.imported` event naming the
-/// batch's size, in the same transaction.
+/// batch's size (and a created one `role.granted` for each role), in the same
+/// transaction.
 pub async fn write(
     db: &DatabaseConnection,
     tenant_id: i64,
-    rows: &[ImportRow],
-    on_conflict: OnConflict,
-    atomic: bool,
+    batch: Batch<'_>,
     audit: &AuditContext,
     now: DateTime<Utc>,
-) -> Result<Vec<Written>, DbErr> {
+) -> Result<Vec<Written>, InsertError> {
+    let Batch {
+        rows,
+        on_conflict,
+        atomic,
+        size,
+        case_insensitive,
+    } = batch;
     let txn = db.begin().await?;
     // Registrations and admin changes take this lock first too: no one else
-    // writes the tenant's users while the batch is checked and written.
-    super::tenants::lock_row(&txn, tenant_id).await?;
+    // writes the tenant's users while the batch is checked and written. The
+    // keys were made under the case rule as it was read before: a batch that
+    // no longer fits it is not stored.
+    let tenant = super::tenants::lock(&txn, tenant_id).await?;
+    if tenant.is_none_or(|tenant| tenant.policy.username_case_insensitive != case_insensitive) {
+        return Err(InsertError::RulesChanged);
+    }
     let mut written = Vec::with_capacity(rows.len());
     for row in rows {
         // A row of its own (a savepoint), so a refused statement leaves the
@@ -94,12 +129,22 @@ pub async fn write(
                 .one(&step)
                 .await?
                 .ok_or_else(|| DbErr::RecordNotFound("imported user".to_owned()))?;
-            let event = Event::new(Kind::UserImported, user(uuid)).with_detail(serde_json::json!({
-                "username": row.username,
-                "batch_size": rows.len(),
-                "updated": matches!(outcome, Written::Updated(_)),
-            }));
-            super::audit::insert(&step, tenant_id, now, audit, &[event]).await?;
+            let subject = user(uuid);
+            let mut events =
+                vec![
+                    Event::new(Kind::UserImported, &subject).with_detail(serde_json::json!({
+                        "username": row.username,
+                        "batch_size": size,
+                        "updated": matches!(outcome, Written::Updated(_)),
+                    })),
+                ];
+            if matches!(outcome, Written::Created(_)) || row.given.roles {
+                events.extend(row.roles.iter().map(|role| {
+                    Event::new(Kind::RoleGranted, &subject)
+                        .with_detail(serde_json::json!({"role": role.as_str()}))
+                }));
+            }
+            super::audit::insert(&step, tenant_id, now, audit, &events).await?;
         }
         if outcome.failed() {
             step.rollback().await?;
@@ -251,8 +296,9 @@ async fn create(
     Ok(user.id)
 }
 
-/// The user takes the row's values; a row without a password keeps the
-/// user's own.
+/// The user takes the values the row gave and keeps the others. A new
+/// password, status or roles end the user's sign-ins (refresh tokens), as an
+/// administrator's change does.
 async fn update(
     db: &DatabaseTransaction,
     tenant_id: i64,
@@ -260,29 +306,49 @@ async fn update(
     row: &ImportRow,
     now: DateTime<Utc>,
 ) -> Result<(), InsertError> {
+    let given = row.given;
     let mut change = users::Entity::update_many()
         .col_expr(users::Column::Username, Expr::value(row.username.clone()))
-        .col_expr(users::Column::Email, Expr::value(row.email.clone()))
-        .col_expr(users::Column::EmailKey, Expr::value(row.email_key.clone()))
-        .col_expr(users::Column::ExtId, Expr::value(row.ext_id))
-        .col_expr(users::Column::Status, Expr::value(row.status.as_str()))
-        .col_expr(users::Column::Metadata, Expr::value(row.metadata.clone()))
         .col_expr(users::Column::UpdatedAt, Expr::value(now))
         .filter(users::Column::TenantId.eq(tenant_id))
         .filter(users::Column::Id.eq(id));
+    if given.email {
+        change = change
+            .col_expr(users::Column::Email, Expr::value(row.email.clone()))
+            .col_expr(users::Column::EmailKey, Expr::value(row.email_key.clone()));
+    }
+    if given.ext_id {
+        change = change.col_expr(users::Column::ExtId, Expr::value(row.ext_id));
+    }
+    if given.status {
+        change = change.col_expr(users::Column::Status, Expr::value(row.status.as_str()));
+    }
+    if given.metadata {
+        change = change.col_expr(users::Column::Metadata, Expr::value(row.metadata.clone()));
+    }
     if let Some(hash) = &row.password_hash {
         change = change.col_expr(users::Column::PasswordHash, Expr::value(hash.clone()));
     }
     change.exec(db).await.map_err(super::users::classify)?;
-    user_roles::Entity::delete_many()
-        .filter(user_roles::Column::UserId.eq(id))
-        .exec(db)
-        .await?;
-    user_tags::Entity::delete_many()
-        .filter(user_tags::Column::UserId.eq(id))
-        .exec(db)
-        .await?;
-    attach(db, id, &row.roles, &row.tags).await
+    if given.roles {
+        user_roles::Entity::delete_many()
+            .filter(user_roles::Column::UserId.eq(id))
+            .exec(db)
+            .await?;
+    }
+    if given.tags {
+        user_tags::Entity::delete_many()
+            .filter(user_tags::Column::UserId.eq(id))
+            .exec(db)
+            .await?;
+    }
+    let roles = if given.roles { &row.roles[..] } else { &[] };
+    let tags = if given.tags { &row.tags[..] } else { &[] };
+    attach(db, id, roles, tags).await?;
+    if row.password_hash.is_some() || given.status || given.roles {
+        super::refresh_tokens::revoke_user(db, id, now).await?;
+    }
+    Ok(())
 }
 
 /// One user as `portcullis user export` writes it: what an import takes back.

@@ -230,3 +230,36 @@ async fn more_than_a_thousand_users_is_413(backend: Backend) {
     assert_eq!(app.user_count(&tenant).await, 0);
 }
 db_test!(more_than_a_thousand_users_is_413);
+
+/// An update changes only what the row gives: a row with a new password hash
+/// keeps the user's email, ext_id, roles and status.
+async fn an_update_keeps_what_the_row_leaves_out(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let tenant = app.create_tenant("migrated").await;
+    let token = manager(&app, &tenant).await;
+    let (_, answer) = import(
+        &app,
+        &token,
+        json!({"users": [{"username": "dora", "email": "dora@example.com", "ext_id": 9,
+                          "roles": ["editor"], "password": USER_PASSWORD}]}),
+    )
+    .await;
+    assert_eq!(statuses(&answer), ["created"], "{answer}");
+    let (_, answer) = import(
+        &app,
+        &token,
+        json!({"on_conflict": "update", "users": [{"username": "dora", "password_hash": BCRYPT.1}]}),
+    )
+    .await;
+    assert_eq!(statuses(&answer), ["updated"], "{answer}");
+    let users = portcullis::store::imports::export_page(&app.ctx.db, tenant.tenant.id, 0, 10)
+        .await
+        .unwrap();
+    let dora = &users[0];
+    assert_eq!(dora.email.as_deref(), Some("dora@example.com"));
+    assert_eq!(dora.ext_id, Some(9));
+    assert_eq!(dora.roles.len(), 1);
+    assert_eq!(dora.status, "active");
+    assert_eq!(dora.password_hash.as_deref(), Some(BCRYPT.1));
+}
+db_test!(an_update_keeps_what_the_row_leaves_out);

@@ -86,7 +86,8 @@ pub struct ImportRequest {
     /// At most 1,000.
     pub users: Vec<ImportedUser>,
     /// What to do with a user whose username, email or ext_id another user of
-    /// the tenant holds, or an earlier user of this call.
+    /// the tenant holds. (A user repeating an earlier user of the same call
+    /// always fails.)
     #[oai(default)]
     pub on_conflict: ConflictChoice,
     /// All or nothing (the default), or every valid user.
@@ -130,14 +131,13 @@ pub struct ImportedUser {
     pub username: String,
     pub email: Option<String>,
     pub ext_id: Option<i64>,
-    #[oai(default)]
-    pub roles: Vec<String>,
+    /// `admin`, `moderator`, `editor`, `viewer`. With `on_conflict: update`, a
+    /// field left out keeps the user's value; here and below.
+    pub roles: Option<Vec<String>>,
     /// Ids of the tenant's tags.
-    #[oai(default)]
-    pub tags: Vec<i64>,
+    pub tags: Option<Vec<i64>>,
     /// Values of the tenant's custom fields.
-    #[oai(default)]
-    pub metadata: BTreeMap<String, Value>,
+    pub metadata: Option<BTreeMap<String, Value>>,
     /// `active`, `pending` or `disabled`; by default `active` with a password
     /// or hash, `pending` without.
     pub status: Option<String>,
@@ -165,9 +165,12 @@ impl From<ImportedUser> for ImportUser {
             username: user.username,
             email: user.email,
             ext_id: user.ext_id,
-            roles: user.roles,
-            tags: user.tags,
-            metadata: user.metadata.into_iter().collect(),
+            roles_given: user.roles.is_some(),
+            tags_given: user.tags.is_some(),
+            metadata_given: user.metadata.is_some(),
+            roles: user.roles.unwrap_or_default(),
+            tags: user.tags.unwrap_or_default(),
+            metadata: user.metadata.unwrap_or_default().into_iter().collect(),
             status: user.status,
             created_at: user.created_at,
             password: user.password,
@@ -228,7 +231,7 @@ pub struct ImportResult {
     /// The user's id (created, updated, or holding a skipped user's username).
     #[oai(skip_serializing_if_is_none)]
     pub id: Option<i64>,
-    #[oai(skip_serializing_if_is_empty)]
+    /// Why the user failed (empty otherwise).
     pub errors: Vec<FieldProblem>,
 }
 

@@ -10,7 +10,7 @@ pub(super) fn parse_bcrypt(hash: &str) -> Result<Parsed<'_>, FormatError> {
         .map_err(|_| FormatError::Malformed("not a valid bcrypt hash"))?;
     match parts.get_cost() {
         cost if cost < 4 => Err(FormatError::Malformed("bcrypt cost below 4")),
-        cost if cost > MAX_BCRYPT_COST => Err(FormatError::TooCostly("bcrypt cost above 16")),
+        cost if cost > MAX_BCRYPT_COST => Err(FormatError::TooCostly("bcrypt cost above 13")),
         _ => Ok(Parsed::Bcrypt(hash)),
     }
 }

@@ -65,7 +65,10 @@ pub fn firebase_hash(
         hash: decode(hash_b64, "the user's hash is not base64")?,
     };
     hash.check()?;
-    Ok(hash.encode())
+    let encoded = hash.encode();
+    // What sign-in will read back: refused here if it could not be.
+    super::recognise(&encoded)?;
+    Ok(encoded)
 }
 
 /// A checked Firebase hash with its project parameters.
@@ -166,7 +169,7 @@ impl FirebaseHash {
 }
 
 fn mem_cost(mem_cost: u32) -> Result<u8, FormatError> {
-    u8::try_from(mem_cost).map_err(|_| FormatError::TooCostly("scrypt log2(N) above 20"))
+    u8::try_from(mem_cost).map_err(|_| FormatError::TooCostly("scrypt log2(N) above 17"))
 }
 
 fn decode(text: &str, reason: &'static str) -> Result<Vec<u8>, FormatError> {

@@ -55,17 +55,19 @@ pub enum FormatError {
     TooCostly(&'static str),
 }
 
-// Bounds on the work one hash may ask for: generous for real exports, small enough
-// that one bad row cannot hold a hashing thread for long.
+// Bounds on the work one hash may ask for, near what the usual tools' defaults
+// cost (bcrypt 12, Django's 1,000,000 and passlib's ~650,000 rounds, scrypt
+// 16 MiB, argon2 64 MiB): anyone may try a password against an imported user,
+// and each try holds one of the hashing pool's few threads, and its memory.
 const MAX_HASH_LEN: usize = 1024;
-const MAX_BCRYPT_COST: u32 = 16;
-const MAX_ITERATIONS: u32 = 10_000_000; // PBKDF2 and SHA-crypt
-const MAX_SCRYPT_LOG_N: u8 = 20;
-const MAX_SCRYPT_MEMORY: u64 = 256 << 20; // bytes: 128 · r · N
-const MAX_SCRYPT_P: u32 = 16;
-const MAX_ARGON2_M_KIB: u32 = 1 << 20; // 1 GiB
-const MAX_ARGON2_T: u32 = 32;
-const MAX_ARGON2_P: u32 = 16;
+const MAX_BCRYPT_COST: u32 = 13;
+const MAX_ITERATIONS: u32 = 1_500_000; // PBKDF2 and SHA-crypt
+const MAX_SCRYPT_LOG_N: u8 = 17;
+const MAX_SCRYPT_MEMORY: u64 = 64 << 20; // bytes: 128 · r · N
+const MAX_SCRYPT_P: u32 = 4;
+const MAX_ARGON2_M_KIB: u32 = 64 * 1024; // 64 MiB
+const MAX_ARGON2_T: u32 = 10;
+const MAX_ARGON2_P: u32 = 4;
 
 /// Which format `hash` is in. Parses it fully and checks its cost; never hashes.
 pub fn recognise(hash: &str) -> Result<Format, FormatError> {
@@ -151,7 +153,7 @@ fn parse(hash: &str) -> Result<Parsed<'_>, FormatError> {
 /// Shared by PHC scrypt and Firebase's scrypt.
 fn check_scrypt_cost(log_n: u8, r: u32, p: u32) -> Result<(), FormatError> {
     if log_n > MAX_SCRYPT_LOG_N {
-        return Err(FormatError::TooCostly("scrypt log2(N) above 20"));
+        return Err(FormatError::TooCostly("scrypt log2(N) above 17"));
     }
     if (128 * u64::from(r)) << log_n > MAX_SCRYPT_MEMORY {
         return Err(FormatError::TooCostly(
@@ -159,7 +161,7 @@ fn check_scrypt_cost(log_n: u8, r: u32, p: u32) -> Result<(), FormatError> {
         ));
     }
     if p > MAX_SCRYPT_P {
-        return Err(FormatError::TooCostly("scrypt parallelism (p) above 16"));
+        return Err(FormatError::TooCostly("scrypt parallelism (p) above 4"));
     }
     Ok(())
 }
@@ -222,7 +224,7 @@ fn parse_iterations(field: &str) -> Result<u32, FormatError> {
 fn check_iterations(rounds: u32) -> Result<(), FormatError> {
     match rounds {
         0 => Err(FormatError::Malformed("the iteration count is zero")),
-        r if r > MAX_ITERATIONS => Err(FormatError::TooCostly("more than 10,000,000 iterations")),
+        r if r > MAX_ITERATIONS => Err(FormatError::TooCostly("more than 1,500,000 iterations")),
         _ => Ok(()),
     }
 }

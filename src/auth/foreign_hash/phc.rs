@@ -44,13 +44,13 @@ pub(super) fn parse_argon2(hash: &str) -> Result<Parsed<'_>, FormatError> {
         ));
     }
     if params.m_cost() > MAX_ARGON2_M_KIB {
-        return Err(FormatError::TooCostly("argon2 memory (m) above 1 GiB"));
+        return Err(FormatError::TooCostly("argon2 memory (m) above 64 MiB"));
     }
     if params.t_cost() > MAX_ARGON2_T {
-        return Err(FormatError::TooCostly("argon2 passes (t) above 32"));
+        return Err(FormatError::TooCostly("argon2 passes (t) above 10"));
     }
     if params.p_cost() > MAX_ARGON2_P {
-        return Err(FormatError::TooCostly("argon2 lanes (p) above 16"));
+        return Err(FormatError::TooCostly("argon2 lanes (p) above 4"));
     }
     Ok(Parsed::Phc(Phc::Argon2, phc))
 }

@@ -18,7 +18,7 @@ use crate::{
         values::UserStatus,
     },
     store::{
-        imports::{self, ImportRow, Written},
+        imports::{self, Given, ImportRow, Written},
         tags,
         users::Duplicate,
     },
@@ -43,6 +43,11 @@ pub struct ImportUser {
     /// Ids of the tenant's tags.
     pub tags: Vec<i64>,
     pub metadata: Map<String, Value>,
+    /// Whether the row named its roles, tags and metadata (an update changes
+    /// only what the row gave).
+    pub roles_given: bool,
+    pub tags_given: bool,
+    pub metadata_given: bool,
     pub status: Option<String>,
     pub created_at: Option<DateTime<Utc>>,
     pub password: Option<String>,
@@ -89,23 +94,28 @@ impl Registrar {
             tags::existing(&self.db, tenant.id, &wanted_tags).await?
         };
         let now = self.clock.now();
+        let size = batch.users.len();
         let mut seen = Seen::default();
+        let rules = Rules {
+            tenant,
+            definitions: &definitions,
+            known_tags: &known_tags,
+            firebase: batch.hash_config.as_ref(),
+            updating: batch.on_conflict == OnConflict::Update,
+            now,
+        };
         let mut checked: Vec<Result<Checked, Vec<FieldError>>> = batch
             .users
             .into_iter()
             .map(|user| {
-                let row = check(
-                    tenant,
-                    user,
-                    &definitions,
-                    &known_tags,
-                    batch.hash_config.as_ref(),
-                    now,
-                );
+                let row = check(&rules, user);
                 row.and_then(|checked| seen.first(&checked.row).map(|()| checked))
             })
             .collect();
-        self.hash_passwords(&mut checked).await?;
+        // All or nothing, and something is wrong already: nothing to hash.
+        if !(batch.atomic && checked.iter().any(Result::is_err)) {
+            self.hash_passwords(&mut checked).await?;
+        }
 
         let (positions, rows): (Vec<usize>, Vec<ImportRow>) = checked
             .iter_mut()
@@ -126,17 +136,28 @@ impl Registrar {
         if batch.atomic && invalid {
             return Ok(outcomes);
         }
-        let written = imports::write(
-            &self.db,
-            tenant.id,
-            &rows,
-            batch.on_conflict,
-            batch.atomic,
-            &audit::current(),
-            self.clock.now(),
-        )
-        .await?;
-        let rolled_back = batch.atomic && written.iter().any(failed);
+        let written = {
+            // One import at a time per instance: a batch holds the tenant's
+            // lock (and, on SQLite, the database's write lock) for its
+            // thousands of statements.
+            let _turn = self.imports.lock().await;
+            let batch = imports::Batch {
+                rows: &rows,
+                on_conflict: batch.on_conflict,
+                atomic: batch.atomic,
+                size,
+                case_insensitive: tenant.policy.username_case_insensitive,
+            };
+            imports::write(
+                &self.db,
+                tenant.id,
+                batch,
+                &audit::current(),
+                self.clock.now(),
+            )
+            .await?
+        };
+        let rolled_back = batch.atomic && written.iter().any(Written::failed);
         for (position, written) in positions.into_iter().zip(written) {
             outcomes[position] = match written {
                 Written::Taken(taken) => Outcome::Failed(taken_errors(&taken)),
@@ -179,10 +200,6 @@ impl Registrar {
     }
 }
 
-fn failed(written: &Written) -> bool {
-    matches!(written, Written::Taken(_) | Written::UnknownTag)
-}
-
 fn taken_errors(taken: &[Duplicate]) -> Vec<FieldError> {
     taken
         .iter()
@@ -204,19 +221,40 @@ fn placeholder(now: DateTime<Utc>) -> ImportRow {
         ext_id: None,
         metadata: Value::Null,
         created_at: now,
+        given: Given::default(),
     }
 }
 
-/// One row against the tenant's rules: every problem found, not the first.
-fn check(
-    tenant: &Tenant,
-    user: ImportUser,
-    definitions: &[fields::FieldDefinition],
-    known_tags: &[i64],
-    firebase: Option<&FirebaseConfig>,
+/// What every row of a batch is checked against.
+struct Rules<'a> {
+    tenant: &'a Tenant,
+    definitions: &'a [fields::FieldDefinition],
+    known_tags: &'a [i64],
+    firebase: Option<&'a FirebaseConfig>,
+    /// Rows may update users, whose stored password counts.
+    updating: bool,
     now: DateTime<Utc>,
-) -> Result<Checked, Vec<FieldError>> {
+}
+
+/// One row against the tenant's rules: every problem found, not the first.
+fn check(rules: &Rules<'_>, user: ImportUser) -> Result<Checked, Vec<FieldError>> {
+    let Rules {
+        tenant,
+        definitions,
+        known_tags,
+        firebase,
+        updating,
+        now,
+    } = *rules;
     let mut errors = Vec::new();
+    let given = Given {
+        email: user.email.is_some(),
+        ext_id: user.ext_id.is_some(),
+        roles: user.roles_given,
+        tags: user.tags_given,
+        metadata: user.metadata_given,
+        status: user.status.is_some(),
+    };
     let policy = &tenant.policy;
     let username = Username::parse(&user.username, policy.signup_username_rules())
         .map_err(|problem| errors.push(FieldError::new("username", problem)))
@@ -269,7 +307,7 @@ fn check(
     let status = match user.status.as_deref().map(UserStatus::parse) {
         None if has_password => Some(UserStatus::Active),
         None => Some(UserStatus::Pending),
-        Some(Some(UserStatus::Active)) if !has_password => {
+        Some(Some(UserStatus::Active)) if !has_password && !updating => {
             errors.push(
                 FieldError::new("status", Problem::Invalid)
                     .because("status active needs a password or a password_hash"),
@@ -301,6 +339,7 @@ fn check(
                 ext_id: user.ext_id,
                 metadata: Value::Object(metadata),
                 created_at: user.created_at.unwrap_or(now),
+                given,
             },
             password,
         }),

@@ -78,6 +78,8 @@ pub struct Registrar {
     pub(super) hasher: PasswordHasher,
     pub(super) clock: Clock,
     pub(super) fields: FieldCache,
+    /// Held while an import writes (see `import`).
+    pub(super) imports: std::sync::Arc<tokio::sync::Mutex<()>>,
 }
 
 impl Registrar {
@@ -87,6 +89,7 @@ impl Registrar {
             hasher,
             clock,
             fields: FieldCache::default(),
+            imports: std::sync::Arc::default(),
         }
     }
 
