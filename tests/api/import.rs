@@ -263,3 +263,21 @@ async fn an_update_keeps_what_the_row_leaves_out(backend: Backend) {
     assert_eq!(dora.password_hash.as_deref(), Some(BCRYPT.1));
 }
 db_test!(an_update_keeps_what_the_row_leaves_out);
+
+/// Strings are strings: a number or a boolean where the document says string
+/// is a 400 naming the field, and nothing is imported.
+async fn string_fields_take_only_strings(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let tenant = app.create_tenant("strict").await;
+    let token = manager(&app, &tenant).await;
+    for body in [
+        json!({"users": [{"username": 5}]}),
+        json!({"users": [{"username": "ann", "password_hash": false}]}),
+        json!({"users": [], "hash_config": {"base64_signer_key": "a2V5", "base64_salt_separator": false, "rounds": 8, "mem_cost": 14}}),
+    ] {
+        let (status, problem) = import(&app, &token, body.clone()).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{body}: {problem}");
+    }
+    assert_eq!(app.user_count(&tenant).await, 0);
+}
+db_test!(string_fields_take_only_strings);

@@ -13,6 +13,7 @@ use crate::{
     api::{
         bearer::OAuth2Bearer,
         json_body::JsonBody,
+        json_string::JsonString,
         problem::{
             FieldProblem, ProblemJson,
             errors::{Failure, answer, from_parse_error},
@@ -128,33 +129,33 @@ impl From<ConflictChoice> for OnConflict {
 #[derive(Object)]
 #[oai(rename = "ImportedUser")]
 pub struct ImportedUser {
-    pub username: String,
-    pub email: Option<String>,
+    pub username: JsonString,
+    pub email: Option<JsonString>,
     pub ext_id: Option<i64>,
     /// `admin`, `moderator`, `editor`, `viewer`. With `on_conflict: update`, a
     /// field left out keeps the user's value; here and below.
-    pub roles: Option<Vec<String>>,
+    pub roles: Option<Vec<JsonString>>,
     /// Ids of the tenant's tags.
     pub tags: Option<Vec<i64>>,
     /// Values of the tenant's custom fields.
     pub metadata: Option<BTreeMap<String, Value>>,
     /// `active`, `pending` or `disabled`; by default `active` with a password
     /// or hash, `pending` without.
-    pub status: Option<String>,
+    pub status: Option<JsonString>,
     /// Kept as given (not in the future).
     pub created_at: Option<DateTime<Utc>>,
     /// Hashed here with the tenant's password rules.
-    pub password: Option<String>,
+    pub password: Option<JsonString>,
     /// The old system's hash, instead of `password`.
-    pub password_hash: Option<String>,
+    pub password_hash: Option<JsonString>,
     /// A Firebase user's salt (base64), with `hash_config`.
-    pub password_salt: Option<String>,
+    pub password_salt: Option<JsonString>,
 }
 
 impl std::fmt::Debug for ImportedUser {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("ImportedUser")
-            .field("username", &self.username)
+            .field("username", &self.username.0)
             .finish_non_exhaustive()
     }
 }
@@ -162,20 +163,20 @@ impl std::fmt::Debug for ImportedUser {
 impl From<ImportedUser> for ImportUser {
     fn from(user: ImportedUser) -> Self {
         ImportUser {
-            username: user.username,
-            email: user.email,
+            username: user.username.0,
+            email: user.email.map(|email| email.0),
             ext_id: user.ext_id,
             roles_given: user.roles.is_some(),
             tags_given: user.tags.is_some(),
             metadata_given: user.metadata.is_some(),
-            roles: user.roles.unwrap_or_default(),
+            roles: JsonString::strings(user.roles.unwrap_or_default()),
             tags: user.tags.unwrap_or_default(),
             metadata: user.metadata.unwrap_or_default().into_iter().collect(),
-            status: user.status,
+            status: user.status.map(|status| status.0),
             created_at: user.created_at,
-            password: user.password,
-            password_hash: user.password_hash,
-            password_salt: user.password_salt,
+            password: user.password.map(|password| password.0),
+            password_hash: user.password_hash.map(|hash| hash.0),
+            password_salt: user.password_salt.map(|salt| salt.0),
         }
     }
 }
@@ -184,8 +185,8 @@ impl From<ImportedUser> for ImportUser {
 #[derive(Object)]
 #[oai(rename = "FirebaseHashConfig")]
 pub struct FirebaseHashConfig {
-    pub base64_signer_key: String,
-    pub base64_salt_separator: String,
+    pub base64_signer_key: JsonString,
+    pub base64_salt_separator: JsonString,
     pub rounds: u32,
     pub mem_cost: u32,
 }
@@ -202,8 +203,8 @@ impl std::fmt::Debug for FirebaseHashConfig {
 impl From<FirebaseHashConfig> for FirebaseConfig {
     fn from(config: FirebaseHashConfig) -> Self {
         FirebaseConfig {
-            signer_key: config.base64_signer_key,
-            salt_separator: config.base64_salt_separator,
+            signer_key: config.base64_signer_key.0,
+            salt_separator: config.base64_salt_separator.0,
             rounds: config.rounds,
             mem_cost: config.mem_cost,
         }
