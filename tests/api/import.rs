@@ -281,3 +281,27 @@ async fn string_fields_take_only_strings(backend: Backend) {
     assert_eq!(app.user_count(&tenant).await, 0);
 }
 db_test!(string_fields_take_only_strings);
+
+/// `on_conflict` is one of three words; anything else is a 400 naming it.
+async fn an_unknown_conflict_choice_is_a_400(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let tenant = app.create_tenant("strict").await;
+    let token = manager(&app, &tenant).await;
+    let (status, problem) = import(
+        &app,
+        &token,
+        json!({"users": [{"username": "ann"}], "on_conflict": "merge"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{problem}");
+    assert_eq!(problem["errors"][0]["field"], "on_conflict");
+    let (status, answer) = import(
+        &app,
+        &token,
+        json!({"users": [{"username": "ann"}], "on_conflict": null, "atomic": null}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "null is the default: {answer}");
+    assert_eq!(statuses(&answer), ["created"]);
+}
+db_test!(an_unknown_conflict_choice_is_a_400);

@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, Utc};
 use poem::web::Data;
-use poem_openapi::{Enum, Object, OpenApi, payload::Json};
+use poem_openapi::{Object, OpenApi, payload::Json};
 use std::collections::BTreeMap;
 
 use serde_json::Value;
@@ -21,7 +21,10 @@ use crate::{
     },
     auth::foreign_hash::FirebaseConfig,
     context::AppContext,
-    domain::users::import::{ImportBatch, ImportUser, MAX_BATCH, OnConflict, Outcome},
+    domain::{
+        FieldError, Problem,
+        users::import::{ImportBatch, ImportUser, MAX_BATCH, OnConflict, Outcome},
+    },
 };
 
 pub struct ImportApi;
@@ -63,8 +66,9 @@ impl ImportApi {
                 }
                 let batch = ImportBatch {
                     users: body.users.into_iter().map(ImportUser::from).collect(),
-                    on_conflict: body.on_conflict.into(),
-                    atomic: body.atomic,
+                    on_conflict: on_conflict(body.on_conflict)
+                        .map_err(|error| Failure::invalid(&[error]))?,
+                    atomic: body.atomic.unwrap_or(true),
                     hash_config: body.hash_config.map(Into::into),
                 };
                 Ok(ctx.registrar.import(&tenant, batch).await?)
@@ -87,41 +91,28 @@ pub struct ImportRequest {
     /// At most 1,000.
     pub users: Vec<ImportedUser>,
     /// What to do with a user whose username, email or ext_id another user of
-    /// the tenant holds. (A user repeating an earlier user of the same call
-    /// always fails.)
-    #[oai(default)]
-    pub on_conflict: ConflictChoice,
+    /// the tenant holds: `fail` (the default) the user, `skip` it, or `update`
+    /// the user holding the username with the values given, unless another
+    /// holds the email or ext_id. (A user repeating an earlier user of the
+    /// same call always fails.)
+    #[oai(nullable)]
+    pub on_conflict: Option<JsonString>,
     /// All or nothing (the default), or every valid user.
-    #[oai(default = "all_or_nothing")]
-    pub atomic: bool,
+    #[oai(nullable)]
+    pub atomic: Option<bool>,
     /// A Firebase project's password hash settings, as its console shows them.
+    #[oai(nullable)]
     pub hash_config: Option<FirebaseHashConfig>,
 }
 
-fn all_or_nothing() -> bool {
-    true
-}
-
-#[derive(Debug, Default, Enum)]
-#[oai(rename = "ImportConflict", rename_all = "lowercase")]
-pub enum ConflictChoice {
-    /// The user fails.
-    #[default]
-    Fail,
-    /// The user is left out.
-    Skip,
-    /// The user holding the username takes these values, unless another holds
-    /// the email or ext_id.
-    Update,
-}
-
-impl From<ConflictChoice> for OnConflict {
-    fn from(choice: ConflictChoice) -> Self {
-        match choice {
-            ConflictChoice::Fail => OnConflict::Fail,
-            ConflictChoice::Skip => OnConflict::Skip,
-            ConflictChoice::Update => OnConflict::Update,
-        }
+/// `fail`, `skip` or `update`; absent or null is `fail`.
+fn on_conflict(given: Option<JsonString>) -> Result<OnConflict, FieldError> {
+    match given.as_ref().map(|choice| choice.0.as_str()) {
+        None | Some("fail") => Ok(OnConflict::Fail),
+        Some("skip") => Ok(OnConflict::Skip),
+        Some("update") => Ok(OnConflict::Update),
+        Some(_) => Err(FieldError::new("on_conflict", Problem::Invalid)
+            .because("on_conflict is fail, skip or update")),
     }
 }
 
@@ -130,25 +121,35 @@ impl From<ConflictChoice> for OnConflict {
 #[oai(rename = "ImportedUser")]
 pub struct ImportedUser {
     pub username: JsonString,
+    #[oai(nullable)]
     pub email: Option<JsonString>,
+    #[oai(nullable)]
     pub ext_id: Option<i64>,
     /// `admin`, `moderator`, `editor`, `viewer`. With `on_conflict: update`, a
     /// field left out keeps the user's value; here and below.
+    #[oai(nullable)]
     pub roles: Option<Vec<JsonString>>,
     /// Ids of the tenant's tags.
+    #[oai(nullable)]
     pub tags: Option<Vec<i64>>,
     /// Values of the tenant's custom fields.
+    #[oai(nullable)]
     pub metadata: Option<BTreeMap<String, Value>>,
     /// `active`, `pending` or `disabled`; by default `active` with a password
     /// or hash, `pending` without.
+    #[oai(nullable)]
     pub status: Option<JsonString>,
     /// Kept as given (not in the future).
+    #[oai(nullable)]
     pub created_at: Option<DateTime<Utc>>,
     /// Hashed here with the tenant's password rules.
+    #[oai(nullable)]
     pub password: Option<JsonString>,
     /// The old system's hash, instead of `password`.
+    #[oai(nullable)]
     pub password_hash: Option<JsonString>,
     /// A Firebase user's salt (base64), with `hash_config`.
+    #[oai(nullable)]
     pub password_salt: Option<JsonString>,
 }
 
