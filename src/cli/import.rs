@@ -211,33 +211,47 @@ fn read_lines(
         }
         Ok::<(), String>(())
     };
+    // A file that cannot be read on stops the reading, but the users read
+    // before that are still imported.
+    let mut stopped = None;
     if starts_array {
         let mut items = serde_json::Deserializer::from_reader(reader.by_ref());
         let mut number = 0;
-        serde::Deserializer::deserialize_seq(
+        let read = serde::Deserializer::deserialize_seq(
             &mut items,
             Elements(&mut |value: Value| {
                 number += 1;
                 let line = serde_json::from_value(value).map_err(|err| err.to_string());
                 send((number, line), &mut pending)
             }),
-        )
-        .map_err(|err| format!("the JSON array is malformed: {err}"))?;
+        );
+        if let Err(err) = read {
+            stopped = Some(format!(
+                "the JSON array is malformed after user {number}: {err}"
+            ));
+        }
     } else {
         for (index, text) in reader.lines().enumerate() {
-            let text = text.map_err(|err| err.to_string())?;
-            if text.trim().is_empty() {
-                continue;
+            let sent = text
+                .map_err(|err| format!("line {}: {err}", index + 1))
+                .and_then(|text| {
+                    if text.trim().is_empty() {
+                        return Ok(());
+                    }
+                    let line = serde_json::from_str(&text).map_err(|err| err.to_string());
+                    send((index + 1, line), &mut pending)
+                });
+            if let Err(err) = sent {
+                stopped = Some(err);
+                break;
             }
-            let line = serde_json::from_str(&text).map_err(|err| err.to_string());
-            send((index + 1, line), &mut pending)?;
         }
     }
     if !pending.is_empty() {
         out.blocking_send(pending)
             .map_err(|_| "the import stopped".to_owned())?;
     }
-    Ok(())
+    stopped.map_or(Ok(()), Err)
 }
 
 /// Visits a JSON array's elements one at a time, so the array is never held whole.

@@ -924,3 +924,34 @@ async fn users_export_and_import_into_another_instance(backend: Backend) {
     let _ = std::fs::remove_dir_all(&dir);
 }
 db_test!(users_export_and_import_into_another_instance);
+
+/// A file cut off in the middle still imports the users before the cut, and
+/// the command says where it stopped and fails.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_truncated_file_imports_what_came_before_the_cut() {
+    let cli = Cli::new(Backend::Sqlite).await;
+    let created = cli.ok_json(&["tenant", "create", "--name", "cut", "--json"]);
+    let client_id = created["client_id"].as_str().unwrap();
+    let file = std::env::temp_dir().join(format!("pc-cut-{}.json", uuid::Uuid::now_v7().simple()));
+    std::fs::write(
+        &file,
+        r#"[{"username": "ann"}, {"username": "ben"}, {"usern"#,
+    )
+    .unwrap();
+    let output = cli.run(&[
+        "user",
+        "import",
+        "--client-id",
+        client_id,
+        file.to_str().unwrap(),
+    ]);
+    let _ = std::fs::remove_file(&file);
+    assert!(!output.status.success());
+    assert!(
+        stderr(&output).contains("malformed after user 2"),
+        "{}",
+        stderr(&output)
+    );
+    let exported = cli.run(&["user", "export", "--client-id", client_id]);
+    assert_eq!(String::from_utf8_lossy(&exported.stdout).lines().count(), 2);
+}
